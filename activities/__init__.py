@@ -1,0 +1,1 @@
+"""Side effects of complaints: everything that talks to the outside world."""

@@ -1,0 +1,33 @@
+"""The FastAPI application: `uvicorn api.main:app`."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from temporalio.client import Client
+
+from api.routers import complaints
+from api.settings import ApiSettings
+from workflows.client import connect
+
+
+def create_app(client: Client | None = None, settings: ApiSettings | None = None) -> FastAPI:
+    """The app; pass a client to use it instead of connecting at start-up (tests do)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.temporal_client = client or await connect()
+        app.state.settings = settings or ApiSettings()
+        yield
+
+    app = FastAPI(
+        title="Complaint escalation engine",
+        summary="Every complaint is a durable workflow climbing an escalation matrix.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.include_router(complaints.router)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,102 @@
+"""Complaints: file one, read its live state, act on it."""
+
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request, Response, status
+from temporalio.client import WithStartWorkflowOperation
+from temporalio.common import WorkflowIDConflictPolicy
+
+from api.schemas import FeedbackRequest, NoteRequest, ReopenRequest, ResolutionRequest
+from api.settings import ApiSettings
+from api.temporal import TemporalClient, act_on_complaint, read_complaint
+from domain.commands import AddNote, CustomerFeedback, ProposeResolution, Reopen
+from domain.complaint import Actor, ActorRole, ComplaintView
+from domain.intake import ComplaintIntake
+from domain.policy import SEED_MATRIX
+from workflows.client import workflow_id
+from workflows.complaint import ComplaintStart, ComplaintWorkflow
+
+router = APIRouter(prefix="/complaints", tags=["complaints"])
+
+ComplaintId = Annotated[
+    str,
+    Path(pattern=r"^[a-z0-9]{1,64}$", description="The id returned when the complaint was filed"),
+]
+CUSTOMER = Actor(role=ActorRole.CUSTOMER, name="customer")
+
+
+def api_settings(request: Request) -> ApiSettings:
+    return request.app.state.settings
+
+
+Settings = Annotated[ApiSettings, Depends(api_settings)]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ComplaintView)
+async def file_complaint(
+    intake: ComplaintIntake, client: TemporalClient, settings: Settings, response: Response
+) -> ComplaintView:
+    """File a complaint: it starts at level 1 with a deadline; the customer is acknowledged."""
+    complaint_id = secrets.token_hex(8)
+    start = WithStartWorkflowOperation(
+        ComplaintWorkflow.run,
+        ComplaintStart(complaint_id=complaint_id, intake=intake, policy=SEED_MATRIX),
+        id=workflow_id(complaint_id),
+        task_queue=settings.task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+        static_summary=f"{intake.reason} ({intake.product}, {intake.country})",
+    )
+    view = await client.execute_update_with_start_workflow(
+        ComplaintWorkflow.receipt, start_workflow_operation=start
+    )
+    response.headers["Location"] = f"/complaints/{complaint_id}"
+    return view
+
+
+@router.get("/{complaint_id}", response_model=ComplaintView)
+async def get_complaint(complaint_id: ComplaintId, client: TemporalClient) -> ComplaintView:
+    """The live state: level, status, owner, deadline and full history."""
+    return await read_complaint(client, complaint_id)
+
+
+@router.post("/{complaint_id}/resolution", response_model=ComplaintView)
+async def propose_resolution(
+    complaint_id: ComplaintId, body: ResolutionRequest, client: TemporalClient
+) -> ComplaintView:
+    """An agent proposes a resolution; the level's clock stops while the customer decides."""
+    command = ProposeResolution(
+        by=Actor(role=ActorRole.AGENT, name=body.agent), resolution=body.resolution
+    )
+    return await act_on_complaint(
+        client, complaint_id, ComplaintWorkflow.propose_resolution, command
+    )
+
+
+@router.post("/{complaint_id}/feedback", response_model=ComplaintView)
+async def customer_feedback(
+    complaint_id: ComplaintId, body: FeedbackRequest, client: TemporalClient
+) -> ComplaintView:
+    """The customer accepts (resolved) or rejects (escalated at once) the proposed resolution."""
+    command = CustomerFeedback(by=CUSTOMER, decision=body.decision, reason=body.reason)
+    return await act_on_complaint(
+        client, complaint_id, ComplaintWorkflow.customer_feedback, command
+    )
+
+
+@router.post("/{complaint_id}/notes", response_model=ComplaintView)
+async def add_note(
+    complaint_id: ComplaintId, body: NoteRequest, client: TemporalClient
+) -> ComplaintView:
+    """Add a note to the complaint's history."""
+    command = AddNote(by=Actor(role=ActorRole(body.author_role), name=body.author), text=body.text)
+    return await act_on_complaint(client, complaint_id, ComplaintWorkflow.add_note, command)
+
+
+@router.post("/{complaint_id}/reopen", response_model=ComplaintView)
+async def reopen(
+    complaint_id: ComplaintId, body: ReopenRequest, client: TemporalClient
+) -> ComplaintView:
+    """The customer reopens a resolved complaint at the level it had."""
+    command = Reopen(by=CUSTOMER, reason=body.reason)
+    return await act_on_complaint(client, complaint_id, ComplaintWorkflow.reopen, command)

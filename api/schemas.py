@@ -1,0 +1,58 @@
+"""Request bodies of the complaint actions; responses are the domain's ComplaintView."""
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from domain.commands import Reason, Text
+
+PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class ResolutionRequest(BaseModel):
+    """An agent proposes a resolution to the customer."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"agent": "Priya", "resolution": "Free screen replacement."}]
+        },
+    )
+
+    agent: PersonName = Field(description="Who proposes it")
+    resolution: Text
+
+
+class FeedbackRequest(BaseModel):
+    """The customer accepts or rejects the proposed resolution."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"decision": "reject", "reason": "Still broken."}]},
+    )
+
+    decision: Literal["accept", "reject"]
+    reason: Reason | None = Field(default=None, description="Required when rejecting")
+
+
+class NoteRequest(BaseModel):
+    """A note on the complaint's history."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"author": "Priya", "text": "Called the customer."}]},
+    )
+
+    author: PersonName
+    author_role: Literal["agent", "supervisor", "customer"] = "agent"
+    text: Text
+
+
+class ReopenRequest(BaseModel):
+    """The customer reopens a resolved complaint."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "The fault came back."}]}
+    )
+
+    reason: Reason

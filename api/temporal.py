@@ -1,0 +1,76 @@
+"""The Temporal client as a FastAPI dependency, and Temporal failures as HTTP answers."""
+
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request, status
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from domain.complaint import ActionNotAllowed, ComplaintView
+from workflows.client import workflow_id
+from workflows.complaint import ComplaintWorkflow
+
+
+def temporal_client(request: Request) -> Client:
+    """The client connected once at start-up."""
+    return request.app.state.temporal_client
+
+
+TemporalClient = Annotated[Client, Depends(temporal_client)]
+
+
+def complaint_handle(client: Client, complaint_id: str) -> WorkflowHandle[ComplaintWorkflow, Any]:
+    return client.get_workflow_handle_for(ComplaintWorkflow.run, workflow_id(complaint_id))
+
+
+async def read_complaint(client: Client, complaint_id: str) -> ComplaintView:
+    """The live state from the workflow's query; 404 if there is no such complaint."""
+    handle = complaint_handle(client, complaint_id)
+    try:
+        return await handle.query(ComplaintWorkflow.view)
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            raise _not_found(complaint_id) from err
+        raise
+
+
+async def act_on_complaint(
+    client: Client, complaint_id: str, update: Any, command: Any
+) -> ComplaintView:
+    """Run an update; 409 when the complaint's state refuses it or it is closed, 404 if unknown."""
+    handle = complaint_handle(client, complaint_id)
+    try:
+        return await handle.execute_update(update, command)
+    except WorkflowUpdateFailedError as err:
+        cause = err.cause
+        if isinstance(cause, ApplicationError) and cause.type == ActionNotAllowed.__name__:
+            raise HTTPException(status.HTTP_409_CONFLICT, detail=cause.message) from err
+        if await _closed(handle):
+            raise _closed_conflict(complaint_id) from err
+        raise
+    except RPCError as err:
+        if err.status != RPCStatusCode.NOT_FOUND:
+            raise
+        if await _closed(handle):
+            raise _closed_conflict(complaint_id) from err
+        raise _not_found(complaint_id) from err
+
+
+async def _closed(handle: WorkflowHandle[Any, Any]) -> bool:
+    """Whether the workflow exists and has finished (the complaint is closed)."""
+    try:
+        description = await handle.describe()
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            return False
+        raise
+    return description.close_time is not None
+
+
+def _not_found(complaint_id: str) -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no complaint {complaint_id}")
+
+
+def _closed_conflict(complaint_id: str) -> HTTPException:
+    return HTTPException(status.HTTP_409_CONFLICT, detail=f"complaint {complaint_id} is closed")

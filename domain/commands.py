@@ -1,0 +1,47 @@
+"""What people ask a complaint to do; each is validated before it reaches the complaint."""
+
+from typing import Annotated, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+
+from domain.complaint import Actor
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+
+
+class ProposeResolution(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    by: Actor
+    resolution: Text
+
+
+class CustomerFeedback(BaseModel):
+    """The customer's answer to a proposed resolution; a rejection must say why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    by: Actor
+    decision: Literal["accept", "reject"]
+    reason: Reason | None = None
+
+    @model_validator(mode="after")
+    def _rejection_has_reason(self) -> Self:
+        if self.decision == "reject" and self.reason is None:
+            raise ValueError("say why the resolution is rejected (reason)")
+        return self
+
+
+class AddNote(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    by: Actor
+    text: Text
+
+
+class Reopen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    by: Actor
+    reason: Reason

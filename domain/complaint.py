@@ -1,0 +1,440 @@
+"""A complaint's life as a pure state machine: the escalation ladder, its events and its history.
+
+The workflow drives it with real time and sends what lands in the outbox; a simulator can drive it
+with any clock. Every method takes the time it happens at and never reads a clock itself.
+"""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.intake import ComplaintIntake
+from domain.policy import EscalationPolicy, Level
+from domain.sla import SlaClock
+
+
+class ComplaintStatus(StrEnum):
+    OPEN = "open"
+    """Being worked on at a level; its SLA clock runs."""
+    AWAITING_CUSTOMER = "awaiting_customer"
+    """A resolution was proposed; the clock stops while the customer decides."""
+    RESOLVED = "resolved"
+    """The customer accepted (or did not answer in time); can still be reopened."""
+    CLOSED = "closed"
+    """Final."""
+
+
+class ActorRole(StrEnum):
+    SYSTEM = "system"
+    CUSTOMER = "customer"
+    AGENT = "agent"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+class Actor(BaseModel):
+    """Who did something."""
+
+    model_config = ConfigDict(frozen=True)
+
+    role: ActorRole
+    name: str = Field(min_length=1, max_length=200)
+
+
+ENGINE = Actor(role=ActorRole.SYSTEM, name="escalation engine")
+
+
+class StepKind(StrEnum):
+    OPENED = "opened"
+    BREACHED = "breached"
+    ESCALATED = "escalated"
+    REALERTED = "realerted"
+    RESOLUTION_PROPOSED = "resolution_proposed"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    RESOLVED = "resolved"
+    REOPENED = "reopened"
+    CLOSED = "closed"
+    NOTE_ADDED = "note_added"
+    NOTIFIED = "notified"
+    NOTIFICATION_SKIPPED = "notification_skipped"
+    NOTIFICATION_FAILED = "notification_failed"
+
+
+class Step(BaseModel):
+    """One entry of the history: who did what, when, at which level, and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    seq: int
+    at: datetime
+    actor: Actor
+    kind: StepKind
+    level: int
+    reason: str | None = None
+    text: str | None = None
+
+
+class NotificationKind(StrEnum):
+    ACKNOWLEDGEMENT = "acknowledgement"
+    """To the customer: we have your complaint, here is when to expect an answer."""
+    ASSIGNED = "assigned"
+    """To a level's owner: a complaint reached (or came back to) your level."""
+    BREACH_ALERT = "breach_alert"
+    """To the last level's owner: its window ran out; repeats until resolved."""
+    RESOLUTION_PROPOSED = "resolution_proposed"
+    """To the customer: here is our resolution, accept or reject it."""
+    RESOLVED = "resolved"
+    """To the customer: the complaint is resolved and how long it can be reopened."""
+
+
+class Recipient(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    role: str
+    name: str
+    email: str | None
+
+
+class Notification(BaseModel):
+    """A message the complaint owes someone; `step` is the history entry that caused it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    step: int
+    kind: NotificationKind
+    recipient: Recipient
+    level: int
+    deadline: datetime | None = None
+    reason: str | None = None
+
+
+class Action(StrEnum):
+    """Things people do to a complaint."""
+
+    PROPOSE_RESOLUTION = "propose_resolution"
+    ACCEPT = "accept"
+    REJECT = "reject"
+    ADD_NOTE = "add_note"
+    REOPEN = "reopen"
+
+
+class ActionNotAllowed(Exception):
+    """The complaint's state does not allow this action now; the message says why."""
+
+
+_ALLOWED: dict[Action, set[ComplaintStatus]] = {
+    Action.PROPOSE_RESOLUTION: {ComplaintStatus.OPEN},
+    Action.ACCEPT: {ComplaintStatus.AWAITING_CUSTOMER},
+    Action.REJECT: {ComplaintStatus.AWAITING_CUSTOMER},
+    Action.ADD_NOTE: {
+        ComplaintStatus.OPEN,
+        ComplaintStatus.AWAITING_CUSTOMER,
+        ComplaintStatus.RESOLVED,
+    },
+    Action.REOPEN: {ComplaintStatus.RESOLVED},
+}
+
+_WHY_NOT: dict[ComplaintStatus, str] = {
+    ComplaintStatus.OPEN: "no resolution is awaiting the customer's decision",
+    ComplaintStatus.AWAITING_CUSTOMER: "a resolution is already awaiting the customer's decision",
+    ComplaintStatus.RESOLVED: "the complaint is resolved; reopen it first",
+    ComplaintStatus.CLOSED: "the complaint is closed",
+}
+
+
+class ComplaintView(BaseModel):
+    """The live state shown to people: level, owner, deadline and the full history."""
+
+    id: str
+    status: ComplaintStatus
+    level: int
+    level_name: str
+    owner_role: str
+    deadline: datetime | None = Field(
+        description="When the current level breaches; None while paused"
+    )
+    sla_paused_remaining_seconds: float | None = Field(
+        description="While the clock is stopped: exactly how much of the window is left"
+    )
+    breached: bool = Field(description="The current level's window has run out")
+    next_alert_at: datetime | None
+    decision_due_at: datetime | None
+    reopen_until: datetime | None
+    opened_at: datetime
+    resolved_at: datetime | None
+    pending_resolution: str | None
+    policy_name: str
+    intake: ComplaintIntake
+    history: list[Step]
+
+
+class Complaint(BaseModel):
+    """A complaint's whole state. Mutable; every change is recorded in `history`."""
+
+    id: str
+    intake: ComplaintIntake
+    policy: EscalationPolicy
+    opened_at: datetime
+    status: ComplaintStatus = ComplaintStatus.OPEN
+    level: int = 1
+    clock: SlaClock
+    next_alert_at: datetime | None = None
+    decision_due_at: datetime | None = None
+    pending_resolution: str | None = None
+    resolved_at: datetime | None = None
+    reopen_until: datetime | None = None
+    history: list[Step] = []
+    outbox: list[Notification] = []
+
+    @classmethod
+    def open(
+        cls, complaint_id: str, intake: ComplaintIntake, policy: EscalationPolicy, at: datetime
+    ) -> Self:
+        """File a complaint at level 1: acknowledge the customer and tell the level's owner."""
+        complaint = cls(
+            id=complaint_id,
+            intake=intake,
+            policy=policy,
+            opened_at=at,
+            clock=SlaClock.start(policy.level(1).resolution_window, at),
+        )
+        step = complaint._record(at, ENGINE, StepKind.OPENED, reason=f"filed via {intake.channel}")
+        complaint._notify_customer(step, NotificationKind.ACKNOWLEDGEMENT)
+        complaint._notify_owner(step, NotificationKind.ASSIGNED, reason="new complaint")
+        return complaint
+
+    # --- what the ladder looks like now ---------------------------------------------------------
+
+    @property
+    def current_level(self) -> Level:
+        return self.policy.level(self.level)
+
+    @property
+    def at_top(self) -> bool:
+        return self.level == self.policy.top
+
+    @property
+    def closed(self) -> bool:
+        return self.status is ComplaintStatus.CLOSED
+
+    def next_due_at(self) -> datetime | None:
+        """The next moment the complaint acts on its own (breach, re-alert, decision, closing)."""
+        match self.status:
+            case ComplaintStatus.OPEN:
+                return self.next_alert_at or self.clock.deadline
+            case ComplaintStatus.AWAITING_CUSTOMER:
+                return self.decision_due_at
+            case ComplaintStatus.RESOLVED:
+                return self.reopen_until
+            case ComplaintStatus.CLOSED:
+                return None
+
+    # --- time passing -----------------------------------------------------------------------
+
+    def advance(self, now: datetime) -> None:
+        """Act on everything that has fallen due by `now`, each at the moment it fell due."""
+        while (due := self.next_due_at()) is not None and due <= now:
+            match self.status:
+                case ComplaintStatus.OPEN if self.next_alert_at is not None:
+                    self._realert(due, now)
+                case ComplaintStatus.OPEN:
+                    self._breach(due)
+                case ComplaintStatus.AWAITING_CUSTOMER:
+                    self._resolve(due, ENGINE, reason="the customer did not answer in time")
+                case ComplaintStatus.RESOLVED:
+                    self.status = ComplaintStatus.CLOSED
+                    self._record(due, ENGINE, StepKind.CLOSED, reason="reopen window ended")
+
+    def _breach(self, at: datetime) -> None:
+        level = self.current_level
+        self._record(
+            at,
+            ENGINE,
+            StepKind.BREACHED,
+            reason=f"{level.code} window of {level.resolution_window} ran out",
+        )
+        if self.at_top:
+            self.next_alert_at = at + self.policy.realert_interval
+            step = self.history[-1].seq
+            self._notify_owner(
+                step, NotificationKind.BREACH_ALERT, reason="resolution window ran out"
+            )
+        else:
+            self._escalate(at, ENGINE, reason=f"{level.code} deadline breached")
+
+    def _realert(self, due: datetime, now: datetime) -> None:
+        """Alert the last level again; alerts missed while nothing ran collapse into one."""
+        step = self._record(
+            due, ENGINE, StepKind.REALERTED, reason="still unresolved after the deadline"
+        )
+        self._notify_owner(
+            step, NotificationKind.BREACH_ALERT, reason="still unresolved after the deadline"
+        )
+        interval = self.policy.realert_interval
+        missed = (now - due) // interval
+        self.next_alert_at = due + interval * (missed + 1)
+
+    def _escalate(self, at: datetime, actor: Actor, reason: str) -> None:
+        self.level += 1
+        self.clock = SlaClock.start(self.current_level.resolution_window, at)
+        self.next_alert_at = None
+        step = self._record(at, actor, StepKind.ESCALATED, reason=reason)
+        self._notify_owner(step, NotificationKind.ASSIGNED, reason=reason)
+
+    def _restart_top(self, at: datetime, step: int, reason: str) -> None:
+        """At the last level there is nowhere to go: a new round there with a fresh window."""
+        self.clock = SlaClock.start(self.current_level.resolution_window, at)
+        self.next_alert_at = None
+        self._notify_owner(step, NotificationKind.ASSIGNED, reason=reason)
+
+    def _resolve(self, at: datetime, actor: Actor, reason: str) -> None:
+        self.status = ComplaintStatus.RESOLVED
+        self.resolved_at = at
+        self.reopen_until = at + self.policy.reopen_window
+        self.decision_due_at = None
+        step = self._record(
+            at, actor, StepKind.RESOLVED, reason=reason, text=self.pending_resolution
+        )
+        self._notify_customer(step, NotificationKind.RESOLVED)
+
+    # --- what people do -----------------------------------------------------------------------
+
+    def ensure_allowed(self, action: Action) -> None:
+        """Raise ActionNotAllowed, with the reason, unless `action` fits the current state."""
+        if self.status not in _ALLOWED[action]:
+            raise ActionNotAllowed(
+                f"cannot {action.value.replace('_', ' ')}: {_WHY_NOT[self.status]}"
+            )
+
+    def propose_resolution(self, at: datetime, actor: Actor, resolution: str) -> None:
+        """An agent offers a resolution; the level's clock stops while the customer decides."""
+        self.ensure_allowed(Action.PROPOSE_RESOLUTION)
+        self.status = ComplaintStatus.AWAITING_CUSTOMER
+        self.pending_resolution = resolution
+        self.clock = self.clock.pause(at)
+        self.decision_due_at = at + self.policy.customer_decision_window
+        step = self._record(at, actor, StepKind.RESOLUTION_PROPOSED, text=resolution)
+        self._notify_customer(step, NotificationKind.RESOLUTION_PROPOSED)
+
+    def accept(self, at: datetime, actor: Actor, comment: str | None = None) -> None:
+        """The customer accepts the proposed resolution."""
+        self.ensure_allowed(Action.ACCEPT)
+        self._record(at, actor, StepKind.ACCEPTED, text=comment)
+        self._resolve(at, actor, reason="the customer accepted the resolution")
+
+    def reject(self, at: datetime, actor: Actor, reason: str) -> None:
+        """The customer is not satisfied: escalate at once (at the top, a new round there)."""
+        self.ensure_allowed(Action.REJECT)
+        self.status = ComplaintStatus.OPEN
+        self.decision_due_at = None
+        rejected = self.pending_resolution
+        self.pending_resolution = None
+        step = self._record(at, actor, StepKind.REJECTED, reason=reason, text=rejected)
+        why = f"customer rejected the resolution: {reason}"
+        if self.at_top:
+            self._restart_top(at, step, reason=why)
+        else:
+            self._escalate(at, actor, reason=why)
+
+    def add_note(self, at: datetime, actor: Actor, text: str) -> None:
+        """Record a note; notes never change the ladder."""
+        self.ensure_allowed(Action.ADD_NOTE)
+        self._record(at, actor, StepKind.NOTE_ADDED, text=text)
+
+    def reopen(self, at: datetime, actor: Actor, reason: str) -> None:
+        """The customer reopens a resolved complaint at the level it had, with a fresh window."""
+        self.ensure_allowed(Action.REOPEN)
+        self.status = ComplaintStatus.OPEN
+        self.clock = SlaClock.start(self.current_level.resolution_window, at)
+        self.next_alert_at = None
+        self.resolved_at = None
+        self.reopen_until = None
+        step = self._record(at, actor, StepKind.REOPENED, reason=reason)
+        self._notify_owner(step, NotificationKind.ASSIGNED, reason=f"reopened: {reason}")
+
+    # --- delivery bookkeeping -----------------------------------------------------------------
+
+    def take_outbox(self) -> list[Notification]:
+        """Hand over the notifications owed so far, exactly once."""
+        owed, self.outbox = self.outbox, []
+        return owed
+
+    def record_delivery(
+        self, at: datetime, notification: Notification, outcome: StepKind, detail: str
+    ) -> None:
+        """Record what became of a notification: sent, skipped or failed."""
+        what = f"{notification.kind} to {notification.recipient.role}"
+        self._record(at, ENGINE, outcome, reason=f"{what} (step {notification.step})", text=detail)
+
+    # --- views --------------------------------------------------------------------------------
+
+    def view(self) -> ComplaintView:
+        level = self.current_level
+        paused_left = None if self.clock.running else self.clock.window - self.clock.used
+        return ComplaintView(
+            id=self.id,
+            status=self.status,
+            level=self.level,
+            level_name=level.name,
+            owner_role=level.owner_role,
+            deadline=self.clock.deadline if self.status is ComplaintStatus.OPEN else None,
+            sla_paused_remaining_seconds=paused_left.total_seconds()
+            if paused_left is not None
+            else None,
+            breached=self.next_alert_at is not None,
+            next_alert_at=self.next_alert_at,
+            decision_due_at=self.decision_due_at,
+            reopen_until=self.reopen_until,
+            opened_at=self.opened_at,
+            resolved_at=self.resolved_at,
+            pending_resolution=self.pending_resolution,
+            policy_name=self.policy.name,
+            intake=self.intake,
+            history=list(self.history),
+        )
+
+    # --- internals ------------------------------------------------------------------------------
+
+    def _record(
+        self,
+        at: datetime,
+        actor: Actor,
+        kind: StepKind,
+        reason: str | None = None,
+        text: str | None = None,
+    ) -> int:
+        seq = len(self.history) + 1
+        self.history.append(
+            Step(seq=seq, at=at, actor=actor, kind=kind, level=self.level, reason=reason, text=text)
+        )
+        return seq
+
+    def _notify_owner(self, step: int, kind: NotificationKind, reason: str) -> None:
+        level = self.current_level
+        self.outbox.append(
+            Notification(
+                step=step,
+                kind=kind,
+                recipient=Recipient(
+                    role=level.owner_role, name=level.name, email=level.contact_email
+                ),
+                level=self.level,
+                deadline=self.clock.deadline,
+                reason=reason,
+            )
+        )
+
+    def _notify_customer(self, step: int, kind: NotificationKind) -> None:
+        customer = self.intake.customer
+        self.outbox.append(
+            Notification(
+                step=step,
+                kind=kind,
+                recipient=Recipient(role="customer", name=customer.name, email=customer.email),
+                level=self.level,
+                deadline=self.clock.deadline,
+            )
+        )

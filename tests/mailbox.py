@@ -1,0 +1,62 @@
+"""A real SMTP server (aiosmtpd) that keeps what it receives, with optional injected faults."""
+
+import socket
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Mailbox:
+    """Messages the server accepted, plus hooks to refuse or fail some of them."""
+
+    port: int
+    messages: list[EmailMessage] = field(default_factory=list)
+    refuse_recipient: Callable[[str], bool] = lambda _address: False
+    data_faults: int = 0
+    """How many DATA commands to answer 451 after storing the message (an ack lost in transit)."""
+    _controller: Controller | None = None
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        if self.refuse_recipient(address):
+            return f"550 5.1.1 <{address}>: no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        content: Any = envelope.original_content or envelope.content
+        self.messages.append(message_from_bytes(content, policy=policy.default))
+        if self.data_faults > 0:
+            self.data_faults -= 1
+            return "451 4.3.0 temporary failure after delivery"
+        return "250 Message accepted"
+
+    def start(self) -> None:
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if address in str(m["To"])]
+
+    def message_ids(self) -> Counter[str]:
+        return Counter(str(m["Message-ID"]) for m in self.messages)

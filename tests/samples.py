@@ -1,0 +1,20 @@
+"""Sample complaints for tests."""
+
+from domain.intake import Channel, ComplaintIntake, Customer
+
+CUSTOMER_EMAIL = "asha@example.in"
+
+
+def sample_intake(
+    email: str | None = CUSTOMER_EMAIL, phone: str | None = "+919812345678"
+) -> ComplaintIntake:
+    return ComplaintIntake(
+        customer=Customer(
+            name="Asha Verma", email=email, phone=phone, address="12 MG Road, Bengaluru"
+        ),
+        country="IN",
+        product="Redmi Note 10 Pro",
+        channel=Channel.APP,
+        reason="Phone dead after update",
+        description="The phone stopped booting after the last system update.",
+    )

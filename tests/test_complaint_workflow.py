@@ -1,0 +1,173 @@
+"""ComplaintWorkflow on the time-skipping test server, with a real worker and real SMTP."""
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from temporalio.client import WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from domain.commands import CustomerFeedback, ProposeResolution
+from domain.complaint import Actor, ActorRole, ComplaintStatus, ComplaintView, StepKind
+from domain.policy import SEED_MATRIX
+from tests.mailbox import Mailbox
+from tests.samples import CUSTOMER_EMAIL, sample_intake
+from tests.waiting import eventually
+from workflows.client import workflow_id
+from workflows.complaint import ComplaintStart, ComplaintWorkflow
+
+H = timedelta(hours=1)
+DESK, HEAD, PRESIDENT = (level.contact_email for level in SEED_MATRIX.levels)
+AGENT = Actor(role=ActorRole.AGENT, name="Priya")
+CUSTOMER = Actor(role=ActorRole.CUSTOMER, name="Asha")
+
+Handle = WorkflowHandle[ComplaintWorkflow, ComplaintView]
+
+
+async def file_complaint(env: WorkflowEnvironment, task_queue: str) -> Handle:
+    complaint_id = uuid.uuid4().hex[:16]
+    return await env.client.start_workflow(
+        ComplaintWorkflow.run,
+        ComplaintStart(complaint_id=complaint_id, intake=sample_intake(), policy=SEED_MATRIX),
+        id=workflow_id(complaint_id),
+        task_queue=task_queue,
+    )
+
+
+async def view_when(handle: Handle, condition: Any) -> ComplaintView:
+    """The workflow's state once `condition(view)` holds."""
+
+    async def probe() -> ComplaintView | None:
+        view = await handle.query(ComplaintWorkflow.view)
+        return view if condition(view) else None
+
+    return await eventually(probe)
+
+
+def delivered(view: ComplaintView) -> int:
+    return sum(step.kind is StepKind.NOTIFIED for step in view.history)
+
+
+async def test_no_action_climbs_the_matrix_and_alerts_the_president_until_resolved(
+    env: WorkflowEnvironment, worker: Worker, mailbox: Mailbox, task_queue: str
+) -> None:
+    handle = await file_complaint(env, task_queue)
+    await eventually(lambda: mailbox.to(CUSTOMER_EMAIL) and mailbox.to(DESK))
+    assert mailbox.to(HEAD) == []
+
+    await env.sleep(48 * H)
+    view = await view_when(handle, lambda v: v.level == 2)
+    assert view.owner_role == "head_of_customer_service"
+    await eventually(lambda: mailbox.to(HEAD))
+    assert mailbox.to(PRESIDENT) == []
+
+    await env.sleep(24 * H)
+    await view_when(handle, lambda v: v.level == 3)
+    await eventually(lambda: mailbox.to(PRESIDENT))
+
+    await env.sleep(12 * H)  # L3 breach: alert
+    await env.sleep(4 * H)  # first re-alert
+    await env.sleep(4 * H)  # second re-alert
+    view = await view_when(
+        handle, lambda v: sum(s.kind is StepKind.REALERTED for s in v.history) == 2
+    )
+    president_mail = await eventually(
+        lambda: len(mailbox.to(PRESIDENT)) >= 4 and mailbox.to(PRESIDENT)
+    )
+    reached_l3 = next(s for s in view.history if s.kind is StepKind.ESCALATED and s.level == 3)
+    l3_deadline = (reached_l3.at + 12 * H).strftime("%Y-%m-%d %H:%M UTC")
+    assert [m["Subject"].split("] ")[1] for m in president_mail] == [
+        f"assigned to Office of the President: resolve by {l3_deadline}",
+        "OVERDUE at Office of the President",
+        "OVERDUE at Office of the President",
+        "OVERDUE at Office of the President",
+    ]
+
+    opened = view.opened_at
+    ladder = [(s.kind, s.level, s.at - opened) for s in view.history if s.kind in LADDER]
+    assert ladder == [
+        (StepKind.OPENED, 1, timedelta(0)),
+        (StepKind.BREACHED, 1, 48 * H),
+        (StepKind.ESCALATED, 2, 48 * H),
+        (StepKind.BREACHED, 2, 72 * H),
+        (StepKind.ESCALATED, 3, 72 * H),
+        (StepKind.BREACHED, 3, 84 * H),
+        (StepKind.REALERTED, 3, 88 * H),
+        (StepKind.REALERTED, 3, 92 * H),
+    ]
+    assert view.breached and view.next_alert_at == opened + 96 * H
+
+    # Resolution ends the alerts; the workflow closes after the reopen window.
+    await handle.execute_update(
+        ComplaintWorkflow.propose_resolution, ProposeResolution(by=AGENT, resolution="New phone")
+    )
+    await handle.execute_update(
+        ComplaintWorkflow.customer_feedback, CustomerFeedback(by=CUSTOMER, decision="accept")
+    )
+    final = await handle.result()
+    assert final.status is ComplaintStatus.CLOSED
+    alerts = sum(
+        s.kind in (StepKind.BREACHED, StepKind.REALERTED) and s.level == 3 for s in final.history
+    )
+    assert alerts == 3
+
+    ids = mailbox.message_ids()
+    assert len(ids) == len(mailbox.messages), f"raw duplicates: {ids.most_common(3)}"
+    assert delivered(final) == len(mailbox.messages)
+
+
+LADDER = {StepKind.OPENED, StepKind.BREACHED, StepKind.ESCALATED, StepKind.REALERTED}
+
+
+async def test_resolution_accepted_at_level_one_closes_without_any_escalation(
+    env: WorkflowEnvironment, worker: Worker, mailbox: Mailbox, task_queue: str
+) -> None:
+    handle = await file_complaint(env, task_queue)
+    await env.sleep(10 * H)
+    await handle.execute_update(
+        ComplaintWorkflow.propose_resolution, ProposeResolution(by=AGENT, resolution="Reflash")
+    )
+    await env.sleep(60 * H)  # well past the 48 h deadline: the clock is stopped meanwhile
+    view = await handle.query(ComplaintWorkflow.view)
+    assert (view.level, view.status) == (1, ComplaintStatus.AWAITING_CUSTOMER)
+    proposed = next(s for s in view.history if s.kind is StepKind.RESOLUTION_PROPOSED)
+    left = 48 * H - (proposed.at - view.opened_at)
+    assert view.sla_paused_remaining_seconds == left.total_seconds()
+    assert view.deadline is None
+
+    await handle.execute_update(
+        ComplaintWorkflow.customer_feedback, CustomerFeedback(by=CUSTOMER, decision="accept")
+    )
+    final = await handle.result()
+    assert final.status is ComplaintStatus.CLOSED
+    assert not any(s.kind in (StepKind.ESCALATED, StepKind.BREACHED) for s in final.history)
+    assert mailbox.to(HEAD) == [] and mailbox.to(PRESIDENT) == []
+    assert [m["Subject"] for m in mailbox.to(CUSTOMER_EMAIL)] == [
+        f"We received your complaint ({view.id})",
+        f"A resolution for your complaint ({view.id})",
+        f"Your complaint is resolved ({view.id})",
+    ]
+
+
+async def test_rejection_at_level_one_escalates_at_once_with_the_l2_window_from_then(
+    env: WorkflowEnvironment, worker: Worker, mailbox: Mailbox, task_queue: str
+) -> None:
+    handle = await file_complaint(env, task_queue)
+    await env.sleep(5 * H)
+    await handle.execute_update(
+        ComplaintWorkflow.propose_resolution, ProposeResolution(by=AGENT, resolution="Reset it")
+    )
+    await env.sleep(1 * H)
+    view = await handle.execute_update(
+        ComplaintWorkflow.customer_feedback,
+        CustomerFeedback(by=CUSTOMER, decision="reject", reason="Reset does not help"),
+    )
+    rejected = next(s for s in view.history if s.kind is StepKind.REJECTED)
+    assert rejected.at - view.opened_at >= 6 * H
+    assert (view.level, view.status) == (2, ComplaintStatus.OPEN)
+    assert view.deadline == rejected.at + 24 * H
+    await eventually(lambda: mailbox.to(HEAD))
+    assert (
+        "customer rejected the resolution: Reset does not help" in mailbox.to(HEAD)[0].get_content()
+    )

@@ -1,0 +1,50 @@
+"""Runs the complaint worker: the workflow and the activities it calls."""
+
+import asyncio
+import logging
+import signal
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+from activities.email import EmailActivities, SmtpSettings
+from workflows.client import TASK_QUEUE, connect
+from workflows.complaint import ComplaintWorkflow
+
+SANDBOX = SandboxedWorkflowRunner(
+    # Deterministic validators that pydantic imports lazily while validating emails.
+    restrictions=SandboxRestrictions.default.with_passthrough_modules("email_validator", "idna")
+)
+
+
+def build_worker(client: Client, smtp: SmtpSettings, task_queue: str = TASK_QUEUE) -> Worker:
+    """A worker with every complaint workflow and activity registered."""
+    email = EmailActivities(smtp)
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[ComplaintWorkflow],
+        workflow_runner=SANDBOX,
+        activities=[email.send_notification_email],
+    )
+
+
+async def main() -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    client = await connect()
+    worker = build_worker(client, SmtpSettings())
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with worker:
+        logging.info("worker polling task queue %r", TASK_QUEUE)
+        await stop.wait()
+        logging.info("worker shutting down")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,37 @@
+"""How every process reaches Temporal: one place for the address, namespace, TLS and converter."""
+
+import asyncio
+import logging
+
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.envconfig import ClientConfig
+from temporalio.service import RPCError
+
+TASK_QUEUE = "complaints"
+DEFAULT_ADDRESS = "localhost:7233"
+
+log = logging.getLogger(__name__)
+
+
+def workflow_id(complaint_id: str) -> str:
+    """The workflow id of a complaint: one workflow per complaint, forever."""
+    return f"complaint-{complaint_id}"
+
+
+async def connect(*, attempts: int = 30, delay_seconds: float = 1.0) -> Client:
+    """Connect with Temporal's envconfig (TEMPORAL_ADDRESS, profiles, TLS, API key).
+
+    Retries while the server is still starting, so processes can start side by side.
+    """
+    config = ClientConfig.load_client_connect_config()
+    address = config.setdefault("target_host", DEFAULT_ADDRESS)
+    for attempt in range(1, attempts + 1):
+        try:
+            return await Client.connect(**config, data_converter=pydantic_data_converter)
+        except (RPCError, RuntimeError) as err:
+            if attempt == attempts:
+                raise
+            log.warning("Temporal at %s not reachable yet (%s); retrying", address, err)
+            await asyncio.sleep(delay_seconds)
+    raise AssertionError("unreachable")

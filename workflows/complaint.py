@@ -1,0 +1,207 @@
+"""ComplaintWorkflow: one durable workflow per complaint, climbing the escalation ladder."""
+
+import asyncio
+import contextlib
+from datetime import timedelta
+
+from pydantic import BaseModel
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.email import EmailActivities, NotificationEmail
+    from domain.commands import AddNote, CustomerFeedback, ProposeResolution, Reopen
+    from domain.complaint import (
+        Action,
+        ActionNotAllowed,
+        Complaint,
+        ComplaintView,
+        Notification,
+        StepKind,
+    )
+    from domain.intake import ComplaintIntake
+    from domain.messages import MessageFacts
+    from domain.policy import EscalationPolicy
+
+EMAIL_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=2),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=10),
+)
+"""Mail outages delay notifications, never drop them: retry until the server takes the message."""
+
+
+class ComplaintStart(BaseModel):
+    """Workflow input: a new complaint, or (after continue-as-new) the state it carries on with."""
+
+    complaint_id: str
+    intake: ComplaintIntake
+    policy: EscalationPolicy
+    carried_state: Complaint | None = None
+
+
+@workflow.defn
+class ComplaintWorkflow:
+    """Waits on the current level's deadline, woken early by people acting on the complaint."""
+
+    @workflow.init
+    def __init__(self, start: ComplaintStart) -> None:
+        self._complaint = start.carried_state or Complaint.open(
+            start.complaint_id, start.intake, start.policy, workflow.now()
+        )
+        self._deliveries: list[asyncio.Task[None]] = []
+
+    @workflow.run
+    async def run(self, start: ComplaintStart) -> ComplaintView:
+        complaint = self._complaint
+        while not complaint.closed:
+            self._dispatch_notifications()
+            self._show_details()
+            if workflow.info().is_continue_as_new_suggested():
+                await self._settle()
+                workflow.continue_as_new(start.model_copy(update={"carried_state": complaint}))
+            await self._wait_for_change_or_due_time()
+            complaint.advance(workflow.now())
+        self._dispatch_notifications()
+        self._show_details()
+        await self._settle()
+        return complaint.view()
+
+    async def _wait_for_change_or_due_time(self) -> None:
+        complaint = self._complaint
+        due = complaint.next_due_at()
+        steps_seen = len(complaint.history)
+        timeout = None if due is None else max(due - workflow.now(), timedelta(0))
+        if timeout == timedelta(0):
+            return
+        with contextlib.suppress(TimeoutError):
+            await workflow.wait_condition(
+                lambda: len(complaint.history) != steps_seen,
+                timeout=timeout,
+                timeout_summary=f"{complaint.current_level.code} {complaint.status} until {due}",
+            )
+
+    async def _settle(self) -> None:
+        """Let update handlers and notifications in flight finish before the run ends."""
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        while pending := [task for task in self._deliveries if not task.done()]:
+            await asyncio.gather(*pending)
+            self._dispatch_notifications()
+
+    # --- notifications ----------------------------------------------------------------------------
+
+    def _dispatch_notifications(self) -> None:
+        for notification in self._complaint.take_outbox():
+            self._deliveries.append(asyncio.create_task(self._deliver(notification)))
+
+    async def _deliver(self, notification: Notification) -> None:
+        complaint = self._complaint
+        recipient = notification.recipient
+        if recipient.email is None:
+            complaint.record_delivery(
+                workflow.now(),
+                notification,
+                StepKind.NOTIFICATION_SKIPPED,
+                f"{recipient.name} has no email address",
+            )
+            return
+        key = f"{complaint.id}/{notification.step}/{notification.kind}/{recipient.email}/email"
+        facts = MessageFacts(
+            complaint_id=complaint.id,
+            customer_name=complaint.intake.customer.name,
+            product=complaint.intake.product,
+            reason=complaint.intake.reason,
+            level_name=complaint.policy.level(notification.level).name,
+            resolution=complaint.pending_resolution,
+        )
+        try:
+            receipt = await workflow.execute_activity_method(
+                EmailActivities.send_notification_email,
+                NotificationEmail(idempotency_key=key, notification=notification, facts=facts),
+                start_to_close_timeout=timedelta(minutes=1),
+                retry_policy=EMAIL_RETRY,
+                summary=f"email {notification.kind} to {recipient.name}",
+            )
+        except ActivityError as err:
+            cause = err.cause.message if isinstance(err.cause, ApplicationError) else str(err)
+            complaint.record_delivery(
+                workflow.now(), notification, StepKind.NOTIFICATION_FAILED, cause
+            )
+            return
+        complaint.record_delivery(
+            workflow.now(),
+            notification,
+            StepKind.NOTIFIED,
+            f"email to {receipt.recipient}, Message-ID {receipt.message_id}",
+        )
+
+    # --- what operators see in the Temporal UI ----------------------------------------------------
+
+    def _show_details(self) -> None:
+        view = self._complaint.view()
+        deadline = view.deadline.isoformat() if view.deadline else "stopped"
+        workflow.set_current_details(
+            f"**{view.status}** at **L{view.level} {view.level_name}** ({view.owner_role})\n\n"
+            f"- deadline: {deadline}\n"
+            f"- breached: {'yes' if view.breached else 'no'}\n"
+            f"- last step: {view.history[-1].kind} at {view.history[-1].at.isoformat()}"
+        )
+
+    # --- queries and updates ----------------------------------------------------------------------
+
+    def _ensure_allowed(self, action: Action) -> None:
+        """Reject an update the complaint's state does not allow, with the reason for the caller."""
+        try:
+            self._complaint.ensure_allowed(action)
+        except ActionNotAllowed as err:
+            raise ApplicationError(str(err), type=ActionNotAllowed.__name__) from err
+
+    @workflow.query
+    def view(self) -> ComplaintView:
+        """The live state: level, status, owner, deadline and full history."""
+        return self._complaint.view()
+
+    @workflow.update
+    def receipt(self) -> ComplaintView:
+        """The state right after intake; sent with the start so the caller gets its deadline."""
+        return self._complaint.view()
+
+    @workflow.update
+    def propose_resolution(self, command: ProposeResolution) -> ComplaintView:
+        self._complaint.propose_resolution(workflow.now(), command.by, command.resolution)
+        return self._complaint.view()
+
+    @propose_resolution.validator
+    def _check_propose_resolution(self, command: ProposeResolution) -> None:
+        self._ensure_allowed(Action.PROPOSE_RESOLUTION)
+
+    @workflow.update
+    def customer_feedback(self, command: CustomerFeedback) -> ComplaintView:
+        if command.decision == "accept":
+            self._complaint.accept(workflow.now(), command.by, command.reason)
+        else:
+            self._complaint.reject(workflow.now(), command.by, command.reason or "")
+        return self._complaint.view()
+
+    @customer_feedback.validator
+    def _check_customer_feedback(self, command: CustomerFeedback) -> None:
+        self._ensure_allowed(Action.ACCEPT if command.decision == "accept" else Action.REJECT)
+
+    @workflow.update
+    def add_note(self, command: AddNote) -> ComplaintView:
+        self._complaint.add_note(workflow.now(), command.by, command.text)
+        return self._complaint.view()
+
+    @add_note.validator
+    def _check_add_note(self, command: AddNote) -> None:
+        self._ensure_allowed(Action.ADD_NOTE)
+
+    @workflow.update
+    def reopen(self, command: Reopen) -> ComplaintView:
+        self._complaint.reopen(workflow.now(), command.by, command.reason)
+        return self._complaint.view()
+
+    @reopen.validator
+    def _check_reopen(self, command: Reopen) -> None:
+        self._ensure_allowed(Action.REOPEN)
