@@ -95,8 +95,9 @@ class EmailActivities:
                 timeout=settings.timeout_seconds,
             )
         except aiosmtplib.SMTPRecipientsRefused as err:
+            answers = "; ".join(f"{refusal.code} {refusal.message}" for refusal in err.recipients)
             raise ApplicationError(
-                f"the mail server refused {recipient}: {err.recipients}",
+                f"the mail server refused {recipient}: {answers}",
                 type="RecipientRefused",
                 non_retryable=True,
             ) from err

@@ -26,6 +26,7 @@ class Mailbox:
     port: int
     messages: list[EmailMessage] = field(default_factory=list)
     refuse_recipient: Callable[[str], bool] = lambda _address: False
+    refused: list[str] = field(default_factory=list)
     data_faults: int = 0
     """How many DATA commands to answer 451 after storing the message (an ack lost in transit)."""
     _controller: Controller | None = None
@@ -34,6 +35,7 @@ class Mailbox:
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
     ) -> str:
         if self.refuse_recipient(address):
+            self.refused.append(address)
             return f"550 5.1.1 <{address}>: no such mailbox"
         envelope.rcpt_tos.append(address)
         return "250 OK"

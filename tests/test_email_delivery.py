@@ -1,0 +1,107 @@
+"""Notification emails: one Message-ID per business step, outages delay but never lose."""
+
+from collections import Counter
+
+from temporalio.client import WorkflowExecutionStatus
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from activities.email import SmtpSettings
+from domain.complaint import ComplaintView, StepKind
+from domain.policy import SEED_MATRIX
+from tests.mailbox import Mailbox, free_port
+from tests.samples import CUSTOMER_EMAIL, sample_intake
+from tests.test_complaint_workflow import file_complaint, view_when
+from tests.waiting import eventually
+from worker import build_worker
+from workflows.client import workflow_id
+from workflows.complaint import ComplaintStart, ComplaintWorkflow
+
+DESK = SEED_MATRIX.level(1).contact_email
+
+
+def steps(view: ComplaintView, kind: StepKind) -> list[str]:
+    return [step.text or "" for step in view.history if step.kind is kind]
+
+
+async def test_a_lost_acknowledgement_from_the_server_resends_with_the_same_message_id(
+    env: WorkflowEnvironment, worker: Worker, mailbox: Mailbox, task_queue: str
+) -> None:
+    # The server stores each of the first two messages but answers 451, as if the ack was lost.
+    mailbox.data_faults = 2
+    handle = await file_complaint(env, task_queue)
+    view = await view_when(handle, lambda v: len(steps(v, StepKind.NOTIFIED)) == 2)
+
+    per_id = mailbox.message_ids()
+    print(f"raw messages: {len(mailbox.messages)}, distinct Message-IDs: {len(per_id)}")
+    assert len(per_id) == 2, "one Message-ID per (complaint, step, recipient, channel)"
+    assert sorted(per_id.values()) == [2, 2], "each injected fault gives exactly one raw duplicate"
+    recorded = [text.split("Message-ID ")[1] for text in steps(view, StepKind.NOTIFIED)]
+    assert sorted(recorded) == sorted(per_id)
+    keys = Counter(str(m["X-Idempotency-Key"]).strip() for m in mailbox.messages)
+    assert all(key.startswith(f"{view.id}/1/") for key in keys), keys
+
+
+async def test_an_smtp_outage_delays_the_email_and_never_loses_it(
+    env: WorkflowEnvironment, task_queue: str
+) -> None:
+    mailbox = Mailbox(port=free_port())  # nothing listens there yet
+    smtp = SmtpSettings(port=mailbox.port, timeout_seconds=5)
+    async with build_worker(env.client, smtp, task_queue=task_queue):
+        handle = await file_complaint(env, task_queue)
+
+        async def retrying() -> bool:
+            pending = (await handle.describe()).raw_description.pending_activities
+            return any(
+                activity.attempt >= 2
+                and "cannot reach the mail server" in activity.last_failure.message
+                for activity in pending
+            )
+
+        await eventually(retrying)
+        during = await handle.query(ComplaintWorkflow.view)
+        assert steps(during, StepKind.NOTIFIED) == []
+        assert steps(during, StepKind.NOTIFICATION_FAILED) == []
+
+        mailbox.start()
+        try:
+            await eventually(lambda: len(mailbox.messages) == 2)
+            after = await view_when(handle, lambda v: len(steps(v, StepKind.NOTIFIED)) == 2)
+        finally:
+            mailbox.stop()
+    assert {str(m["To"]) for m in mailbox.messages} == {
+        f"Asha Verma <{CUSTOMER_EMAIL}>",
+        f"Grievance Desk <{DESK}>",
+    }
+    assert steps(after, StepKind.NOTIFICATION_FAILED) == []
+
+
+async def test_a_refused_address_is_not_retried_and_is_recorded_on_the_complaint(
+    env: WorkflowEnvironment, worker: Worker, mailbox: Mailbox, task_queue: str
+) -> None:
+    mailbox.refuse_recipient = lambda address: address == CUSTOMER_EMAIL
+    handle = await file_complaint(env, task_queue)
+    view = await view_when(handle, lambda v: steps(v, StepKind.NOTIFICATION_FAILED))
+    assert steps(view, StepKind.NOTIFICATION_FAILED) == [
+        f"the mail server refused {CUSTOMER_EMAIL}: 550 5.1.1 <{CUSTOMER_EMAIL}>: no such mailbox"
+    ]
+    await view_when(handle, lambda v: steps(v, StepKind.NOTIFIED))
+    assert mailbox.refused == [CUSTOMER_EMAIL]
+    assert [str(m["To"]) for m in mailbox.messages] == [f"Grievance Desk <{DESK}>"]
+    assert (await handle.describe()).status is WorkflowExecutionStatus.RUNNING
+
+
+async def test_a_customer_without_email_is_recorded_as_not_emailed(
+    env: WorkflowEnvironment, worker: Worker, mailbox: Mailbox, task_queue: str
+) -> None:
+    handle = await env.client.start_workflow(
+        ComplaintWorkflow.run,
+        ComplaintStart(
+            complaint_id="phoneonly1", intake=sample_intake(email=None), policy=SEED_MATRIX
+        ),
+        id=workflow_id("phoneonly1"),
+        task_queue=task_queue,
+    )
+    view = await view_when(handle, lambda v: steps(v, StepKind.NOTIFICATION_SKIPPED))
+    assert steps(view, StepKind.NOTIFICATION_SKIPPED) == ["Asha Verma has no email address"]
+    await eventually(lambda: mailbox.to(DESK))
