@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from domain.commands import Reason, Text
+from domain.commands import FeedbackDecision, Reason, Text
 
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
@@ -23,16 +23,13 @@ class ResolutionRequest(BaseModel):
     resolution: Text
 
 
-class FeedbackRequest(BaseModel):
+class FeedbackRequest(FeedbackDecision):
     """The customer accepts or rejects the proposed resolution."""
 
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"decision": "reject", "reason": "Still broken."}]},
     )
-
-    decision: Literal["accept", "reject"]
-    reason: Reason | None = Field(default=None, description="Required when rejecting")
 
 
 class NoteRequest(BaseModel):

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from domain.complaint import Actor
 
@@ -17,20 +17,23 @@ class ProposeResolution(BaseModel):
     resolution: Text
 
 
-class CustomerFeedback(BaseModel):
+class FeedbackDecision(BaseModel):
     """The customer's answer to a proposed resolution; a rejection must say why."""
 
     model_config = ConfigDict(frozen=True)
 
-    by: Actor
     decision: Literal["accept", "reject"]
-    reason: Reason | None = None
+    reason: Reason | None = Field(default=None, description="Required when rejecting")
 
     @model_validator(mode="after")
     def _rejection_has_reason(self) -> Self:
         if self.decision == "reject" and self.reason is None:
             raise ValueError("say why the resolution is rejected (reason)")
         return self
+
+
+class CustomerFeedback(FeedbackDecision):
+    by: Actor
 
 
 class AddNote(BaseModel):

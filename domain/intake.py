@@ -3,12 +3,22 @@
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 from pydantic_extra_types.phone_numbers import PhoneNumberValidator
 
 PhoneNumber = Annotated[str, PhoneNumberValidator(number_format="E164")]
 CountryCode = Annotated[
-    str, StringConstraints(to_upper=True, pattern=r"^[A-Z]{2}$", strip_whitespace=True)
+    str,
+    BeforeValidator(lambda value: value.strip().upper() if isinstance(value, str) else value),
+    StringConstraints(pattern=r"^[A-Z]{2}$"),
 ]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]

@@ -1,19 +1,30 @@
 """Shared fixtures: one time-skipping Temporal test server per session, real SMTP per test."""
 
+import contextlib
 import sys
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
+from temporalio.client import WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.email import SmtpSettings
+from domain.complaint import ComplaintView
+from domain.intake import ComplaintIntake
+from domain.policy import SEED_MATRIX
 from tests.mailbox import Mailbox, free_port
+from tests.samples import sample_intake
 from worker import build_worker
+from workflows.client import workflow_id
+from workflows.complaint import ComplaintStart, ComplaintWorkflow
 
+ComplaintHandle = WorkflowHandle[ComplaintWorkflow, ComplaintView]
+StartComplaint = Callable[..., Awaitable[ComplaintHandle]]
 TEST_SERVER = Path(sys.executable).parent / "temporal-test-server"
 
 
@@ -44,8 +55,43 @@ def task_queue() -> str:
 
 
 @pytest.fixture
+async def opened_workflows(env: WorkflowEnvironment) -> AsyncIterator[set[str]]:
+    """Ids of workflows a test opened; terminated afterwards.
+
+    The session shares one server: a complaint left open would breach when a later test skips
+    time, and its emails, pending on a queue nobody polls any more, would stop time skipping.
+    """
+    opened: set[str] = set()
+    yield opened
+    for opened_id in opened:
+        with contextlib.suppress(RPCError):  # already closed
+            await env.client.get_workflow_handle(opened_id).terminate(reason="test finished")
+
+
+@pytest.fixture
+def start_complaint(
+    env: WorkflowEnvironment, task_queue: str, opened_workflows: set[str]
+) -> StartComplaint:
+    """Starts a ComplaintWorkflow directly (no API) under the seed matrix."""
+
+    async def start(intake: ComplaintIntake | None = None) -> ComplaintHandle:
+        complaint_id = uuid.uuid4().hex[:16]
+        opened_workflows.add(workflow_id(complaint_id))
+        return await env.client.start_workflow(
+            ComplaintWorkflow.run,
+            ComplaintStart(
+                complaint_id=complaint_id, intake=intake or sample_intake(), policy=SEED_MATRIX
+            ),
+            id=workflow_id(complaint_id),
+            task_queue=task_queue,
+        )
+
+    return start
+
+
+@pytest.fixture
 async def worker(
-    env: WorkflowEnvironment, mailbox: Mailbox, task_queue: str
+    env: WorkflowEnvironment, mailbox: Mailbox, task_queue: str, opened_workflows: set[str]
 ) -> AsyncIterator[Worker]:
     """A complaint worker on a fresh task queue, mailing to the test SMTP server."""
     smtp = SmtpSettings(host="127.0.0.1", port=mailbox.port, timeout_seconds=5)

@@ -1,41 +1,27 @@
 """ComplaintWorkflow on the time-skipping test server, with a real worker and real SMTP."""
 
-import uuid
 from datetime import timedelta
 from typing import Any
 
-from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from domain.commands import CustomerFeedback, ProposeResolution
 from domain.complaint import Actor, ActorRole, ComplaintStatus, ComplaintView, StepKind
 from domain.policy import SEED_MATRIX
+from tests.conftest import ComplaintHandle, StartComplaint
 from tests.mailbox import Mailbox
-from tests.samples import CUSTOMER_EMAIL, sample_intake
+from tests.samples import CUSTOMER_EMAIL
 from tests.waiting import eventually
-from workflows.client import workflow_id
-from workflows.complaint import ComplaintStart, ComplaintWorkflow
+from workflows.complaint import ComplaintWorkflow
 
 H = timedelta(hours=1)
 DESK, HEAD, PRESIDENT = (level.contact_email for level in SEED_MATRIX.levels)
 AGENT = Actor(role=ActorRole.AGENT, name="Priya")
 CUSTOMER = Actor(role=ActorRole.CUSTOMER, name="Asha")
 
-Handle = WorkflowHandle[ComplaintWorkflow, ComplaintView]
 
-
-async def file_complaint(env: WorkflowEnvironment, task_queue: str) -> Handle:
-    complaint_id = uuid.uuid4().hex[:16]
-    return await env.client.start_workflow(
-        ComplaintWorkflow.run,
-        ComplaintStart(complaint_id=complaint_id, intake=sample_intake(), policy=SEED_MATRIX),
-        id=workflow_id(complaint_id),
-        task_queue=task_queue,
-    )
-
-
-async def view_when(handle: Handle, condition: Any) -> ComplaintView:
+async def view_when(handle: ComplaintHandle, condition: Any) -> ComplaintView:
     """The workflow's state once `condition(view)` holds."""
 
     async def probe() -> ComplaintView | None:
@@ -50,9 +36,9 @@ def delivered(view: ComplaintView) -> int:
 
 
 async def test_no_action_climbs_the_matrix_and_alerts_the_president_until_resolved(
-    env: WorkflowEnvironment, worker: Worker, mailbox: Mailbox, task_queue: str
+    env: WorkflowEnvironment, worker: Worker, mailbox: Mailbox, start_complaint: StartComplaint
 ) -> None:
-    handle = await file_complaint(env, task_queue)
+    handle = await start_complaint()
     await eventually(lambda: mailbox.to(CUSTOMER_EMAIL) and mailbox.to(DESK))
     assert mailbox.to(HEAD) == []
 
@@ -72,9 +58,8 @@ async def test_no_action_climbs_the_matrix_and_alerts_the_president_until_resolv
     view = await view_when(
         handle, lambda v: sum(s.kind is StepKind.REALERTED for s in v.history) == 2
     )
-    president_mail = await eventually(
-        lambda: len(mailbox.to(PRESIDENT)) >= 4 and mailbox.to(PRESIDENT)
-    )
+    await eventually(lambda: len(mailbox.to(PRESIDENT)) >= 4)
+    president_mail = mailbox.to(PRESIDENT)
     reached_l3 = next(s for s in view.history if s.kind is StepKind.ESCALATED and s.level == 3)
     l3_deadline = (reached_l3.at + 12 * H).strftime("%Y-%m-%d %H:%M UTC")
     assert [m["Subject"].split("] ")[1] for m in president_mail] == [
@@ -121,9 +106,9 @@ LADDER = {StepKind.OPENED, StepKind.BREACHED, StepKind.ESCALATED, StepKind.REALE
 
 
 async def test_resolution_accepted_at_level_one_closes_without_any_escalation(
-    env: WorkflowEnvironment, worker: Worker, mailbox: Mailbox, task_queue: str
+    env: WorkflowEnvironment, worker: Worker, mailbox: Mailbox, start_complaint: StartComplaint
 ) -> None:
-    handle = await file_complaint(env, task_queue)
+    handle = await start_complaint()
     await env.sleep(10 * H)
     await handle.execute_update(
         ComplaintWorkflow.propose_resolution, ProposeResolution(by=AGENT, resolution="Reflash")
@@ -151,9 +136,9 @@ async def test_resolution_accepted_at_level_one_closes_without_any_escalation(
 
 
 async def test_rejection_at_level_one_escalates_at_once_with_the_l2_window_from_then(
-    env: WorkflowEnvironment, worker: Worker, mailbox: Mailbox, task_queue: str
+    env: WorkflowEnvironment, worker: Worker, mailbox: Mailbox, start_complaint: StartComplaint
 ) -> None:
-    handle = await file_complaint(env, task_queue)
+    handle = await start_complaint()
     await env.sleep(5 * H)
     await handle.execute_update(
         ComplaintWorkflow.propose_resolution, ProposeResolution(by=AGENT, resolution="Reset it")

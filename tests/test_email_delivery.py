@@ -9,13 +9,13 @@ from temporalio.worker import Worker
 from activities.email import SmtpSettings
 from domain.complaint import ComplaintView, StepKind
 from domain.policy import SEED_MATRIX
+from tests.conftest import StartComplaint
 from tests.mailbox import Mailbox, free_port
 from tests.samples import CUSTOMER_EMAIL, sample_intake
-from tests.test_complaint_workflow import file_complaint, view_when
+from tests.test_complaint_workflow import view_when
 from tests.waiting import eventually
 from worker import build_worker
-from workflows.client import workflow_id
-from workflows.complaint import ComplaintStart, ComplaintWorkflow
+from workflows.complaint import ComplaintWorkflow
 
 DESK = SEED_MATRIX.level(1).contact_email
 
@@ -25,11 +25,11 @@ def steps(view: ComplaintView, kind: StepKind) -> list[str]:
 
 
 async def test_a_lost_acknowledgement_from_the_server_resends_with_the_same_message_id(
-    env: WorkflowEnvironment, worker: Worker, mailbox: Mailbox, task_queue: str
+    worker: Worker, mailbox: Mailbox, start_complaint: StartComplaint
 ) -> None:
     # The server stores each of the first two messages but answers 451, as if the ack was lost.
     mailbox.data_faults = 2
-    handle = await file_complaint(env, task_queue)
+    handle = await start_complaint()
     view = await view_when(handle, lambda v: len(steps(v, StepKind.NOTIFIED)) == 2)
 
     per_id = mailbox.message_ids()
@@ -43,12 +43,12 @@ async def test_a_lost_acknowledgement_from_the_server_resends_with_the_same_mess
 
 
 async def test_an_smtp_outage_delays_the_email_and_never_loses_it(
-    env: WorkflowEnvironment, task_queue: str
+    env: WorkflowEnvironment, task_queue: str, start_complaint: StartComplaint
 ) -> None:
     mailbox = Mailbox(port=free_port())  # nothing listens there yet
     smtp = SmtpSettings(port=mailbox.port, timeout_seconds=5)
     async with build_worker(env.client, smtp, task_queue=task_queue):
-        handle = await file_complaint(env, task_queue)
+        handle = await start_complaint()
 
         async def retrying() -> bool:
             pending = (await handle.describe()).raw_description.pending_activities
@@ -77,10 +77,10 @@ async def test_an_smtp_outage_delays_the_email_and_never_loses_it(
 
 
 async def test_a_refused_address_is_not_retried_and_is_recorded_on_the_complaint(
-    env: WorkflowEnvironment, worker: Worker, mailbox: Mailbox, task_queue: str
+    worker: Worker, mailbox: Mailbox, start_complaint: StartComplaint
 ) -> None:
     mailbox.refuse_recipient = lambda address: address == CUSTOMER_EMAIL
-    handle = await file_complaint(env, task_queue)
+    handle = await start_complaint()
     view = await view_when(handle, lambda v: steps(v, StepKind.NOTIFICATION_FAILED))
     assert steps(view, StepKind.NOTIFICATION_FAILED) == [
         f"the mail server refused {CUSTOMER_EMAIL}: 550 5.1.1 <{CUSTOMER_EMAIL}>: no such mailbox"
@@ -92,16 +92,9 @@ async def test_a_refused_address_is_not_retried_and_is_recorded_on_the_complaint
 
 
 async def test_a_customer_without_email_is_recorded_as_not_emailed(
-    env: WorkflowEnvironment, worker: Worker, mailbox: Mailbox, task_queue: str
+    worker: Worker, mailbox: Mailbox, start_complaint: StartComplaint
 ) -> None:
-    handle = await env.client.start_workflow(
-        ComplaintWorkflow.run,
-        ComplaintStart(
-            complaint_id="phoneonly1", intake=sample_intake(email=None), policy=SEED_MATRIX
-        ),
-        id=workflow_id("phoneonly1"),
-        task_queue=task_queue,
-    )
+    handle = await start_complaint(sample_intake(email=None))
     view = await view_when(handle, lambda v: steps(v, StepKind.NOTIFICATION_SKIPPED))
     assert steps(view, StepKind.NOTIFICATION_SKIPPED) == ["Asha Verma has no email address"]
     await eventually(lambda: mailbox.to(DESK))

@@ -8,7 +8,9 @@ from typing import TypeVar, cast
 T = TypeVar("T")
 
 
-async def eventually(probe: Callable[[], T | Awaitable[T]], within: float = 30.0) -> T:
+async def eventually(
+    probe: Callable[[], T | Awaitable[T | None] | None], within: float = 30.0
+) -> T:
     """Poll `probe` until it returns something truthy; fail after `within` seconds."""
     async with asyncio.timeout(within):
         while True:

@@ -1,0 +1,170 @@
+"""The HTTP API over a real socket, against the time-skipping server and a real worker."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from api.main import create_app
+from api.settings import ApiSettings
+from tests.mailbox import Mailbox, free_port
+from tests.waiting import eventually
+from workflows.client import workflow_id
+
+H = timedelta(hours=1)
+FORM: dict[str, Any] = {
+    "customer": {
+        "name": "Lucía Hernández",
+        "email": "lucia@example.mx",
+        "phone": "+52 55 1234 5678",
+        "address": "Av. Reforma 1, CDMX",
+    },
+    "country": "mx",
+    "product": "Dedica EC685",
+    "channel": "phone",
+    "reason": "No diagnosis from service centre",
+    "description": "The service centre has had my machine for three weeks without a diagnosis.",
+    "recorded_by": {"role": "receptionist", "name": "Carmen"},
+}
+
+
+@pytest.fixture
+async def api(
+    env: WorkflowEnvironment, worker: Worker, task_queue: str, opened_workflows: set[str]
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The app served by uvicorn on a free loopback port."""
+
+    async def remember_filed(response: httpx.Response) -> None:
+        if response.request.method == "POST" and response.status_code == 201:
+            await response.aread()
+            opened_workflows.add(workflow_id(response.json()["id"]))
+
+    app = create_app(client=env.client, settings=ApiSettings(task_queue=task_queue))
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    serving = asyncio.create_task(server.serve())
+    await eventually(lambda: server.started)
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}",
+        timeout=30,
+        event_hooks={"response": [remember_filed]},
+    ) as client:
+        yield client
+    server.should_exit = True
+    await serving
+
+
+async def file(api: httpx.AsyncClient) -> dict[str, Any]:
+    response = await api.post("/complaints", json=FORM)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def test_filing_returns_the_id_level_and_deadline_and_acknowledges(
+    api: httpx.AsyncClient, mailbox: Mailbox
+) -> None:
+    response = await api.post("/complaints", json=FORM)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert response.headers["Location"] == f"/complaints/{body['id']}"
+    assert (body["level"], body["status"], body["owner_role"]) == (1, "open", "grievance_desk")
+    opened = datetime.fromisoformat(body["opened_at"])
+    assert datetime.fromisoformat(body["deadline"]) - opened == 48 * H
+    assert body["intake"]["customer"]["phone"] == "+525512345678"
+    assert body["intake"]["country"] == "MX"
+
+    read = (await api.get(f"/complaints/{body['id']}")).json()
+    assert read["id"] == body["id"] and read["history"][0]["kind"] == "opened"
+    await eventually(lambda: mailbox.to("lucia@example.mx"))
+
+
+async def test_resolution_feedback_and_notes_act_on_the_complaint(api: httpx.AsyncClient) -> None:
+    complaint = await file(api)
+    url = f"/complaints/{complaint['id']}"
+
+    noted = await api.post(f"{url}/notes", json={"author": "Carmen", "text": "Called the centre."})
+    assert noted.status_code == 200
+    assert noted.json()["history"][-1]["text"] == "Called the centre."
+
+    proposed = await api.post(f"{url}/resolution", json={"agent": "Raúl", "resolution": "New unit"})
+    assert proposed.status_code == 200
+    assert proposed.json()["status"] == "awaiting_customer"
+    assert proposed.json()["deadline"] is None
+
+    again = await api.post(f"{url}/resolution", json={"agent": "Raúl", "resolution": "Other"})
+    assert again.status_code == 409
+    assert "already awaiting the customer's decision" in again.json()["detail"]
+
+    rejected = await api.post(
+        f"{url}/feedback", json={"decision": "reject", "reason": "Want a refund"}
+    )
+    assert rejected.status_code == 200
+    assert (rejected.json()["level"], rejected.json()["status"]) == (2, "open")
+
+    stray = await api.post(f"{url}/feedback", json={"decision": "accept"})
+    assert stray.status_code == 409
+    assert (
+        stray.json()["detail"] == "cannot accept: no resolution is awaiting the customer's decision"
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"customer": {"name": "Lucía", "email": "not-an-email"}}, ["body", "customer", "email"]),
+        ({"customer": {"name": "Lucía", "phone": "12"}}, ["body", "customer", "phone"]),
+        ({"customer": {"name": "Lucía"}}, ["body", "customer"]),
+        ({"country": "Mexico"}, ["body", "country"]),
+        ({"channel": "pigeon"}, ["body", "channel"]),
+        ({"description": ""}, ["body", "description"]),
+        ({"description": "x" * 5001}, ["body", "description"]),
+    ],
+)
+async def test_bad_intake_is_a_422_naming_the_field(
+    api: httpx.AsyncClient, change: dict[str, Any], field: list[str]
+) -> None:
+    response = await api.post("/complaints", json={**FORM, **change})
+    assert response.status_code == 422
+    assert field in [error["loc"] for error in response.json()["detail"]], response.text
+
+
+async def test_bad_action_bodies_are_422s_naming_the_field(api: httpx.AsyncClient) -> None:
+    url = f"/complaints/{(await file(api))['id']}"
+    no_reason = await api.post(f"{url}/feedback", json={"decision": "reject"})
+    assert no_reason.status_code == 422
+    assert "say why the resolution is rejected" in no_reason.text
+    empty = await api.post(f"{url}/resolution", json={"agent": "Raúl", "resolution": "  "})
+    assert ["body", "resolution"] in [e["loc"] for e in empty.json()["detail"]]
+
+
+async def test_unknown_complaints_are_404(api: httpx.AsyncClient) -> None:
+    assert (await api.get("/complaints/0000000000000000")).status_code == 404
+    note = await api.post("/complaints/0000000000000000/notes", json={"author": "a", "text": "b"})
+    assert (note.status_code, note.json()["detail"]) == (404, "no complaint 0000000000000000")
+    assert (await api.get("/complaints/NOT..valid")).status_code == 422
+
+
+async def test_a_closed_complaint_is_readable_and_refuses_actions_with_409(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    url = f"/complaints/{(await file(api))['id']}"
+    await api.post(f"{url}/resolution", json={"agent": "Raúl", "resolution": "New unit"})
+    accepted = await api.post(f"{url}/feedback", json={"decision": "accept"})
+    assert accepted.json()["status"] == "resolved"
+    await env.sleep(7 * 24 * H + H)  # past the reopen window
+
+    async def closed() -> bool:
+        return (await api.get(url)).json()["status"] == "closed"
+
+    await eventually(closed)
+    note = await api.post(f"{url}/notes", json={"author": "Raúl", "text": "late"})
+    assert note.status_code == 409
+    assert "closed" in note.json()["detail"]
+    reopen = await api.post(f"{url}/reopen", json={"reason": "Broke again"})
+    assert reopen.status_code == 409
