@@ -9,16 +9,19 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.email import EmailActivities, SmtpSettings
-from workflows.client import TASK_QUEUE, connect
+from workflows.client import EngineSettings, connect
 from workflows.complaint import ComplaintWorkflow
 
 SANDBOX = SandboxedWorkflowRunner(
-    # Deterministic validators that pydantic imports lazily while validating emails.
-    restrictions=SandboxRestrictions.default.with_passthrough_modules("email_validator", "idna")
+    # Deterministic validators whose modules load lazily while pydantic validates workflow input
+    # (phonenumbers loads each region's metadata on first use, behind a threading.Lock).
+    restrictions=SandboxRestrictions.default.with_passthrough_modules(
+        "email_validator", "idna", "phonenumbers"
+    )
 )
 
 
-def build_worker(client: Client, smtp: SmtpSettings, task_queue: str = TASK_QUEUE) -> Worker:
+def build_worker(client: Client, smtp: SmtpSettings, task_queue: str) -> Worker:
     """A worker with every complaint workflow and activity registered."""
     email = EmailActivities(smtp)
     return Worker(
@@ -34,14 +37,15 @@ async def main() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    settings = EngineSettings()
     client = await connect()
-    worker = build_worker(client, SmtpSettings())
+    worker = build_worker(client, SmtpSettings(), settings.task_queue)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     async with worker:
-        logging.info("worker polling task queue %r", TASK_QUEUE)
+        logging.info("worker polling task queue %r", settings.task_queue)
         await stop.wait()
         logging.info("worker shutting down")
 

@@ -7,17 +7,16 @@ from fastapi import FastAPI
 from temporalio.client import Client
 
 from api.routers import complaints
-from api.settings import ApiSettings
-from workflows.client import connect
+from workflows.client import EngineSettings, connect
 
 
-def create_app(client: Client | None = None, settings: ApiSettings | None = None) -> FastAPI:
+def create_app(client: Client | None = None, settings: EngineSettings | None = None) -> FastAPI:
     """The app; pass a client to use it instead of connecting at start-up (tests do)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.temporal_client = client or await connect()
-        app.state.settings = settings or ApiSettings()
+        app.state.settings = settings or EngineSettings()
         yield
 
     app = FastAPI(

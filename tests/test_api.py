@@ -12,10 +12,9 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from api.main import create_app
-from api.settings import ApiSettings
 from tests.mailbox import Mailbox, free_port
 from tests.waiting import eventually
-from workflows.client import workflow_id
+from workflows.client import EngineSettings, workflow_id
 
 H = timedelta(hours=1)
 FORM: dict[str, Any] = {
@@ -45,7 +44,7 @@ async def api(
             await response.aread()
             opened_workflows.add(workflow_id(response.json()["id"]))
 
-    app = create_app(client=env.client, settings=ApiSettings(task_queue=task_queue))
+    app = create_app(client=env.client, settings=EngineSettings(task_queue=task_queue))
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     serving = asyncio.create_task(server.serve())

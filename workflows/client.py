@@ -3,15 +3,23 @@
 import asyncio
 import logging
 
+from pydantic_settings import BaseSettings, SettingsConfigDict
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.envconfig import ClientConfig
 from temporalio.service import RPCError
 
-TASK_QUEUE = "complaints"
 DEFAULT_ADDRESS = "localhost:7233"
 
 log = logging.getLogger(__name__)
+
+
+class EngineSettings(BaseSettings):
+    """Settings every process shares; COMPLAINTS_* environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="COMPLAINTS_")
+
+    task_queue: str = "complaints"
 
 
 def workflow_id(complaint_id: str) -> str:

@@ -8,13 +8,12 @@ from temporalio.client import WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy
 
 from api.schemas import FeedbackRequest, NoteRequest, ReopenRequest, ResolutionRequest
-from api.settings import ApiSettings
 from api.temporal import TemporalClient, act_on_complaint, read_complaint
 from domain.commands import AddNote, CustomerFeedback, ProposeResolution, Reopen
 from domain.complaint import Actor, ActorRole, ComplaintView
 from domain.intake import ComplaintIntake
 from domain.policy import SEED_MATRIX
-from workflows.client import workflow_id
+from workflows.client import EngineSettings, workflow_id
 from workflows.complaint import ComplaintStart, ComplaintWorkflow
 
 router = APIRouter(prefix="/complaints", tags=["complaints"])
@@ -26,11 +25,11 @@ ComplaintId = Annotated[
 CUSTOMER = Actor(role=ActorRole.CUSTOMER, name="customer")
 
 
-def api_settings(request: Request) -> ApiSettings:
+def engine_settings(request: Request) -> EngineSettings:
     return request.app.state.settings
 
 
-Settings = Annotated[ApiSettings, Depends(api_settings)]
+Settings = Annotated[EngineSettings, Depends(engine_settings)]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ComplaintView)
