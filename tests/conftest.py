@@ -5,6 +5,7 @@ import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from temporalio.client import WorkflowHandle
@@ -74,13 +75,16 @@ def start_complaint(
 ) -> StartComplaint:
     """Starts a ComplaintWorkflow directly (no API) under the seed matrix."""
 
-    async def start(intake: ComplaintIntake | None = None) -> ComplaintHandle:
+    async def start(intake: ComplaintIntake | None = None, **options: Any) -> ComplaintHandle:
         complaint_id = uuid.uuid4().hex[:16]
         opened_workflows.add(workflow_id(complaint_id))
         return await env.client.start_workflow(
             ComplaintWorkflow.run,
             ComplaintStart(
-                complaint_id=complaint_id, intake=intake or sample_intake(), policy=SEED_MATRIX
+                complaint_id=complaint_id,
+                intake=intake or sample_intake(),
+                policy=SEED_MATRIX,
+                **options,
             ),
             id=workflow_id(complaint_id),
             task_queue=task_queue,

@@ -156,3 +156,27 @@ async def test_rejection_at_level_one_escalates_at_once_with_the_l2_window_from_
     assert (
         "customer rejected the resolution: Reset does not help" in mailbox.to(HEAD)[0].get_content()
     )
+
+
+async def test_a_long_lived_complaint_continues_as_new_without_losing_state_or_resending(
+    env: WorkflowEnvironment, worker: Worker, mailbox: Mailbox, start_complaint: StartComplaint
+) -> None:
+    handle = await start_complaint(history_event_limit=40)
+    first_run = handle.first_execution_run_id or handle.result_run_id
+    for hours in (48, 24, 12, 4, 4, 4, 4):
+        await env.sleep(hours * H)
+    # handle follows the chain of runs: the query goes to the latest one
+    latest = env.client.get_workflow_handle_for(ComplaintWorkflow.run, handle.id)
+    view = await view_when(
+        latest, lambda v: sum(s.kind is StepKind.REALERTED for s in v.history) == 4
+    )
+    assert (await latest.describe()).run_id != first_run, "expected at least one continue-as-new"
+
+    assert [s.seq for s in view.history] == list(range(1, len(view.history) + 1))
+    opened = view.opened_at
+    realerts = [s.at - opened for s in view.history if s.kind is StepKind.REALERTED]
+    assert realerts == [88 * H, 92 * H, 96 * H, 100 * H]
+
+    await eventually(lambda: len(mailbox.to(PRESIDENT)) == 6)  # assigned, breach, 4 re-alerts
+    ids = mailbox.message_ids()
+    assert len(ids) == len(mailbox.messages), f"raw duplicates across runs: {ids.most_common(3)}"

@@ -4,7 +4,7 @@ import asyncio
 import contextlib
 from datetime import timedelta
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
@@ -39,6 +39,8 @@ class ComplaintStart(BaseModel):
     intake: ComplaintIntake
     policy: EscalationPolicy
     carried_state: Complaint | None = None
+    history_event_limit: int = Field(default=10_000, ge=20)
+    """Continue as new beyond this many events, or earlier when the server suggests it."""
 
 
 @workflow.defn
@@ -58,7 +60,7 @@ class ComplaintWorkflow:
         while not complaint.closed:
             self._dispatch_notifications()
             self._show_details()
-            if workflow.info().is_continue_as_new_suggested():
+            if self._history_too_long(start.history_event_limit):
                 await self._settle()
                 workflow.continue_as_new(start.model_copy(update={"carried_state": complaint}))
             await self._wait_for_change_or_due_time()
@@ -82,6 +84,10 @@ class ComplaintWorkflow:
                 timeout_summary=f"{complaint.current_level.code} {complaint.status} until {due}",
             )
 
+    def _history_too_long(self, limit: int) -> bool:
+        info = workflow.info()
+        return info.is_continue_as_new_suggested() or info.get_current_history_length() >= limit
+
     async def _settle(self) -> None:
         """Let update handlers and notifications in flight finish before the run ends."""
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -92,6 +98,7 @@ class ComplaintWorkflow:
     # --- notifications ----------------------------------------------------------------------------
 
     def _dispatch_notifications(self) -> None:
+        self._deliveries = [task for task in self._deliveries if not task.done()]
         for notification in self._complaint.take_outbox():
             self._deliveries.append(asyncio.create_task(self._deliver(notification)))
 
