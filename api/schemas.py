@@ -53,3 +53,10 @@ class ReopenRequest(BaseModel):
     )
 
     reason: Reason
+
+
+class IntakePending(BaseModel):
+    """The complaint is filed and durable, but its workflow has not confirmed the deadline yet."""
+
+    id: str
+    detail: str

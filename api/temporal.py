@@ -3,7 +3,12 @@
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WorkflowExecutionDescription,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+)
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -57,15 +62,24 @@ async def act_on_complaint(
         raise _not_found(complaint_id) from err
 
 
+async def exists(client: Client, complaint_id: str) -> bool:
+    """Whether a workflow was ever started for this complaint."""
+    return await _describe(complaint_handle(client, complaint_id)) is not None
+
+
 async def _closed(handle: WorkflowHandle[Any, Any]) -> bool:
     """Whether the workflow exists and has finished (the complaint is closed)."""
+    description = await _describe(handle)
+    return description is not None and description.close_time is not None
+
+
+async def _describe(handle: WorkflowHandle[Any, Any]) -> WorkflowExecutionDescription | None:
     try:
-        description = await handle.describe()
+        return await handle.describe()
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
-            return False
+            return None
         raise
-    return description.close_time is not None
 
 
 def _not_found(complaint_id: str) -> HTTPException:

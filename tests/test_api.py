@@ -2,6 +2,7 @@
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,9 +12,11 @@ import uvicorn
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from activities.email import SmtpSettings
 from api.main import create_app
 from tests.mailbox import Mailbox, free_port
 from tests.waiting import eventually
+from worker import build_worker
 from workflows.client import EngineSettings, workflow_id
 
 H = timedelta(hours=1)
@@ -33,30 +36,40 @@ FORM: dict[str, Any] = {
 }
 
 
-@pytest.fixture
-async def api(
-    env: WorkflowEnvironment, worker: Worker, task_queue: str, opened_workflows: set[str]
+@asynccontextmanager
+async def serve_api(
+    env: WorkflowEnvironment, settings: EngineSettings, opened_workflows: set[str]
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """The app served by uvicorn on a free loopback port."""
+    """The app served by uvicorn on a free loopback port, and a client for it."""
 
     async def remember_filed(response: httpx.Response) -> None:
-        if response.request.method == "POST" and response.status_code == 201:
+        if response.request.method == "POST" and response.status_code in (201, 202):
             await response.aread()
             opened_workflows.add(workflow_id(response.json()["id"]))
 
-    app = create_app(client=env.client, settings=EngineSettings(task_queue=task_queue))
+    app = create_app(client=env.client, settings=settings)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     serving = asyncio.create_task(server.serve())
     await eventually(lambda: server.started)
-    async with httpx.AsyncClient(
-        base_url=f"http://127.0.0.1:{port}",
-        timeout=30,
-        event_hooks={"response": [remember_filed]},
-    ) as client:
+    try:
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{port}",
+            timeout=30,
+            event_hooks={"response": [remember_filed]},
+        ) as client:
+            yield client
+    finally:
+        server.should_exit = True
+        await serving
+
+
+@pytest.fixture
+async def api(
+    env: WorkflowEnvironment, worker: Worker, task_queue: str, opened_workflows: set[str]
+) -> AsyncIterator[httpx.AsyncClient]:
+    async with serve_api(env, EngineSettings(task_queue=task_queue), opened_workflows) as client:
         yield client
-    server.should_exit = True
-    await serving
 
 
 async def file(api: httpx.AsyncClient) -> dict[str, Any]:
@@ -167,3 +180,24 @@ async def test_a_closed_complaint_is_readable_and_refuses_actions_with_409(
     assert "closed" in note.json()["detail"]
     reopen = await api.post(f"{url}/reopen", json={"reason": "Broke again"})
     assert reopen.status_code == 409
+
+
+async def test_a_complaint_filed_while_no_worker_runs_is_202_and_never_lost(
+    env: WorkflowEnvironment,
+    mailbox: Mailbox,
+    task_queue: str,
+    opened_workflows: set[str],
+) -> None:
+    settings = EngineSettings(task_queue=task_queue, intake_confirmation_seconds=1)
+    async with serve_api(env, settings, opened_workflows) as api:
+        response = await api.post("/complaints", json=FORM)
+        assert response.status_code == 202, response.text
+        complaint_id = response.json()["id"]
+        assert response.headers["Location"] == f"/complaints/{complaint_id}"
+
+        smtp = SmtpSettings(port=mailbox.port, timeout_seconds=5)
+        async with build_worker(env.client, smtp, task_queue):
+            read = await api.get(f"/complaints/{complaint_id}")
+            assert read.status_code == 200
+            assert (read.json()["level"], read.json()["status"]) == (1, "open")
+            await eventually(lambda: mailbox.to("lucia@example.mx"))

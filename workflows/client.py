@@ -20,6 +20,8 @@ class EngineSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COMPLAINTS_")
 
     task_queue: str = "complaints"
+    intake_confirmation_seconds: float = 10.0
+    """How long the API waits for a new complaint's workflow to confirm its deadline."""
 
 
 def workflow_id(complaint_id: str) -> str:

@@ -1,14 +1,24 @@
 """Complaints: file one, read its live state, act on it."""
 
+import asyncio
+import logging
 import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, Response, status
-from temporalio.client import WithStartWorkflowOperation
+from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response, status
+from fastapi.responses import JSONResponse
+from temporalio.client import WithStartWorkflowOperation, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.service import RPCError
 
-from api.schemas import FeedbackRequest, NoteRequest, ReopenRequest, ResolutionRequest
-from api.temporal import TemporalClient, act_on_complaint, read_complaint
+from api.schemas import (
+    FeedbackRequest,
+    IntakePending,
+    NoteRequest,
+    ReopenRequest,
+    ResolutionRequest,
+)
+from api.temporal import TemporalClient, act_on_complaint, exists, read_complaint
 from domain.commands import AddNote, CustomerFeedback, ProposeResolution, Reopen
 from domain.complaint import Actor, ActorRole, ComplaintView
 from domain.intake import ComplaintIntake
@@ -16,6 +26,7 @@ from domain.policy import SEED_MATRIX
 from workflows.client import EngineSettings, workflow_id
 from workflows.complaint import ComplaintStart, ComplaintWorkflow
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/complaints", tags=["complaints"])
 
 ComplaintId = Annotated[
@@ -32,11 +43,23 @@ def engine_settings(request: Request) -> EngineSettings:
 Settings = Annotated[EngineSettings, Depends(engine_settings)]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=ComplaintView)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ComplaintView,
+    responses={
+        202: {"model": IntakePending, "description": "Filed; the deadline is not confirmed yet"},
+        503: {"description": "Temporal is unreachable; nothing was filed"},
+    },
+)
 async def file_complaint(
     intake: ComplaintIntake, client: TemporalClient, settings: Settings, response: Response
-) -> ComplaintView:
-    """File a complaint: it starts at level 1 with a deadline; the customer is acknowledged."""
+) -> ComplaintView | JSONResponse:
+    """File a complaint: it starts at level 1 with a deadline; the customer is acknowledged.
+
+    Once the workflow is started the complaint is durable: if it does not confirm in time (no
+    worker running, say), the answer is 202 with its id rather than an error a client would retry.
+    """
     complaint_id = secrets.token_hex(8)
     start = WithStartWorkflowOperation(
         ComplaintWorkflow.run,
@@ -46,10 +69,27 @@ async def file_complaint(
         id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
         static_summary=f"{intake.reason} ({intake.product}, {intake.country})",
     )
-    view = await client.execute_update_with_start_workflow(
-        ComplaintWorkflow.receipt, start_workflow_operation=start
-    )
-    response.headers["Location"] = f"/complaints/{complaint_id}"
+    location = f"/complaints/{complaint_id}"
+    try:
+        async with asyncio.timeout(settings.intake_confirmation_seconds):
+            view = await client.execute_update_with_start_workflow(
+                ComplaintWorkflow.receipt, start_workflow_operation=start
+            )
+    except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError, RPCError) as err:
+        if not await exists(client, complaint_id):
+            raise HTTPException(
+                status.HTTP_503_SERVICE_UNAVAILABLE, detail="nothing was filed; try again"
+            ) from err
+        log.warning("complaint %s filed but not confirmed: %r", complaint_id, err)
+        pending = IntakePending(
+            id=complaint_id, detail=f"filed; GET {location} shows its deadline once confirmed"
+        )
+        return JSONResponse(
+            pending.model_dump(),
+            status_code=status.HTTP_202_ACCEPTED,
+            headers={"Location": location},
+        )
+    response.headers["Location"] = location
     return view
 
 
