@@ -1,5 +1,6 @@
 """Sample complaints for tests."""
 
+from domain.complaint import Actor, ActorRole
 from domain.intake import Channel, ComplaintIntake, Customer
 
 CUSTOMER_EMAIL = "asha@example.in"
@@ -18,3 +19,7 @@ def sample_intake(
         reason="Phone dead after update",
         description="The phone stopped booting after the last system update.",
     )
+
+
+AGENT = Actor(role=ActorRole.AGENT, name="Priya")
+CUSTOMER = Actor(role=ActorRole.CUSTOMER, name="Asha")

@@ -9,8 +9,6 @@ from pydantic import ValidationError
 from domain.complaint import (
     ENGINE,
     ActionNotAllowed,
-    Actor,
-    ActorRole,
     Complaint,
     ComplaintStatus,
     NotificationKind,
@@ -18,12 +16,10 @@ from domain.complaint import (
 )
 from domain.intake import Customer
 from domain.policy import SEED_MATRIX, EscalationPolicy
-from tests.samples import sample_intake
+from tests.samples import AGENT, CUSTOMER, sample_intake
 
 T0 = datetime(2026, 11, 13, 9, 0, tzinfo=UTC)
 H = timedelta(hours=1)
-AGENT = Actor(role=ActorRole.AGENT, name="Priya")
-CUSTOMER = Actor(role=ActorRole.CUSTOMER, name="Asha")
 
 
 def open_complaint() -> Complaint:
@@ -45,19 +41,21 @@ def test_opening_acknowledges_the_customer_and_tells_level_one() -> None:
     assert complaint.next_due_at() == T0 + 48 * H
 
 
+LADDER_TO_FIRST_REALERT = [
+    (StepKind.BREACHED, 1, T0 + 48 * H),
+    (StepKind.ESCALATED, 2, T0 + 48 * H),
+    (StepKind.BREACHED, 2, T0 + 72 * H),
+    (StepKind.ESCALATED, 3, T0 + 72 * H),
+    (StepKind.BREACHED, 3, T0 + 84 * H),
+    (StepKind.REALERTED, 3, T0 + 88 * H),
+]
+
+
 def test_no_action_climbs_48_24_12_then_realerts_every_4_hours() -> None:
     complaint = open_complaint()
     for hours in (48, 72, 84, 88, 92):
         complaint.advance(T0 + hours * H)
-    assert kinds(complaint)[1:] == [
-        (StepKind.BREACHED, 1, T0 + 48 * H),
-        (StepKind.ESCALATED, 2, T0 + 48 * H),
-        (StepKind.BREACHED, 2, T0 + 72 * H),
-        (StepKind.ESCALATED, 3, T0 + 72 * H),
-        (StepKind.BREACHED, 3, T0 + 84 * H),
-        (StepKind.REALERTED, 3, T0 + 88 * H),
-        (StepKind.REALERTED, 3, T0 + 92 * H),
-    ]
+    assert kinds(complaint)[1:] == [*LADDER_TO_FIRST_REALERT, (StepKind.REALERTED, 3, T0 + 92 * H)]
     roles = [(n.kind, n.recipient.role) for n in complaint.take_outbox()[2:]]
     assert roles == [
         (NotificationKind.ASSIGNED, "head_of_customer_service"),
@@ -72,14 +70,7 @@ def test_no_action_climbs_48_24_12_then_realerts_every_4_hours() -> None:
 def test_a_late_wake_acts_at_the_exact_due_times_and_collapses_missed_realerts() -> None:
     complaint = open_complaint()
     complaint.advance(T0 + 100 * H)  # nothing ran for 100 hours
-    assert kinds(complaint)[1:] == [
-        (StepKind.BREACHED, 1, T0 + 48 * H),
-        (StepKind.ESCALATED, 2, T0 + 48 * H),
-        (StepKind.BREACHED, 2, T0 + 72 * H),
-        (StepKind.ESCALATED, 3, T0 + 72 * H),
-        (StepKind.BREACHED, 3, T0 + 84 * H),
-        (StepKind.REALERTED, 3, T0 + 88 * H),
-    ]
+    assert kinds(complaint)[1:] == LADDER_TO_FIRST_REALERT
     assert complaint.next_alert_at == T0 + 104 * H
 
 

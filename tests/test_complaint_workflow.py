@@ -6,9 +6,9 @@ from typing import Any
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from domain.commands import CustomerFeedback, ProposeResolution
-from domain.complaint import Actor, ActorRole, ComplaintStatus, ComplaintView, StepKind
+from domain.complaint import ComplaintStatus, ComplaintView, StepKind
 from domain.policy import SEED_MATRIX
+from tests.actions import answer, propose
 from tests.conftest import ComplaintHandle, StartComplaint
 from tests.mailbox import Mailbox
 from tests.samples import CUSTOMER_EMAIL
@@ -17,8 +17,6 @@ from workflows.complaint import ComplaintWorkflow
 
 H = timedelta(hours=1)
 DESK, HEAD, PRESIDENT = (level.contact_email for level in SEED_MATRIX.levels)
-AGENT = Actor(role=ActorRole.AGENT, name="Priya")
-CUSTOMER = Actor(role=ActorRole.CUSTOMER, name="Asha")
 
 
 async def view_when(handle: ComplaintHandle, condition: Any) -> ComplaintView:
@@ -84,12 +82,8 @@ async def test_no_action_climbs_the_matrix_and_alerts_the_president_until_resolv
     assert view.breached and view.next_alert_at == opened + 96 * H
 
     # Resolution ends the alerts; the workflow closes after the reopen window.
-    await handle.execute_update(
-        ComplaintWorkflow.propose_resolution, ProposeResolution(by=AGENT, resolution="New phone")
-    )
-    await handle.execute_update(
-        ComplaintWorkflow.customer_feedback, CustomerFeedback(by=CUSTOMER, decision="accept")
-    )
+    await propose(handle, "New phone")
+    await answer(handle, "accept")
     final = await handle.result()
     assert final.status is ComplaintStatus.CLOSED
     alerts = sum(
@@ -110,9 +104,7 @@ async def test_resolution_accepted_at_level_one_closes_without_any_escalation(
 ) -> None:
     handle = await start_complaint()
     await env.sleep(10 * H)
-    await handle.execute_update(
-        ComplaintWorkflow.propose_resolution, ProposeResolution(by=AGENT, resolution="Reflash")
-    )
+    await propose(handle, "Reflash")
     await env.sleep(60 * H)  # well past the 48 h deadline: the clock is stopped meanwhile
     view = await handle.query(ComplaintWorkflow.view)
     assert (view.level, view.status) == (1, ComplaintStatus.AWAITING_CUSTOMER)
@@ -121,9 +113,7 @@ async def test_resolution_accepted_at_level_one_closes_without_any_escalation(
     assert view.sla_paused_remaining_seconds == left.total_seconds()
     assert view.deadline is None
 
-    await handle.execute_update(
-        ComplaintWorkflow.customer_feedback, CustomerFeedback(by=CUSTOMER, decision="accept")
-    )
+    await answer(handle, "accept")
     final = await handle.result()
     assert final.status is ComplaintStatus.CLOSED
     assert not any(s.kind in (StepKind.ESCALATED, StepKind.BREACHED) for s in final.history)
@@ -140,14 +130,9 @@ async def test_rejection_at_level_one_escalates_at_once_with_the_l2_window_from_
 ) -> None:
     handle = await start_complaint()
     await env.sleep(5 * H)
-    await handle.execute_update(
-        ComplaintWorkflow.propose_resolution, ProposeResolution(by=AGENT, resolution="Reset it")
-    )
+    await propose(handle, "Reset it")
     await env.sleep(1 * H)
-    view = await handle.execute_update(
-        ComplaintWorkflow.customer_feedback,
-        CustomerFeedback(by=CUSTOMER, decision="reject", reason="Reset does not help"),
-    )
+    view = await answer(handle, "reject", "Reset does not help")
     rejected = next(s for s in view.history if s.kind is StepKind.REJECTED)
     assert rejected.at - view.opened_at >= 6 * H
     assert (view.level, view.status) == (2, ComplaintStatus.OPEN)

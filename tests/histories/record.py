@@ -8,19 +8,18 @@ import asyncio
 import uuid
 from datetime import timedelta
 from pathlib import Path
-from typing import Literal
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from activities.email import SmtpSettings
-from domain.commands import CustomerFeedback, ProposeResolution, Reopen
-from domain.complaint import Actor, ActorRole
+from domain.commands import Reopen
 from domain.policy import SEED_MATRIX
+from tests.actions import answer, propose
 from tests.conftest import TEST_SERVER, ComplaintHandle
 from tests.mailbox import Mailbox, free_port
-from tests.samples import sample_intake
+from tests.samples import CUSTOMER, sample_intake
 from worker import build_worker
 from workflows.client import workflow_id
 from workflows.complaint import ComplaintStart, ComplaintWorkflow
@@ -28,8 +27,6 @@ from workflows.complaint import ComplaintStart, ComplaintWorkflow
 HERE = Path(__file__).parent
 VERSION = "v1"
 H = timedelta(hours=1)
-AGENT = Actor(role=ActorRole.AGENT, name="Priya")
-CUSTOMER = Actor(role=ActorRole.CUSTOMER, name="Asha")
 
 
 async def ladder_then_accepted(env: WorkflowEnvironment, client: Client, task_queue: str) -> str:
@@ -37,7 +34,8 @@ async def ladder_then_accepted(env: WorkflowEnvironment, client: Client, task_qu
     handle = await _start(client, task_queue)
     for hours in (48, 24, 12, 4, 4):
         await env.sleep(hours * H)
-    await _propose_and_answer(handle, "accept")
+    await propose(handle)
+    await answer(handle, "accept")
     await handle.result()
     return handle.id
 
@@ -48,10 +46,13 @@ async def rejected_reopened_closed(
     """Rejected at L1 (to L2), accepted, reopened, a note, accepted again, closed."""
     handle = await _start(client, task_queue)
     await env.sleep(5 * H)
-    await _propose_and_answer(handle, "reject")
-    await _propose_and_answer(handle, "accept")
+    await propose(handle)
+    await answer(handle, "reject", "Not good enough")
+    await propose(handle)
+    await answer(handle, "accept")
     await handle.execute_update(ComplaintWorkflow.reopen, Reopen(by=CUSTOMER, reason="Broke again"))
-    await _propose_and_answer(handle, "accept")
+    await propose(handle)
+    await answer(handle, "accept")
     await handle.result()
     return handle.id
 
@@ -63,19 +64,6 @@ async def _start(client: Client, task_queue: str) -> ComplaintHandle:
         ComplaintStart(complaint_id=complaint_id, intake=sample_intake(), policy=SEED_MATRIX),
         id=workflow_id(complaint_id),
         task_queue=task_queue,
-    )
-
-
-async def _propose_and_answer(
-    handle: ComplaintHandle, decision: Literal["accept", "reject"]
-) -> None:
-    await handle.execute_update(
-        ComplaintWorkflow.propose_resolution, ProposeResolution(by=AGENT, resolution="Repair")
-    )
-    reason = "Not good enough" if decision == "reject" else None
-    await handle.execute_update(
-        ComplaintWorkflow.customer_feedback,
-        CustomerFeedback(by=CUSTOMER, decision=decision, reason=reason),
     )
 
 
