@@ -109,6 +109,8 @@ class Notification(BaseModel):
     level: int
     deadline: datetime | None = None
     reason: str | None = None
+    resolution: str | None = None
+    """The proposed resolution, for the customer's message."""
 
 
 class Action(StrEnum):
@@ -292,6 +294,7 @@ class Complaint(BaseModel):
 
     def _resolve(self, at: datetime, actor: Actor, reason: str) -> None:
         self.status = ComplaintStatus.RESOLVED
+        self.next_alert_at = None
         self.resolved_at = at
         self.reopen_until = at + self.policy.reopen_window
         self.decision_due_at = None
@@ -317,7 +320,7 @@ class Complaint(BaseModel):
         self.clock = self.clock.pause(at)
         self.decision_due_at = at + self.policy.customer_decision_window
         step = self._record(at, actor, StepKind.RESOLUTION_PROPOSED, text=resolution)
-        self._notify_customer(step, NotificationKind.RESOLUTION_PROPOSED)
+        self._notify_customer(step, NotificationKind.RESOLUTION_PROPOSED, resolution=resolution)
 
     def accept(self, at: datetime, actor: Actor, comment: str | None = None) -> None:
         """The customer accepts the proposed resolution."""
@@ -427,7 +430,9 @@ class Complaint(BaseModel):
             )
         )
 
-    def _notify_customer(self, step: int, kind: NotificationKind) -> None:
+    def _notify_customer(
+        self, step: int, kind: NotificationKind, resolution: str | None = None
+    ) -> None:
         customer = self.intake.customer
         self.outbox.append(
             Notification(
@@ -436,5 +441,6 @@ class Complaint(BaseModel):
                 recipient=Recipient(role="customer", name=customer.name, email=customer.email),
                 level=self.level,
                 deadline=self.clock.deadline,
+                resolution=resolution,
             )
         )

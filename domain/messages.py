@@ -17,7 +17,6 @@ class MessageFacts(BaseModel):
     product: str
     reason: str
     level_name: str
-    resolution: str | None = None
 
 
 class RenderedMessage(BaseModel):
@@ -56,7 +55,7 @@ def render(notification: Notification, facts: MessageFacts) -> RenderedMessage:
             subject = f"A resolution for your complaint ({facts.complaint_id})"
             body = (
                 f"Dear {facts.customer_name},\n\nwe propose this resolution:\n\n"
-                f"{facts.resolution}\n\n"
+                f"{notification.resolution}\n\n"
                 "Please tell us whether you accept it. If you do not, we escalate your complaint "
                 "at once."
             )

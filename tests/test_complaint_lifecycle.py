@@ -180,3 +180,25 @@ def test_levels_must_be_numbered_in_order() -> None:
     levels = (SEED_MATRIX.levels[1], SEED_MATRIX.levels[0])
     with pytest.raises(ValidationError, match="numbered 1, 2, 3"):
         EscalationPolicy.model_validate({**SEED_MATRIX.model_dump(), "levels": levels})
+
+
+def test_the_proposal_notification_carries_its_own_text() -> None:
+    complaint = open_complaint()
+    complaint.take_outbox()
+    complaint.propose_resolution(T0, AGENT, "Free repair")
+    complaint.reject(T0 + H, CUSTOMER, "Not enough")  # before anything was sent
+    proposal = complaint.take_outbox()[0]
+    assert (proposal.kind, proposal.resolution) == (
+        NotificationKind.RESOLUTION_PROPOSED,
+        "Free repair",
+    )
+
+
+def test_a_resolved_complaint_is_no_longer_breached() -> None:
+    complaint = open_complaint()
+    complaint.advance(T0 + 90 * H)
+    assert complaint.view().breached
+    complaint.propose_resolution(T0 + 90 * H, AGENT, "Refund")
+    complaint.accept(T0 + 91 * H, CUSTOMER)
+    assert not complaint.view().breached
+    assert complaint.next_due_at() == complaint.reopen_until

@@ -120,7 +120,6 @@ class ComplaintWorkflow:
             product=complaint.intake.product,
             reason=complaint.intake.reason,
             level_name=complaint.policy.level(notification.level).name,
-            resolution=complaint.pending_resolution,
         )
         try:
             receipt = await workflow.execute_activity_method(
