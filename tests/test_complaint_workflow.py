@@ -123,7 +123,8 @@ async def test_resolution_accepted_at_level_one_closes_without_any_escalation(
         f"A resolution for your complaint ({view.id})",
         f"Your complaint is resolved ({view.id})",
     ]
-    assert "we propose this resolution:\n\nReflash\n" in mailbox.to(CUSTOMER_EMAIL)[1].get_content()
+    proposal_body = mailbox.to(CUSTOMER_EMAIL)[1].get_content().replace("\r\n", "\n")
+    assert "we propose this resolution:\n\nReflash\n" in proposal_body
 
 
 async def test_rejection_at_level_one_escalates_at_once_with_the_l2_window_from_then(
