@@ -9,6 +9,7 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.email import EmailActivities, SmtpSettings
+from domain.policy_files import PolicyError, load_policy_set
 from workflows.client import EngineSettings, connect
 from workflows.complaint import ComplaintWorkflow
 
@@ -38,6 +39,11 @@ async def main() -> None:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     settings = EngineSettings()
+    try:
+        policies = load_policy_set(settings.escalation_policy)
+    except PolicyError as err:
+        raise SystemExit(f"refusing to start, the escalation policy is wrong:\n{err}") from None
+    logging.info("policies %s", {b: policies.for_brand(b).version for b in policies.brands})
     client = await connect()
     worker = build_worker(client, SmtpSettings(), settings.task_queue)
     stop = asyncio.Event()

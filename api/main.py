@@ -7,16 +7,21 @@ from fastapi import FastAPI
 from temporalio.client import Client
 
 from api.routers import complaints
+from domain.policy_files import load_policy_set
 from workflows.client import EngineSettings, connect
 
 
 def create_app(client: Client | None = None, settings: EngineSettings | None = None) -> FastAPI:
-    """The app; pass a client to use it instead of connecting at start-up (tests do)."""
+    """The app; pass a client to use it instead of connecting at start-up (tests do).
+
+    A policy file with a mistake stops start-up with a message naming the file, key and line.
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.temporal_client = client or await connect()
         app.state.settings = settings or EngineSettings()
+        app.state.policies = load_policy_set(app.state.settings.escalation_policy)
+        app.state.temporal_client = client or await connect()
         yield
 
     app = FastAPI(

@@ -45,6 +45,30 @@ class NoteRequest(BaseModel):
     text: Text
 
 
+class PauseRequest(BaseModel):
+    """An agent stops the clock while waiting on the customer."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"agent": "Priya", "reason": "Asked for the invoice."}]},
+    )
+
+    agent: PersonName
+    reason: Reason
+
+
+class ResumeRequest(BaseModel):
+    """The clock runs again with exactly the time that was left."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"agent": "Priya", "reason": "Invoice received."}]},
+    )
+
+    agent: PersonName
+    reason: Reason | None = None
+
+
 class ReopenRequest(BaseModel):
     """The customer reopens a resolved complaint."""
 

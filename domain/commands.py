@@ -48,3 +48,19 @@ class Reopen(BaseModel):
 
     by: Actor
     reason: Reason
+
+
+class Pause(BaseModel):
+    """Stop the clock while waiting on the customer."""
+
+    model_config = ConfigDict(frozen=True)
+
+    by: Actor
+    reason: Reason
+
+
+class Resume(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    by: Actor
+    reason: Reason | None = None

@@ -10,14 +10,18 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.calendar import BusinessCalendar
+from domain.durations import Duration
 from domain.intake import ComplaintIntake
 from domain.policy import EscalationPolicy, Level
-from domain.sla import SlaClock
+from domain.sla import SlaClock, due_after
 
 
 class ComplaintStatus(StrEnum):
     OPEN = "open"
     """Being worked on at a level; its SLA clock runs."""
+    PAUSED = "paused"
+    """Waiting on the customer (information asked for); the clock is stopped."""
     AWAITING_CUSTOMER = "awaiting_customer"
     """A resolution was proposed; the clock stops while the customer decides."""
     RESOLVED = "resolved"
@@ -48,6 +52,7 @@ ENGINE = Actor(role=ActorRole.SYSTEM, name="escalation engine")
 
 class StepKind(StrEnum):
     OPENED = "opened"
+    WARNED = "warned"
     BREACHED = "breached"
     ESCALATED = "escalated"
     REALERTED = "realerted"
@@ -56,6 +61,8 @@ class StepKind(StrEnum):
     REJECTED = "rejected"
     RESOLVED = "resolved"
     REOPENED = "reopened"
+    PAUSED = "paused"
+    RESUMED = "resumed"
     CLOSED = "closed"
     NOTE_ADDED = "note_added"
     NOTIFIED = "notified"
@@ -82,6 +89,8 @@ class NotificationKind(StrEnum):
     """To the customer: we have your complaint, here is when to expect an answer."""
     ASSIGNED = "assigned"
     """To a level's owner: a complaint reached (or came back to) your level."""
+    SLA_WARNING = "sla_warning"
+    """To a level's owner: a share of the window has passed (policy `warnings`)."""
     BREACH_ALERT = "breach_alert"
     """To the last level's owner: its window ran out; repeats until resolved."""
     RESOLUTION_PROPOSED = "resolution_proposed"
@@ -121,6 +130,8 @@ class Action(StrEnum):
     REJECT = "reject"
     ADD_NOTE = "add_note"
     REOPEN = "reopen"
+    PAUSE = "pause"
+    RESUME = "resume"
 
 
 class ActionNotAllowed(Exception):
@@ -128,19 +139,28 @@ class ActionNotAllowed(Exception):
 
 
 _ALLOWED: dict[Action, set[ComplaintStatus]] = {
-    Action.PROPOSE_RESOLUTION: {ComplaintStatus.OPEN},
+    Action.PROPOSE_RESOLUTION: {ComplaintStatus.OPEN, ComplaintStatus.PAUSED},
     Action.ACCEPT: {ComplaintStatus.AWAITING_CUSTOMER},
     Action.REJECT: {ComplaintStatus.AWAITING_CUSTOMER},
     Action.ADD_NOTE: {
         ComplaintStatus.OPEN,
+        ComplaintStatus.PAUSED,
         ComplaintStatus.AWAITING_CUSTOMER,
         ComplaintStatus.RESOLVED,
     },
     Action.REOPEN: {ComplaintStatus.RESOLVED},
+    Action.PAUSE: {ComplaintStatus.OPEN},
+    Action.RESUME: {ComplaintStatus.PAUSED},
+}
+
+_WHY_NOT_FOR: dict[tuple[Action, ComplaintStatus], str] = {
+    (Action.RESUME, ComplaintStatus.OPEN): "the clock is running",
+    (Action.PAUSE, ComplaintStatus.AWAITING_CUSTOMER): "the clock already stopped for a decision",
 }
 
 _WHY_NOT: dict[ComplaintStatus, str] = {
     ComplaintStatus.OPEN: "no resolution is awaiting the customer's decision",
+    ComplaintStatus.PAUSED: "the complaint is paused, waiting on the customer; resume it first",
     ComplaintStatus.AWAITING_CUSTOMER: "a resolution is already awaiting the customer's decision",
     ComplaintStatus.RESOLVED: "the complaint is resolved; reopen it first",
     ComplaintStatus.CLOSED: "the complaint is closed",
@@ -179,11 +199,15 @@ class Complaint(BaseModel):
     id: str
     intake: ComplaintIntake
     policy: EscalationPolicy
+    calendar: BusinessCalendar | None = None
+    """The country calendar business-time windows run in; None when the policy has none."""
     opened_at: datetime
     status: ComplaintStatus = ComplaintStatus.OPEN
     level: int = 1
     clock: SlaClock
     next_alert_at: datetime | None = None
+    warned: tuple[float, ...] = ()
+    """Warning thresholds already sent for the current level's window."""
     decision_due_at: datetime | None = None
     pending_resolution: str | None = None
     resolved_at: datetime | None = None
@@ -193,15 +217,21 @@ class Complaint(BaseModel):
 
     @classmethod
     def open(
-        cls, complaint_id: str, intake: ComplaintIntake, policy: EscalationPolicy, at: datetime
+        cls,
+        complaint_id: str,
+        intake: ComplaintIntake,
+        policy: EscalationPolicy,
+        at: datetime,
+        calendar: BusinessCalendar | None = None,
     ) -> Self:
         """File a complaint at level 1: acknowledge the customer and tell the level's owner."""
         complaint = cls(
             id=complaint_id,
             intake=intake,
             policy=policy,
+            calendar=calendar,
             opened_at=at,
-            clock=SlaClock.start(policy.level(1).resolution_window, at),
+            clock=SlaClock.start(policy.level(1).resolution_window, at, calendar),
         )
         step = complaint._record(at, ENGINE, StepKind.OPENED, reason=f"filed via {intake.channel}")
         complaint._notify_customer(step, NotificationKind.ACKNOWLEDGEMENT)
@@ -223,23 +253,38 @@ class Complaint(BaseModel):
         return self.status is ComplaintStatus.CLOSED
 
     def next_due_at(self) -> datetime | None:
-        """The next moment the complaint acts on its own (breach, re-alert, decision, closing)."""
+        """The next moment the complaint acts on its own (warning, breach, re-alert, ...)."""
         match self.status:
             case ComplaintStatus.OPEN:
-                return self.next_alert_at or self.clock.deadline
+                ladder = self.next_alert_at or self.clock.deadline
+                warning = self._next_warning()
+                return min(warning[1], ladder) if warning and ladder else ladder
             case ComplaintStatus.AWAITING_CUSTOMER:
                 return self.decision_due_at
             case ComplaintStatus.RESOLVED:
                 return self.reopen_until
-            case ComplaintStatus.CLOSED:
+            case ComplaintStatus.PAUSED | ComplaintStatus.CLOSED:
                 return None
+
+    def _next_warning(self) -> tuple[float, datetime] | None:
+        """The next warning threshold not yet sent for this window, and when it falls due."""
+        if self.next_alert_at is not None:
+            return None
+        for threshold in self.policy.warnings:
+            if threshold not in self.warned:
+                at = self.clock.moment_used(self.clock.window * threshold)
+                return (threshold, at) if at else None
+        return None
 
     # --- time passing -----------------------------------------------------------------------
 
     def advance(self, now: datetime) -> None:
         """Act on everything that has fallen due by `now`, each at the moment it fell due."""
         while (due := self.next_due_at()) is not None and due <= now:
+            warning = self._next_warning()
             match self.status:
+                case ComplaintStatus.OPEN if warning and warning[1] == due:
+                    self._warn(warning[0], due)
                 case ComplaintStatus.OPEN if self.next_alert_at is not None:
                     self._realert(due, now)
                 case ComplaintStatus.OPEN:
@@ -250,6 +295,13 @@ class Complaint(BaseModel):
                     self.status = ComplaintStatus.CLOSED
                     self._record(due, ENGINE, StepKind.CLOSED, reason="reopen window ended")
 
+    def _warn(self, threshold: float, at: datetime) -> None:
+        self.warned = (*self.warned, threshold)
+        level = self.current_level
+        why = f"{threshold:.0%} of the {level.code} window of {level.resolution_window} has passed"
+        step = self._record(at, ENGINE, StepKind.WARNED, reason=why)
+        self._notify_owner(step, NotificationKind.SLA_WARNING, reason=why)
+
     def _breach(self, at: datetime) -> None:
         level = self.current_level
         self._record(
@@ -259,7 +311,7 @@ class Complaint(BaseModel):
             reason=f"{level.code} window of {level.resolution_window} ran out",
         )
         if self.at_top:
-            self.next_alert_at = at + self.policy.realert_interval
+            self.next_alert_at = self._after(at, self.policy.realert_interval)
             step = self.history[-1].seq
             self._notify_owner(
                 step, NotificationKind.BREACH_ALERT, reason="resolution window ran out"
@@ -275,20 +327,21 @@ class Complaint(BaseModel):
         self._notify_owner(
             step, NotificationKind.BREACH_ALERT, reason="still unresolved after the deadline"
         )
-        interval = self.policy.realert_interval
-        missed = (now - due) // interval
-        self.next_alert_at = due + interval * (missed + 1)
+        following = self._after(due, self.policy.realert_interval)
+        while following <= now:
+            following = self._after(following, self.policy.realert_interval)
+        self.next_alert_at = following
 
     def _escalate(self, at: datetime, actor: Actor, reason: str) -> None:
         self.level += 1
-        self.clock = SlaClock.start(self.current_level.resolution_window, at)
+        self.clock = self._clock_for_level(at)
         self.next_alert_at = None
         step = self._record(at, actor, StepKind.ESCALATED, reason=reason)
         self._notify_owner(step, NotificationKind.ASSIGNED, reason=reason)
 
     def _restart_top(self, at: datetime, step: int, reason: str) -> None:
         """At the last level there is nowhere to go: a new round there with a fresh window."""
-        self.clock = SlaClock.start(self.current_level.resolution_window, at)
+        self.clock = self._clock_for_level(at)
         self.next_alert_at = None
         self._notify_owner(step, NotificationKind.ASSIGNED, reason=reason)
 
@@ -296,7 +349,7 @@ class Complaint(BaseModel):
         self.status = ComplaintStatus.RESOLVED
         self.next_alert_at = None
         self.resolved_at = at
-        self.reopen_until = at + self.policy.reopen_window
+        self.reopen_until = self._after(at, self.policy.reopen_window)
         self.decision_due_at = None
         step = self._record(
             at, actor, StepKind.RESOLVED, reason=reason, text=self.pending_resolution
@@ -308,9 +361,8 @@ class Complaint(BaseModel):
     def ensure_allowed(self, action: Action) -> None:
         """Raise ActionNotAllowed, with the reason, unless `action` fits the current state."""
         if self.status not in _ALLOWED[action]:
-            raise ActionNotAllowed(
-                f"cannot {action.value.replace('_', ' ')}: {_WHY_NOT[self.status]}"
-            )
+            why = _WHY_NOT_FOR.get((action, self.status), _WHY_NOT[self.status])
+            raise ActionNotAllowed(f"cannot {action.value.replace('_', ' ')}: {why}")
 
     def propose_resolution(self, at: datetime, actor: Actor, resolution: str) -> None:
         """An agent offers a resolution; the level's clock stops while the customer decides."""
@@ -318,7 +370,7 @@ class Complaint(BaseModel):
         self.status = ComplaintStatus.AWAITING_CUSTOMER
         self.pending_resolution = resolution
         self.clock = self.clock.pause(at)
-        self.decision_due_at = at + self.policy.customer_decision_window
+        self.decision_due_at = self._after(at, self.policy.customer_decision_window)
         step = self._record(at, actor, StepKind.RESOLUTION_PROPOSED, text=resolution)
         self._notify_customer(step, NotificationKind.RESOLUTION_PROPOSED, resolution=resolution)
 
@@ -342,6 +394,22 @@ class Complaint(BaseModel):
         else:
             self._escalate(at, actor, reason=why)
 
+    def pause(self, at: datetime, actor: Actor, reason: str) -> None:
+        """Stop the clock while waiting on the customer (e.g. for information)."""
+        self.ensure_allowed(Action.PAUSE)
+        self.status = ComplaintStatus.PAUSED
+        self.clock = self.clock.pause(at)
+        self._record(at, actor, StepKind.PAUSED, reason=reason)
+
+    def resume(self, at: datetime, actor: Actor, reason: str | None = None) -> None:
+        """Restart the clock with exactly the time left; at a breached top, alerts go on."""
+        self.ensure_allowed(Action.RESUME)
+        self.status = ComplaintStatus.OPEN
+        self.clock = self.clock.resume(at)
+        if self.next_alert_at is not None:
+            self.next_alert_at = self._after(at, self.policy.realert_interval)
+        self._record(at, actor, StepKind.RESUMED, reason=reason)
+
     def add_note(self, at: datetime, actor: Actor, text: str) -> None:
         """Record a note; notes never change the ladder."""
         self.ensure_allowed(Action.ADD_NOTE)
@@ -351,7 +419,7 @@ class Complaint(BaseModel):
         """The customer reopens a resolved complaint at the level it had, with a fresh window."""
         self.ensure_allowed(Action.REOPEN)
         self.status = ComplaintStatus.OPEN
-        self.clock = SlaClock.start(self.current_level.resolution_window, at)
+        self.clock = self._clock_for_level(at)
         self.next_alert_at = None
         self.resolved_at = None
         self.reopen_until = None
@@ -401,6 +469,14 @@ class Complaint(BaseModel):
 
     # --- internals ------------------------------------------------------------------------------
 
+    def _clock_for_level(self, at: datetime) -> SlaClock:
+        """A fresh window for the current level; its warnings start over."""
+        self.warned = ()
+        return SlaClock.start(self.current_level.resolution_window, at, self.calendar)
+
+    def _after(self, at: datetime, duration: Duration) -> datetime:
+        return due_after(at, duration, self.calendar)
+
     def _record(
         self,
         at: datetime,
@@ -422,7 +498,7 @@ class Complaint(BaseModel):
                 step=step,
                 kind=kind,
                 recipient=Recipient(
-                    role=level.owner_role, name=level.name, email=level.contact_email
+                    role=level.owner_role, name=level.name, email=level.contacts.email
                 ),
                 level=self.level,
                 deadline=self.clock.deadline,

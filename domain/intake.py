@@ -84,3 +84,6 @@ class ComplaintIntake(BaseModel):
     reason: ShortText = Field(description="Short category of the complaint")
     description: LongText
     recorded_by: Recorder = Recorder()
+    brand: ShortText | None = Field(
+        default=None, description="Whose policy applies, e.g. xiaomi-in; none for the default"
+    )

@@ -45,6 +45,12 @@ def render(notification: Notification, facts: MessageFacts) -> RenderedMessage:
                 f"{ref} ({facts.reason}, {facts.product}) is now with {facts.level_name}.\n"
                 f"Why: {notification.reason}.\nResolve it by {deadline}."
             )
+        case NotificationKind.SLA_WARNING:
+            subject = f"[{ref}] reminder: {facts.level_name} must resolve by {deadline}"
+            body = (
+                f"{ref} ({facts.reason}, {facts.product}): {notification.reason}.\n"
+                f"Resolve it by {deadline}, or it escalates."
+            )
         case NotificationKind.BREACH_ALERT:
             subject = f"[{ref}] OVERDUE at {facts.level_name}"
             body = (

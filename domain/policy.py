@@ -1,21 +1,54 @@
-"""The escalation matrix as data: levels, owners, windows and the timings around them."""
+"""A company's escalation policy as data: levels, timings, calendars, playbooks, repeat rules."""
 
-from datetime import timedelta
-from typing import Self
+import hashlib
+from datetime import time
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, PositiveInt, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    PositiveInt,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from domain.durations import Duration, DurationKind
+
+RoleName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class Contacts(BaseModel):
+    """How to reach a role."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    email: EmailStr
 
 
 class Level(BaseModel):
     """One rung of the escalation ladder."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     number: PositiveInt
     name: str = Field(min_length=1)
-    owner_role: str = Field(min_length=1, pattern=r"^[a-z][a-z0-9_]*$")
-    contact_email: EmailStr
-    resolution_window: timedelta = Field(gt=timedelta(0))
+    owner_role: RoleName
+    contacts: Contacts
+    resolution_window: Duration
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_v1_contact_email(cls, data: Any) -> Any:
+        # Complaints started before policy files carry `contact_email`; they must still load.
+        if isinstance(data, dict) and "contact_email" in data:
+            data = {**data, "contacts": {"email": data["contact_email"]}}
+            del data["contact_email"]
+        return data
 
     @property
     def code(self) -> str:
@@ -23,68 +56,172 @@ class Level(BaseModel):
         return f"L{self.number}"
 
 
-class EscalationPolicy(BaseModel):
-    """How a complaint climbs: its levels and the timings that are not tied to one level."""
+def _day_index(value: Any) -> Any:
+    if isinstance(value, str) and value.strip().lower()[:3] in _DAYS:
+        return _DAYS.index(value.strip().lower()[:3])
+    return value
 
-    model_config = ConfigDict(frozen=True)
 
-    name: str = "default"
-    levels: tuple[Level, ...] = Field(min_length=1)
-    realert_interval: timedelta = Field(
-        gt=timedelta(0), description="How often the last level is alerted again after its breach"
+class CountryCalendar(BaseModel):
+    """Working days and hours of a country, in its time zone; public holidays come from its code."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    timezone: str = Field(min_length=1, description="IANA zone, e.g. America/Mexico_City")
+    working_days: tuple[Annotated[int, BeforeValidator(_day_index), Field(ge=0, le=6)], ...] = (
+        0,
+        1,
+        2,
+        3,
+        4,
     )
-    customer_decision_window: timedelta = Field(
-        gt=timedelta(0),
-        description="How long a proposed resolution waits for the customer before it stands",
+    hours: tuple[time, time] = (time(9, 0), time(18, 0))
+    holidays_from: str | None = Field(
+        default=None,
+        description="Country code whose public holidays apply (default: the calendar's own key)",
     )
-    reopen_window: timedelta = Field(
-        gt=timedelta(0), description="How long a resolved complaint can still be reopened"
-    )
+    subdivision: str | None = Field(default=None, description="State or province for holidays")
+
+    @field_validator("hours", mode="before")
+    @classmethod
+    def _hours_from_text(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            start, _, end = value.partition("-")
+            return (start.strip(), end.strip())
+        return value
 
     @model_validator(mode="after")
-    def _numbered_from_one(self) -> Self:
+    def _sensible(self) -> Self:
+        if not self.working_days:
+            raise ValueError("give at least one working day")
+        if self.hours[0] >= self.hours[1]:
+            raise ValueError(f"working hours must start before they end, got {self.hours}")
+        return self
+
+
+class FollowUp(BaseModel):
+    """A reminder the engine schedules instead of someone remembering it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    after: Duration
+    every: Duration | None = None
+    notify: RoleName
+
+
+class Playbook(BaseModel):
+    """What agents do for one case type (seed 003); filled in per brand."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    title: str = Field(min_length=1)
+    first_action: str = Field(min_length=1)
+    promise: Duration | None = Field(default=None, description="What the customer is told")
+    on_breach_notify: RoleName | None = None
+    follow_ups: tuple[FollowUp, ...] = ()
+
+
+class RepeatThresholds(BaseModel):
+    """Contacts about the same matter that move a complaint up (seed 004)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    specialists: PositiveInt = 2
+    team_leader: PositiveInt = 3
+    third_level: PositiveInt = 4
+
+    @model_validator(mode="after")
+    def _increasing(self) -> Self:
+        if not self.specialists < self.team_leader < self.third_level:
+            raise ValueError("thresholds must increase: specialists < team_leader < third_level")
+        return self
+
+
+def _fraction(value: Any) -> Any:
+    if isinstance(value, str) and value.strip().endswith("%"):
+        return float(value.strip()[:-1]) / 100
+    return value
+
+
+Fraction = Annotated[float, BeforeValidator(_fraction), Field(gt=0, lt=1)]
+
+
+class EscalationPolicy(BaseModel):
+    """How a complaint climbs: its levels and every timing around them."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(default="default", min_length=1)
+    version_name: str | None = Field(default=None, description="Optional human label")
+    version: str = Field(default="", description="Content hash, set when the file is loaded")
+    levels: tuple[Level, ...] = Field(min_length=1)
+    warnings: tuple[Fraction, ...] = Field(
+        default=(), description="Remind the owner when this share of a window has passed"
+    )
+    realert_interval: Duration = Field(
+        description="How often the last level is alerted again after its breach"
+    )
+    customer_decision_window: Duration = Field(
+        description="How long a proposed resolution waits for the customer before it stands"
+    )
+    reopen_window: Duration = Field(description="How long a resolved complaint can be reopened")
+    calendars: dict[str, CountryCalendar] = Field(
+        default_factory=dict, description="Per country code; `default` for the others"
+    )
+    playbooks: dict[str, Playbook] = Field(default_factory=dict)
+    repeat_thresholds: RepeatThresholds = RepeatThresholds()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _number_levels_in_order(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("levels"), list | tuple):
+            data = dict(data)
+            data["levels"] = [
+                {"number": index, **level} if isinstance(level, dict) else level
+                for index, level in enumerate(data["levels"], start=1)
+            ]
+        return data
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
         numbers = [level.number for level in self.levels]
         if numbers != list(range(1, len(numbers) + 1)):
             raise ValueError(f"levels must be numbered 1, 2, 3, ... in order; got {numbers}")
+        if sorted(set(self.warnings)) != list(self.warnings):
+            raise ValueError("warnings must be increasing and distinct, e.g. [50%, 75%]")
+        for key in self.calendars:
+            if key != "default" and not (len(key) == 2 and key.isupper()):
+                raise ValueError(
+                    f"calendar key {key!r} must be a country code like MX or 'default'"
+                )
+        if self.uses_business_time and not self.calendars:
+            raise ValueError("business durations need at least one calendar (or `default`)")
         return self
-
-    def level(self, number: int) -> Level:
-        """The level with this number (1-based)."""
-        return self.levels[number - 1]
 
     @property
     def top(self) -> int:
         """Number of the last level, where breaches re-alert instead of escalating."""
         return len(self.levels)
 
+    @property
+    def uses_business_time(self) -> bool:
+        """Whether any timing of the ladder counts business time."""
+        timings = [level.resolution_window for level in self.levels] + [
+            self.realert_interval,
+            self.customer_decision_window,
+            self.reopen_window,
+        ]
+        return any(timing.kind is not DurationKind.ELAPSED for timing in timings)
 
-SEED_MATRIX = EscalationPolicy(
-    name="seed-matrix",
-    levels=(
-        Level(
-            number=1,
-            name="Grievance Desk",
-            owner_role="grievance_desk",
-            contact_email="grievance-desk@example.com",
-            resolution_window=timedelta(hours=48),
-        ),
-        Level(
-            number=2,
-            name="Head of Customer Service",
-            owner_role="head_of_customer_service",
-            contact_email="head-of-customer-service@example.com",
-            resolution_window=timedelta(hours=24),
-        ),
-        Level(
-            number=3,
-            name="Office of the President",
-            owner_role="office_of_the_president",
-            contact_email="office-of-the-president@example.com",
-            resolution_window=timedelta(hours=12),
-        ),
-    ),
-    realert_interval=timedelta(hours=4),
-    customer_decision_window=timedelta(days=14),
-    reopen_window=timedelta(days=7),
-)
-"""The Xiaomi India matrix of seeds 000-002: 48 h, then 24 h, then 12 h, elapsed time."""
+    def level(self, number: int) -> Level:
+        """The level with this number (1-based)."""
+        return self.levels[number - 1]
+
+    def calendar_for(self, country: str) -> CountryCalendar | None:
+        """The calendar business time runs in for `country`, if the policy has one."""
+        return self.calendars.get(country) or self.calendars.get("default")
+
+    def content_hash(self) -> str:
+        """A short hash of everything but the version fields: equal content, equal version."""
+        canonical = self.model_dump_json(exclude={"version", "version_name"})
+        return hashlib.sha256(canonical.encode()).hexdigest()[:12]

@@ -17,9 +17,9 @@ from temporalio.worker import Worker
 from activities.email import SmtpSettings
 from domain.complaint import ComplaintView
 from domain.intake import ComplaintIntake
-from domain.policy import SEED_MATRIX
+from domain.policy import EscalationPolicy
 from tests.mailbox import Mailbox, free_port
-from tests.samples import sample_intake
+from tests.samples import SEED_MATRIX, sample_intake
 from worker import build_worker
 from workflows.client import workflow_id
 from workflows.complaint import ComplaintStart, ComplaintWorkflow
@@ -75,7 +75,11 @@ def start_complaint(
 ) -> StartComplaint:
     """Starts a ComplaintWorkflow directly (no API) under the seed matrix."""
 
-    async def start(intake: ComplaintIntake | None = None, **options: Any) -> ComplaintHandle:
+    async def start(
+        intake: ComplaintIntake | None = None,
+        policy: EscalationPolicy = SEED_MATRIX,
+        **options: Any,
+    ) -> ComplaintHandle:
         complaint_id = uuid.uuid4().hex[:16]
         opened_workflows.add(workflow_id(complaint_id))
         return await env.client.start_workflow(
@@ -83,7 +87,7 @@ def start_complaint(
             ComplaintStart(
                 complaint_id=complaint_id,
                 intake=intake or sample_intake(),
-                policy=SEED_MATRIX,
+                policy=policy,
                 **options,
             ),
             id=workflow_id(complaint_id),

@@ -1,8 +1,14 @@
-"""Sample complaints for tests."""
+"""Sample complaints and the shipped default policy for tests."""
+
+from pathlib import Path
 
 from domain.complaint import Actor, ActorRole
 from domain.intake import Channel, ComplaintIntake, Customer
+from domain.policy_files import load_policy_file
 
+POLICY_DIR = Path(__file__).resolve().parent.parent / "policy"
+SEED_MATRIX = load_policy_file(POLICY_DIR / "default.yaml")
+"""The seeds' matrix as shipped: 48 h, 24 h, 12 h elapsed."""
 CUSTOMER_EMAIL = "asha@example.in"
 
 

@@ -4,6 +4,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,7 +15,9 @@ from temporalio.worker import Worker
 
 from activities.email import SmtpSettings
 from api.main import create_app
+from domain.policy_files import PolicyError
 from tests.mailbox import Mailbox, free_port
+from tests.samples import POLICY_DIR
 from tests.waiting import eventually
 from worker import build_worker
 from workflows.client import EngineSettings, workflow_id
@@ -201,3 +204,73 @@ async def test_a_complaint_filed_while_no_worker_runs_is_202_and_never_lost(
             assert read.status_code == 200
             assert (read.json()["level"], read.json()["status"]) == (1, "open")
             await eventually(lambda: mailbox.to("lucia@example.mx"))
+
+
+async def test_pause_and_resume_over_http(api: httpx.AsyncClient) -> None:
+    url = f"/complaints/{(await file(api))['id']}"
+    paused = await api.post(
+        f"{url}/pause", json={"agent": "Raúl", "reason": "Asked for the invoice"}
+    )
+    assert (paused.status_code, paused.json()["status"], paused.json()["deadline"]) == (
+        200,
+        "paused",
+        None,
+    )
+    again = await api.post(f"{url}/pause", json={"agent": "Raúl", "reason": "again"})
+    assert (again.status_code, again.json()["detail"]) == (
+        409,
+        "cannot pause: the complaint is paused, waiting on the customer; resume it first",
+    )
+    resumed = await api.post(f"{url}/resume", json={"agent": "Raúl"})
+    assert (resumed.status_code, resumed.json()["status"]) == (200, "open")
+    assert resumed.json()["deadline"] is not None
+    no_reason = await api.post(f"{url}/pause", json={"agent": "Raúl"})
+    assert ["body", "reason"] in [e["loc"] for e in no_reason.json()["detail"]]
+
+
+async def test_the_brand_picks_the_policy_and_an_unknown_brand_is_a_422(
+    api: httpx.AsyncClient,
+) -> None:
+    delonghi = await api.post("/complaints", json={**FORM, "brand": "delonghi-mx"})
+    assert delonghi.status_code == 201, delonghi.text
+    assert (delonghi.json()["policy_name"], delonghi.json()["level_name"]) == (
+        "delonghi-mexico",
+        "Agente de Servicio al Cliente",
+    )
+    unknown = await api.post("/complaints", json={**FORM, "brand": "acme"})
+    assert unknown.status_code == 422
+    error = unknown.json()["detail"][0]
+    assert error["loc"] == ["body", "brand"]
+    assert "known brands: default, delonghi-mx, xiaomi-in" in error["msg"]
+
+
+async def test_a_country_without_a_calendar_is_a_422_when_the_policy_counts_business_time(
+    env: WorkflowEnvironment,
+    worker: Worker,
+    task_queue: str,
+    opened_workflows: set[str],
+    tmp_path: Path,
+) -> None:
+    text = (
+        (POLICY_DIR / "default.yaml")
+        .read_text()
+        .replace("resolution_window: 48h", "resolution_window: 16 business hours")
+    )
+    (tmp_path / "default.yaml").write_text(text)
+    settings = EngineSettings(task_queue=task_queue, escalation_policy=tmp_path)
+    async with serve_api(env, settings, opened_workflows) as api:
+        response = await api.post("/complaints", json={**FORM, "country": "BR"})
+        assert response.status_code == 422
+        error = response.json()["detail"][0]
+        assert error["loc"] == ["body", "country"]
+        assert "no calendar for BR (calendars: IN, MX)" in error["msg"]
+        mexican = await api.post("/complaints", json=FORM)
+        assert mexican.status_code == 201
+
+
+async def test_the_api_refuses_to_start_with_a_broken_policy(tmp_path: Path) -> None:
+    (tmp_path / "default.yaml").write_text("levels: []\n")
+    app = create_app(client=None, settings=EngineSettings(escalation_policy=tmp_path))
+    with pytest.raises(PolicyError, match=r"default\.yaml:1: levels: Tuple should have at least 1"):
+        async with app.router.lifespan_context(app):
+            pass

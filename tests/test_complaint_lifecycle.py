@@ -15,8 +15,8 @@ from domain.complaint import (
     StepKind,
 )
 from domain.intake import Customer
-from domain.policy import SEED_MATRIX, EscalationPolicy
-from tests.samples import AGENT, CUSTOMER, sample_intake
+from domain.policy import EscalationPolicy
+from tests.samples import AGENT, CUSTOMER, SEED_MATRIX, sample_intake
 
 T0 = datetime(2026, 11, 13, 9, 0, tzinfo=UTC)
 H = timedelta(hours=1)
@@ -83,8 +83,8 @@ def test_a_proposal_stops_the_clock_and_acceptance_resolves_then_closes() -> Non
     assert complaint.view().sla_paused_remaining_seconds == (38 * H).total_seconds()
     complaint.accept(T0 + 61 * H, CUSTOMER)
     assert complaint.status is ComplaintStatus.RESOLVED
-    assert complaint.reopen_until == T0 + 61 * H + SEED_MATRIX.reopen_window
-    complaint.advance(T0 + 61 * H + SEED_MATRIX.reopen_window)
+    assert complaint.reopen_until == T0 + 61 * H + SEED_MATRIX.reopen_window.length
+    complaint.advance(T0 + 61 * H + SEED_MATRIX.reopen_window.length)
     assert complaint.closed
     assert [n.recipient.role for n in complaint.take_outbox()] == [
         "customer",
@@ -124,7 +124,7 @@ def test_rejection_at_the_top_tells_the_president_again_with_a_fresh_window() ->
 def test_silence_on_a_proposal_resolves_after_the_decision_window() -> None:
     complaint = open_complaint()
     complaint.propose_resolution(T0, AGENT, "Replacement unit")
-    complaint.advance(T0 + SEED_MATRIX.customer_decision_window)
+    complaint.advance(T0 + SEED_MATRIX.customer_decision_window.length)
     resolved = complaint.history[-1]
     assert (resolved.kind, resolved.actor) == (StepKind.RESOLVED, ENGINE)
     assert resolved.reason == "the customer did not answer in time"
@@ -165,7 +165,7 @@ def test_a_closed_complaint_takes_no_more_notes() -> None:
     complaint = open_complaint()
     complaint.propose_resolution(T0, AGENT, "Repair")
     complaint.accept(T0 + H, CUSTOMER)
-    complaint.advance(T0 + H + SEED_MATRIX.reopen_window)
+    complaint.advance(T0 + H + SEED_MATRIX.reopen_window.length)
     with pytest.raises(ActionNotAllowed, match="the complaint is closed"):
         complaint.add_note(T0 + 1000 * H, AGENT, "too late")
 

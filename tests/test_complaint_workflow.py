@@ -7,16 +7,15 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from domain.complaint import ComplaintStatus, ComplaintView, StepKind
-from domain.policy import SEED_MATRIX
 from tests.actions import answer, propose
 from tests.conftest import ComplaintHandle, StartComplaint
 from tests.mailbox import Mailbox
-from tests.samples import CUSTOMER_EMAIL
+from tests.samples import CUSTOMER_EMAIL, SEED_MATRIX
 from tests.waiting import eventually
 from workflows.complaint import ComplaintWorkflow
 
 H = timedelta(hours=1)
-DESK, HEAD, PRESIDENT = (level.contact_email for level in SEED_MATRIX.levels)
+DESK, HEAD, PRESIDENT = (level.contacts.email for level in SEED_MATRIX.levels)
 
 
 async def view_when(handle: ComplaintHandle, condition: Any) -> ComplaintView:

@@ -8,16 +8,15 @@ from temporalio.worker import Worker
 
 from activities.email import SmtpSettings
 from domain.complaint import ComplaintView, StepKind
-from domain.policy import SEED_MATRIX
 from tests.conftest import StartComplaint
 from tests.mailbox import Mailbox, free_port
-from tests.samples import CUSTOMER_EMAIL, sample_intake
+from tests.samples import CUSTOMER_EMAIL, SEED_MATRIX, sample_intake
 from tests.test_complaint_workflow import view_when
 from tests.waiting import eventually
 from worker import build_worker
 from workflows.complaint import ComplaintWorkflow
 
-DESK = SEED_MATRIX.level(1).contact_email
+DESK = SEED_MATRIX.level(1).contacts.email
 
 
 def steps(view: ComplaintView, kind: StepKind) -> list[str]:

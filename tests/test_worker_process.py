@@ -57,3 +57,17 @@ async def test_the_worker_process_runs_a_complaint_and_stops_cleanly_on_sigterm(
     worker_process.send_signal(signal.SIGTERM)
     async with asyncio.timeout(30):
         assert await worker_process.wait() == 0
+
+
+async def test_the_worker_refuses_to_start_with_a_broken_policy(tmp_path: Path) -> None:
+    (tmp_path / "default.yaml").write_text("levels:\n  - name: Desk\n    resolution_window: soon\n")
+    environment = {**os.environ, "ESCALATION_POLICY": str(tmp_path)}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "worker.py", cwd=ROOT, env=environment, stderr=asyncio.subprocess.PIPE
+    )
+    async with asyncio.timeout(30):
+        _, stderr = await process.communicate()
+    assert process.returncode != 0
+    message = stderr.decode()
+    assert "refusing to start, the escalation policy is wrong" in message
+    assert "default.yaml:3: levels.0.resolution_window: 'soon' is not a duration" in message

@@ -2,7 +2,9 @@
 
 import asyncio
 import logging
+from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -20,6 +22,11 @@ class EngineSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COMPLAINTS_")
 
     task_queue: str = "complaints"
+    escalation_policy: Path = Field(
+        default=Path("policy"),
+        validation_alias="ESCALATION_POLICY",
+        description="File or directory",
+    )
     intake_confirmation_seconds: float = 10.0
     """How long the API waits for a new complaint's workflow to confirm its deadline."""
 

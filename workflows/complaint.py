@@ -11,7 +11,15 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.email import EmailActivities, NotificationEmail
-    from domain.commands import AddNote, CustomerFeedback, ProposeResolution, Reopen
+    from domain.calendar import BusinessCalendar
+    from domain.commands import (
+        AddNote,
+        CustomerFeedback,
+        Pause,
+        ProposeResolution,
+        Reopen,
+        Resume,
+    )
     from domain.complaint import (
         Action,
         ActionNotAllowed,
@@ -38,6 +46,8 @@ class ComplaintStart(BaseModel):
     complaint_id: str
     intake: ComplaintIntake
     policy: EscalationPolicy
+    calendar: BusinessCalendar | None = None
+    """The complaint's country calendar with its holidays, resolved at intake."""
     carried_state: Complaint | None = None
     history_event_limit: int = Field(default=10_000, ge=20)
     """Continue as new beyond this many events, or earlier when the server suggests it."""
@@ -50,7 +60,7 @@ class ComplaintWorkflow:
     @workflow.init
     def __init__(self, start: ComplaintStart) -> None:
         self._complaint = start.carried_state or Complaint.open(
-            start.complaint_id, start.intake, start.policy, workflow.now()
+            start.complaint_id, start.intake, start.policy, workflow.now(), start.calendar
         )
         self._deliveries: list[asyncio.Task[None]] = []
 
@@ -211,3 +221,21 @@ class ComplaintWorkflow:
     @reopen.validator
     def _check_reopen(self, command: Reopen) -> None:
         self._ensure_allowed(Action.REOPEN)
+
+    @workflow.update
+    def pause(self, command: Pause) -> ComplaintView:
+        self._complaint.pause(workflow.now(), command.by, command.reason)
+        return self._complaint.view()
+
+    @pause.validator
+    def _check_pause(self, command: Pause) -> None:
+        self._ensure_allowed(Action.PAUSE)
+
+    @workflow.update
+    def resume(self, command: Resume) -> ComplaintView:
+        self._complaint.resume(workflow.now(), command.by, command.reason)
+        return self._complaint.view()
+
+    @resume.validator
+    def _check_resume(self, command: Resume) -> None:
+        self._ensure_allowed(Action.RESUME)

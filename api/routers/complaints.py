@@ -3,26 +3,33 @@
 import asyncio
 import logging
 import secrets
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from temporalio.client import WithStartWorkflowOperation, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.service import RPCError
 
+from activities.holidays import NoCalendar, business_calendar_for
 from api.schemas import (
     FeedbackRequest,
     IntakePending,
     NoteRequest,
+    PauseRequest,
     ReopenRequest,
     ResolutionRequest,
+    ResumeRequest,
 )
 from api.temporal import TemporalClient, act_on_complaint, exists, read_complaint
-from domain.commands import AddNote, CustomerFeedback, ProposeResolution, Reopen
+from domain.calendar import BusinessCalendar
+from domain.commands import AddNote, CustomerFeedback, Pause, ProposeResolution, Reopen, Resume
 from domain.complaint import Actor, ActorRole, ComplaintView
 from domain.intake import ComplaintIntake
-from domain.policy import SEED_MATRIX
+from domain.policy import EscalationPolicy
+from domain.policy_files import PolicySet
 from workflows.client import EngineSettings, workflow_id
 from workflows.complaint import ComplaintStart, ComplaintWorkflow
 
@@ -34,6 +41,34 @@ ComplaintId = Annotated[
     Path(pattern=r"^[a-z0-9]{1,64}$", description="The id returned when the complaint was filed"),
 ]
 CUSTOMER = Actor(role=ActorRole.CUSTOMER, name="customer")
+
+
+def policy_set(request: Request) -> PolicySet:
+    return request.app.state.policies
+
+
+Policies = Annotated[PolicySet, Depends(policy_set)]
+
+
+def policy_and_calendar(
+    intake: ComplaintIntake, policies: PolicySet
+) -> tuple[EscalationPolicy, BusinessCalendar | None]:
+    """The brand's policy and the country's calendar, or a 422 naming the field at fault."""
+    try:
+        policy = policies.for_brand(intake.brand)
+    except KeyError as err:
+        raise _invalid("brand", str(err.args[0])) from None
+    try:
+        calendar = business_calendar_for(policy, intake.country, datetime.now(UTC).date())
+    except NoCalendar as err:
+        raise _invalid("country", str(err)) from None
+    return policy, calendar
+
+
+def _invalid(field: str, message: str) -> RequestValidationError:
+    return RequestValidationError(
+        [{"loc": ("body", field), "msg": message, "type": "value_error", "input": None}]
+    )
 
 
 def engine_settings(request: Request) -> EngineSettings:
@@ -53,17 +88,22 @@ Settings = Annotated[EngineSettings, Depends(engine_settings)]
     },
 )
 async def file_complaint(
-    intake: ComplaintIntake, client: TemporalClient, settings: Settings, response: Response
+    intake: ComplaintIntake,
+    client: TemporalClient,
+    settings: Settings,
+    policies: Policies,
+    response: Response,
 ) -> ComplaintView | JSONResponse:
     """File a complaint: it starts at level 1 with a deadline; the customer is acknowledged.
 
     Once the workflow is started the complaint is durable: if it does not confirm in time (no
     worker running, say), the answer is 202 with its id rather than an error a client would retry.
     """
+    policy, calendar = policy_and_calendar(intake, policies)
     complaint_id = secrets.token_hex(8)
     start = WithStartWorkflowOperation(
         ComplaintWorkflow.run,
-        ComplaintStart(complaint_id=complaint_id, intake=intake, policy=SEED_MATRIX),
+        ComplaintStart(complaint_id=complaint_id, intake=intake, policy=policy, calendar=calendar),
         id=workflow_id(complaint_id),
         task_queue=settings.task_queue,
         id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
@@ -139,3 +179,21 @@ async def reopen(
     """The customer reopens a resolved complaint at the level it had."""
     command = Reopen(by=CUSTOMER, reason=body.reason)
     return await act_on_complaint(client, complaint_id, ComplaintWorkflow.reopen, command)
+
+
+@router.post("/{complaint_id}/pause", response_model=ComplaintView)
+async def pause(
+    complaint_id: ComplaintId, body: PauseRequest, client: TemporalClient
+) -> ComplaintView:
+    """Stop the level's clock while waiting on the customer; the reason is recorded."""
+    command = Pause(by=Actor(role=ActorRole.AGENT, name=body.agent), reason=body.reason)
+    return await act_on_complaint(client, complaint_id, ComplaintWorkflow.pause, command)
+
+
+@router.post("/{complaint_id}/resume", response_model=ComplaintView)
+async def resume(
+    complaint_id: ComplaintId, body: ResumeRequest, client: TemporalClient
+) -> ComplaintView:
+    """Run the clock again with exactly the time that was left (business time where it counts)."""
+    command = Resume(by=Actor(role=ActorRole.AGENT, name=body.agent), reason=body.reason)
+    return await act_on_complaint(client, complaint_id, ComplaintWorkflow.resume, command)

@@ -15,11 +15,10 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.email import SmtpSettings
 from domain.commands import Reopen
-from domain.policy import SEED_MATRIX
 from tests.actions import answer, propose
 from tests.conftest import TEST_SERVER, ComplaintHandle
 from tests.mailbox import Mailbox, free_port
-from tests.samples import CUSTOMER, sample_intake
+from tests.samples import CUSTOMER, SEED_MATRIX, sample_intake
 from worker import build_worker
 from workflows.client import workflow_id
 from workflows.complaint import ComplaintStart, ComplaintWorkflow

@@ -1,0 +1,103 @@
+"""Policy files: one YAML file per brand, `default.yaml` for complaints that name no brand."""
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from domain.policy import EscalationPolicy
+
+DEFAULT_BRAND = "default"
+
+
+class PolicyError(ValueError):
+    """A policy file is wrong; the message names the file, key path, line and problem."""
+
+
+class PolicySet(BaseModel):
+    """Every brand's policy, by brand key (the file name without `.yaml`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    policies: dict[str, EscalationPolicy]
+
+    def for_brand(self, brand: str | None) -> EscalationPolicy:
+        """The brand's policy, or the default one for a complaint that names no brand."""
+        key = brand or DEFAULT_BRAND
+        if key not in self.policies:
+            known = ", ".join(sorted(self.policies))
+            raise KeyError(f"no policy for brand {key!r}; known brands: {known}")
+        return self.policies[key]
+
+    @property
+    def brands(self) -> list[str]:
+        return sorted(self.policies)
+
+
+def load_policy_set(path: Path) -> PolicySet:
+    """Load a directory of `*.yaml` policies, or one file (which then is the default)."""
+    if path.is_file():
+        return PolicySet(policies={DEFAULT_BRAND: load_policy_file(path)})
+    if not path.is_dir():
+        raise PolicyError(f"{path}: no such policy file or directory")
+    files = sorted(path.glob("*.yaml"))
+    if not files:
+        raise PolicyError(f"{path}: no *.yaml policy files in this directory")
+    policies = {file.stem: load_policy_file(file) for file in files}
+    if DEFAULT_BRAND not in policies:
+        raise PolicyError(f"{path}: needs a {DEFAULT_BRAND}.yaml for complaints with no brand")
+    return PolicySet(policies=policies)
+
+
+def load_policy_file(path: Path) -> EscalationPolicy:
+    return parse_policy(path.read_text(encoding="utf-8"), source=str(path))
+
+
+def parse_policy(text: str, source: str) -> EscalationPolicy:
+    """Validate one policy document; stamp it with its content hash as version."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise PolicyError(f"{source}: not valid YAML: {err}") from None
+    if not isinstance(data, Mapping):
+        raise PolicyError(f"{source}: a policy must be a mapping of keys, e.g. `levels:`")
+    try:
+        policy = EscalationPolicy.model_validate(data)
+    except ValidationError as err:
+        problems = [_describe(source, root, error) for error in err.errors()]
+        raise PolicyError("\n".join(problems)) from None
+    return policy.model_copy(update={"version": policy.content_hash()})
+
+
+def _describe(source: str, root: yaml.Node | None, error: Any) -> str:
+    location = [part for part in error["loc"] if not _is_validator_name(part)]
+    path = ".".join(str(part) for part in location) or "(top)"
+    line = _line_of(root, location)
+    where = f"{source}:{line}" if line else source
+    message = error["msg"].removeprefix("Value error, ")
+    return f"{where}: {path}: {message}"
+
+
+def _is_validator_name(part: Any) -> bool:
+    # pydantic puts union/type tags such as `function-after[...]` into locations.
+    return isinstance(part, str) and ("[" in part or part.startswith("function-"))
+
+
+def _line_of(node: yaml.Node | None, location: list[Any]) -> int | None:
+    """1-based line of the YAML node at `location`, or of its deepest existing parent."""
+    if node is None:
+        return None
+    found: yaml.Node = node
+    for part in location:
+        child: yaml.Node | None = None
+        if isinstance(found, yaml.MappingNode):
+            child = next((value for key, value in found.value if key.value == str(part)), None)
+        elif isinstance(found, yaml.SequenceNode) and isinstance(part, int):
+            child = found.value[part] if part < len(found.value) else None
+        if child is None:
+            break
+        found = child
+    return found.start_mark.line + 1
