@@ -1,0 +1,101 @@
+"""The `complaints` command; `complaints simulate` prints a timeline under a policy."""
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from activities.holidays import NoCalendar, business_calendar_for
+from domain.complaint import ActionNotAllowed
+from domain.intake import Channel, ComplaintIntake, Customer
+from domain.policy_files import PolicyError, load_policy_set
+from domain.simulation import Action, InputEvent, TimelineEntry, TimelineEvent, simulate
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="complaints", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    sim = commands.add_parser(
+        "simulate",
+        help="print a complaint's timeline under a policy, without running Temporal",
+        description=(
+            "Prints every step a complaint would take: warnings, breaches, escalations, "
+            f"re-alerts. Events: {', '.join(Action)}. Output events: {', '.join(TimelineEvent)}."
+        ),
+    )
+    sim.add_argument("--policy", type=Path, default=Path("policy"), help="file or directory")
+    sim.add_argument("--brand", help="brand policy in a directory (default: default.yaml)")
+    sim.add_argument("--country", required=True, help="country code, e.g. MX or IN")
+    sim.add_argument("--opened", required=True, type=_moment, help="ISO 8601 with offset")
+    sim.add_argument("--case-type", help="playbook to run (policy `playbooks`)")
+    sim.add_argument(
+        "--event",
+        action="append",
+        default=[],
+        metavar='"TIME ACTION [TEXT]"',
+        help='e.g. "2026-11-14T10:00:00-06:00 pause asked for photos"; repeatable',
+    )
+    sim.add_argument("--until", type=_moment, help="simulate up to this time")
+    sim.add_argument("--json", action="store_true", help="print a JSON array instead of a table")
+    args = parser.parse_args(argv)
+    try:
+        timeline = _simulate(args)
+    except (PolicyError, NoCalendar, ActionNotAllowed, KeyError, ValueError) as err:
+        message = err.args[0] if isinstance(err, KeyError) else str(err)
+        print(f"complaints simulate: {message}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps([entry.model_dump(mode="json") for entry in timeline], indent=2))
+    else:
+        print(_table(timeline))
+    return 0
+
+
+def _simulate(args: argparse.Namespace) -> list[TimelineEntry]:
+    policy = load_policy_set(args.policy).for_brand(args.brand)
+    if args.case_type and args.case_type not in policy.playbooks:
+        known = ", ".join(sorted(policy.playbooks)) or "none yet"
+        raise ValueError(
+            f"policy {policy.name!r} has no playbook {args.case_type!r}; known: {known}"
+        )
+    country = args.country.upper()
+    calendar = business_calendar_for(policy, country, args.opened.date())
+    events = [InputEvent.parse(spec) for spec in args.event]
+    intake = ComplaintIntake(
+        customer=Customer(name="Simulated customer", email="customer@example.com"),
+        country=country,
+        product="simulated product",
+        channel=Channel.PHONE,
+        reason=args.case_type or "simulation",
+        description="simulated complaint",
+        brand=args.brand,
+    )
+    return simulate(intake, policy, calendar, args.opened, events, args.until)
+
+
+def _moment(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r}: give the offset, e.g. 2026-11-13T17:00-06:00")
+    return moment
+
+
+def _table(timeline: list[TimelineEntry]) -> str:
+    rows = [("at", "level", "event", "owner", "why / what")]
+    for entry in timeline:
+        detail = " | ".join(part for part in (entry.reason, entry.text) if part)
+        rows.append((entry.at.isoformat(), entry.level, entry.event, entry.owner_role, detail))
+    widths = [max(len(row[column]) for row in rows) for column in range(4)]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
+        + "  "
+        + row[4]
+        for row in rows
+    ]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,177 @@
+"""A complaint's timeline under a policy, computed without Temporal by the workflow's own logic."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.calendar import BusinessCalendar
+from domain.complaint import Actor, ActorRole, Complaint, Step, StepKind
+from domain.intake import ComplaintIntake
+from domain.policy import EscalationPolicy
+
+SIMULATED_AGENT = Actor(role=ActorRole.AGENT, name="agent")
+SIMULATED_CUSTOMER = Actor(role=ActorRole.CUSTOMER, name="customer")
+MAX_STEPS = 10_000
+
+
+class Action(StrEnum):
+    """Input events: the same names as the API's actions."""
+
+    PAUSE = "pause"
+    RESUME = "resume"
+    PROPOSE = "propose"
+    ACCEPT = "accept"
+    REJECT = "reject"
+    NOTE = "note"
+    REOPEN = "reopen"
+
+
+class TimelineEvent(StrEnum):
+    """Output vocabulary, fixed: one per kind of step on the ladder."""
+
+    OPENED = "opened"
+    WARNING = "warning"
+    BREACHED = "breached"
+    ESCALATED = "escalated"
+    REALERT = "realert"
+    PAUSED = "paused"
+    RESUMED = "resumed"
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    RESOLVED = "resolved"
+    REOPENED = "reopened"
+    CLOSED = "closed"
+    NOTE = "note"
+
+
+_EVENT_OF_STEP: dict[StepKind, TimelineEvent] = {
+    StepKind.OPENED: TimelineEvent.OPENED,
+    StepKind.WARNED: TimelineEvent.WARNING,
+    StepKind.BREACHED: TimelineEvent.BREACHED,
+    StepKind.ESCALATED: TimelineEvent.ESCALATED,
+    StepKind.REALERTED: TimelineEvent.REALERT,
+    StepKind.PAUSED: TimelineEvent.PAUSED,
+    StepKind.RESUMED: TimelineEvent.RESUMED,
+    StepKind.RESOLUTION_PROPOSED: TimelineEvent.PROPOSED,
+    StepKind.ACCEPTED: TimelineEvent.ACCEPTED,
+    StepKind.REJECTED: TimelineEvent.REJECTED,
+    StepKind.RESOLVED: TimelineEvent.RESOLVED,
+    StepKind.REOPENED: TimelineEvent.REOPENED,
+    StepKind.CLOSED: TimelineEvent.CLOSED,
+    StepKind.NOTE_ADDED: TimelineEvent.NOTE,
+}
+
+
+class InputEvent(BaseModel):
+    """Something a person does at a moment: `2026-11-14T10:00:00-06:00 pause waiting for photos`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    at: datetime
+    action: Action
+    text: str | None = None
+
+    @classmethod
+    def parse(cls, spec: str) -> Self:
+        moment, _, rest = spec.strip().partition(" ")
+        action, _, text = rest.strip().partition(" ")
+        try:
+            at = datetime.fromisoformat(moment)
+        except ValueError:
+            raise ValueError(f"event {spec!r}: {moment!r} is not an ISO 8601 time") from None
+        if at.tzinfo is None:
+            raise ValueError(f"event {spec!r}: give the time with its offset, e.g. -06:00")
+        if action not in Action.__members__.values():
+            known = ", ".join(Action)
+            raise ValueError(f"event {spec!r}: unknown action {action!r}; known: {known}")
+        return cls(at=at, action=Action(action), text=text.strip() or None)
+
+
+class TimelineEntry(BaseModel):
+    """One line of the timeline."""
+
+    at: datetime
+    level: str = Field(description="L1, L2, ...")
+    event: TimelineEvent
+    owner_role: str
+    reason: str | None = None
+    text: str | None = None
+
+
+def timeline(
+    steps: list[Step], policy: EscalationPolicy, calendar: BusinessCalendar | None
+) -> list[TimelineEntry]:
+    """The ladder steps of a history (deliveries left out), in the calendar's local time."""
+    zone = calendar.zone if calendar else None
+    entries = []
+    for step in steps:
+        event = _EVENT_OF_STEP.get(step.kind)
+        if event is None:
+            continue
+        level = policy.level(step.level)
+        entries.append(
+            TimelineEntry(
+                at=step.at.astimezone(zone) if zone else step.at,
+                level=level.code,
+                event=event,
+                owner_role=level.owner_role,
+                reason=step.reason,
+                text=step.text,
+            )
+        )
+    return entries
+
+
+def simulate(
+    intake: ComplaintIntake,
+    policy: EscalationPolicy,
+    calendar: BusinessCalendar | None,
+    opened: datetime,
+    events: list[InputEvent],
+    until: datetime | None = None,
+) -> list[TimelineEntry]:
+    """The timeline the workflow would record: events at their times, everything due in between.
+
+    Without `until`, it stops after the last level's first breach and one re-alert (or when the
+    complaint closes). What falls due at the very moment of an event is acted on first.
+    """
+    complaint = Complaint.open("simulated", intake, policy, opened, calendar)
+    for event in sorted(events, key=lambda e: e.at):
+        if until is not None and event.at > until:
+            break
+        complaint.advance(event.at)
+        _apply(complaint, event)
+    for _ in range(MAX_STEPS):
+        due = complaint.next_due_at()
+        if due is None or (until is not None and due > until) or _story_told(complaint, until):
+            break
+        complaint.advance(due)
+    return timeline(complaint.history, policy, calendar)
+
+
+def _story_told(complaint: Complaint, until: datetime | None) -> bool:
+    if until is not None:
+        return False
+    return complaint.closed or any(step.kind is StepKind.REALERTED for step in complaint.history)
+
+
+def _apply(complaint: Complaint, event: InputEvent) -> None:
+    at, text = event.at, event.text
+    match event.action:
+        case Action.PAUSE:
+            complaint.pause(at, SIMULATED_AGENT, text or "waiting on the customer")
+        case Action.RESUME:
+            complaint.resume(at, SIMULATED_AGENT, text)
+        case Action.PROPOSE:
+            complaint.propose_resolution(at, SIMULATED_AGENT, text or "a resolution")
+        case Action.ACCEPT:
+            complaint.accept(at, SIMULATED_CUSTOMER, text)
+        case Action.REJECT:
+            complaint.reject(at, SIMULATED_CUSTOMER, text or "not satisfied")
+        case Action.NOTE:
+            complaint.add_note(at, SIMULATED_AGENT, text or "note")
+        case Action.REOPEN:
+            complaint.reopen(at, SIMULATED_CUSTOMER, text or "the problem is back")

@@ -1,0 +1,231 @@
+"""`complaints simulate`: its output, its errors, and that the workflow really does the same."""
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from activities.holidays import business_calendar_for
+from api.cli import main
+from domain.commands import AddNote, Pause, Reopen, Resume
+from domain.complaint import ENGINE, ComplaintView, StepKind
+from domain.policy_files import load_policy_set
+from domain.simulation import Action, InputEvent, simulate, timeline
+from tests.actions import answer, propose
+from tests.conftest import ComplaintHandle, StartComplaint
+from tests.samples import AGENT, CUSTOMER, POLICY_DIR, sample_intake
+from tests.test_complaint_workflow import view_when
+from workflows.complaint import ComplaintWorkflow
+
+H = timedelta(hours=1)
+POLICIES = load_policy_set(POLICY_DIR)
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["simulate", "--policy", str(POLICY_DIR), *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_the_default_policy_prints_the_seed_ladder_in_local_time(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run_cli(
+        capsys, "--country", "MX", "--opened", "2026-11-13T17:00:00-06:00", "--json"
+    )
+    assert code == 0
+    rows = [(r["at"], r["level"], r["event"]) for r in json.loads(out)]
+    assert rows == [
+        ("2026-11-13T17:00:00-06:00", "L1", "opened"),
+        ("2026-11-15T17:00:00-06:00", "L1", "breached"),
+        ("2026-11-15T17:00:00-06:00", "L2", "escalated"),
+        ("2026-11-16T17:00:00-06:00", "L2", "breached"),
+        ("2026-11-16T17:00:00-06:00", "L3", "escalated"),
+        ("2026-11-17T05:00:00-06:00", "L3", "breached"),
+        ("2026-11-17T09:00:00-06:00", "L3", "realert"),
+    ]
+
+
+def test_business_days_pauses_and_a_rejection_in_the_delonghi_policy(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run_cli(
+        capsys,
+        *("--brand", "delonghi-mx", "--country", "MX", "--opened", "2026-11-13T17:00:00-06:00"),
+        *("--event", "2026-11-14T10:00:00-06:00 pause asked for photos"),
+        *("--event", "2026-11-17T10:00:00-06:00 resume photos received"),
+        *("--event", "2026-11-18T12:00:00-06:00 propose replacement unit"),
+        *("--event", "2026-11-18T15:00:00-06:00 reject wants a refund"),
+        "--json",
+    )
+    assert code == 0
+    rows = [(r["at"], r["level"], r["event"]) for r in json.loads(out)]
+    # 5 business days from Wed 18 Nov 15:00: Thu, Fri, Mon 23, Tue, Wed 25 Nov 15:00;
+    # the 50 % warning is 22.5 working hours on: Wed 3 + Thu 9 + Fri 9 + Mon 1.5 = Mon 10:30.
+    assert rows[5:11] == [
+        ("2026-11-18T15:00:00-06:00", "L1", "rejected"),
+        ("2026-11-18T15:00:00-06:00", "L2", "escalated"),
+        ("2026-11-23T10:30:00-06:00", "L2", "warning"),
+        ("2026-11-24T12:45:00-06:00", "L2", "warning"),
+        ("2026-11-25T15:00:00-06:00", "L2", "breached"),
+        ("2026-11-25T15:00:00-06:00", "L3", "escalated"),
+    ]
+    # 72 h elapsed, 17 h used before the pause: 50 % (36 h) 19 h after Tue 10:00.
+    assert rows[3] == ("2026-11-18T05:00:00-06:00", "L1", "warning")
+
+
+def test_the_table_is_readable(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "--country", "IN", "--opened", "2026-11-13T17:00:00+05:30")
+    lines = out.splitlines()
+    assert code == 0 and lines[0].split() == ["at", "level", "event", "owner", "why", "/", "what"]
+    assert lines[1].split()[:4] == ["2026-11-13T17:00:00+05:30", "L1", "opened", "grievance_desk"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            [
+                "--country",
+                "MX",
+                "--opened",
+                "2026-11-13T17:00:00-06:00",
+                "--event",
+                "2026-11-14T10:00:00-06:00 dance",
+            ],
+            "unknown action 'dance'; known: pause, resume",
+        ),
+        (
+            [
+                "--country",
+                "MX",
+                "--opened",
+                "2026-11-13T17:00:00-06:00",
+                "--event",
+                "2026-11-14T10:00:00 pause",
+            ],
+            "give the time with its offset",
+        ),
+        (
+            ["--country", "MX", "--opened", "2026-11-13T17:00:00-06:00", "--brand", "acme"],
+            "no policy for brand 'acme'",
+        ),
+        (
+            ["--country", "MX", "--opened", "2026-11-13T17:00:00-06:00", "--case-type", "injury"],
+            "has no playbook 'injury'",
+        ),
+        (
+            [
+                "--country",
+                "MX",
+                "--opened",
+                "2026-11-13T17:00:00-06:00",
+                "--event",
+                "2026-11-14T10:00:00-06:00 accept",
+            ],
+            "cannot accept: no resolution is awaiting",
+        ),
+    ],
+)
+def test_mistakes_exit_2_with_a_message(
+    capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    code, _, err = run_cli(capsys, *args)
+    assert code == 2
+    assert message in err, err
+
+
+# --- the workflow and the simulator agree ---------------------------------------------------
+
+_ACTION_OF_STEP = {
+    StepKind.PAUSED: Action.PAUSE,
+    StepKind.RESUMED: Action.RESUME,
+    StepKind.RESOLUTION_PROPOSED: Action.PROPOSE,
+    StepKind.ACCEPTED: Action.ACCEPT,
+    StepKind.REJECTED: Action.REJECT,
+    StepKind.NOTE_ADDED: Action.NOTE,
+    StepKind.REOPENED: Action.REOPEN,
+}
+
+
+def people_s_actions(view: ComplaintView) -> list[InputEvent]:
+    """What people did to the workflow, as simulator input events."""
+    return [
+        InputEvent(at=step.at, action=_ACTION_OF_STEP[step.kind], text=step.reason or step.text)
+        for step in view.history
+        if step.actor != ENGINE and step.kind in _ACTION_OF_STEP
+    ]
+
+
+async def assert_simulator_agrees(
+    env: WorkflowEnvironment, handle: ComplaintHandle, **start: Any
+) -> None:
+    view = await handle.query(ComplaintWorkflow.view)
+    now = await env.get_current_time()
+    policy, calendar = start["policy"], start.get("calendar")
+    real = timeline(view.history, policy, calendar)
+    simulated = simulate(
+        sample_intake(), policy, calendar, view.opened_at, people_s_actions(view), until=now
+    )
+    as_rows = lambda entries: [(e.at, e.level, e.event, e.reason) for e in entries]  # noqa: E731
+    assert as_rows(real) == as_rows(simulated)
+    assert len(real) >= 5
+
+
+async def test_no_action_ladder_matches(
+    env: WorkflowEnvironment, worker: Worker, start_complaint: StartComplaint
+) -> None:
+    start = {"policy": POLICIES.for_brand("xiaomi-in")}
+    handle = await start_complaint(**start)
+    for hours in (47, 2, 24, 12, 5):
+        await env.sleep(hours * H)
+    await view_when(handle, lambda v: any(s.kind is StepKind.REALERTED for s in v.history))
+    await assert_simulator_agrees(env, handle, **start)
+
+
+async def test_pauses_rejection_and_business_days_match(
+    env: WorkflowEnvironment, worker: Worker, start_complaint: StartComplaint
+) -> None:
+    policy = POLICIES.for_brand("delonghi-mx")
+    start = {
+        "policy": policy,
+        "calendar": business_calendar_for(policy, "MX", datetime.now().date()),
+    }
+    handle = await start_complaint(**start)
+    await env.sleep(5 * H)
+    await handle.execute_update(ComplaintWorkflow.pause, Pause(by=AGENT, reason="asked for photos"))
+    await env.sleep(30 * H)
+    await handle.execute_update(ComplaintWorkflow.resume, Resume(by=AGENT, reason="photos in"))
+    await handle.execute_update(
+        ComplaintWorkflow.add_note, AddNote(by=AGENT, text="called the centre")
+    )
+    await env.sleep(20 * H)
+    await propose(handle, "replacement unit")
+    await env.sleep(2 * H)
+    await answer(handle, "reject", "wants a refund")
+    await env.sleep(9 * 24 * H)
+    await view_when(handle, lambda v: v.level == 3)
+    await assert_simulator_agrees(env, handle, **start)
+
+
+async def test_resolution_reopen_and_closing_match(
+    env: WorkflowEnvironment, worker: Worker, start_complaint: StartComplaint
+) -> None:
+    start = {"policy": POLICIES.for_brand(None)}
+    handle = await start_complaint(**start)
+    await env.sleep(50 * H)
+    await propose(handle)
+    await env.sleep(H)
+    await answer(handle, "accept")
+    await env.sleep(2 * 24 * H)
+    await handle.execute_update(ComplaintWorkflow.reopen, Reopen(by=CUSTOMER, reason="broke again"))
+    await env.sleep(3 * H)
+    await propose(handle)
+    await env.sleep(15 * 24 * H)  # no answer: it stands after 14 days, then 7 days to close
+    await env.sleep(8 * 24 * H)
+    final = await handle.result()
+    assert final.status == "closed"
+    await assert_simulator_agrees(env, handle, **start)
