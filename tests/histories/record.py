@@ -6,7 +6,7 @@ test proves running complaints of each version still replay on the current code.
 
 import asyncio
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from temporalio.client import Client
@@ -14,17 +14,22 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from activities.email import SmtpSettings
-from domain.commands import Reopen
+from activities.holidays import business_calendar_for
+from domain.calendar import BusinessCalendar
+from domain.commands import Pause, Reopen, Resume
+from domain.policy import EscalationPolicy
+from domain.policy_files import load_policy_set
 from tests.actions import answer, propose
 from tests.conftest import TEST_SERVER, ComplaintHandle
 from tests.mailbox import Mailbox, free_port
-from tests.samples import CUSTOMER, SEED_MATRIX, sample_intake
+from tests.samples import AGENT, CUSTOMER, POLICY_DIR, SEED_MATRIX, sample_intake
 from worker import build_worker
 from workflows.client import workflow_id
 from workflows.complaint import ComplaintStart, ComplaintWorkflow
 
 HERE = Path(__file__).parent
-VERSION = "v1"
+VERSION = "v2"
+"""v1: the walking skeleton. v2: policy files, business calendars, warnings, pause/resume."""
 H = timedelta(hours=1)
 
 
@@ -56,11 +61,44 @@ async def rejected_reopened_closed(
     return handle.id
 
 
-async def _start(client: Client, task_queue: str) -> ComplaintHandle:
+async def delonghi_paused_rejected_escalated(
+    env: WorkflowEnvironment, client: Client, task_queue: str
+) -> str:
+    """Business days, warnings, a pause over the weekend, a rejection, breaches to the top."""
+    policy = load_policy_set(POLICY_DIR).for_brand("delonghi-mx")
+    calendar = business_calendar_for(policy, "MX", date(2026, 11, 23))
+    handle = await _start(client, task_queue, policy, calendar)
+    await env.sleep(5 * H)
+    await handle.execute_update(ComplaintWorkflow.pause, Pause(by=AGENT, reason="photos"))
+    await env.sleep(60 * H)
+    await handle.execute_update(ComplaintWorkflow.resume, Resume(by=AGENT, reason="photos in"))
+    await propose(handle)
+    await answer(handle, "reject", "Wants a refund")
+    await env.sleep(20 * 24 * H)
+    await propose(handle)
+    await answer(handle, "accept")
+    await handle.result()
+    return handle.id
+
+
+SCENARIOS = (ladder_then_accepted, rejected_reopened_closed, delonghi_paused_rejected_escalated)
+
+
+async def _start(
+    client: Client,
+    task_queue: str,
+    policy: EscalationPolicy = SEED_MATRIX,
+    calendar: BusinessCalendar | None = None,
+) -> ComplaintHandle:
     complaint_id = uuid.uuid4().hex[:16]
     return await client.start_workflow(
         ComplaintWorkflow.run,
-        ComplaintStart(complaint_id=complaint_id, intake=sample_intake(), policy=SEED_MATRIX),
+        ComplaintStart(
+            complaint_id=complaint_id,
+            intake=sample_intake(),
+            policy=policy,
+            calendar=calendar,
+        ),
         id=workflow_id(complaint_id),
         task_queue=task_queue,
     )
@@ -75,10 +113,13 @@ async def main() -> None:
     async with env:
         task_queue = f"record-{uuid.uuid4()}"
         async with build_worker(env.client, SmtpSettings(port=mailbox.port), task_queue):
-            for scenario in (ladder_then_accepted, rejected_reopened_closed):
+            for scenario in SCENARIOS:
+                target = HERE / f"{VERSION}-{scenario.__name__}.json"
+                if target.exists():  # older versions' histories are never rewritten
+                    print(f"kept {target.name}")
+                    continue
                 wf_id = await scenario(env, env.client, task_queue)
                 history = await env.client.get_workflow_handle(wf_id).fetch_history()
-                target = HERE / f"{VERSION}-{scenario.__name__}.json"
                 target.write_text(history.to_json())
                 print(
                     f"wrote {target.relative_to(HERE.parent.parent)} ({len(history.events)} events)"
