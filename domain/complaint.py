@@ -120,6 +120,8 @@ class Notification(BaseModel):
     reason: str | None = None
     resolution: str | None = None
     """The proposed resolution, for the customer's message."""
+    promise: str | None = None
+    """A promised range (`3-5 business days`) to tell the customer; the deadline is its end."""
 
 
 class Action(StrEnum):
@@ -189,6 +191,7 @@ class ComplaintView(BaseModel):
     resolved_at: datetime | None
     pending_resolution: str | None
     policy_name: str
+    policy_version: str
     intake: ComplaintIntake
     history: list[Step]
 
@@ -463,6 +466,7 @@ class Complaint(BaseModel):
             resolved_at=self.resolved_at,
             pending_resolution=self.pending_resolution,
             policy_name=self.policy.name,
+            policy_version=self.policy.version,
             intake=self.intake,
             history=list(self.history),
         )
@@ -510,6 +514,7 @@ class Complaint(BaseModel):
         self, step: int, kind: NotificationKind, resolution: str | None = None
     ) -> None:
         customer = self.intake.customer
+        window = self.current_level.resolution_window
         self.outbox.append(
             Notification(
                 step=step,
@@ -518,5 +523,6 @@ class Complaint(BaseModel):
                 level=self.level,
                 deadline=self.clock.deadline,
                 resolution=resolution,
+                promise=window.text if window.shortest is not None else None,
             )
         )

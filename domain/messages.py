@@ -36,7 +36,8 @@ def render(notification: Notification, facts: MessageFacts) -> RenderedMessage:
             body = (
                 f"Dear {facts.customer_name},\n\n"
                 f"we received your complaint about {facts.product} ({facts.reason}).\n"
-                f"Our {facts.level_name} is on it and will answer by {deadline}.\n"
+                f"Our {facts.level_name} is on it and will answer "
+                f"{_within(notification.promise, deadline)}.\n"
                 f"Your reference is {facts.complaint_id}."
             )
         case NotificationKind.ASSIGNED:
@@ -72,6 +73,10 @@ def render(notification: Notification, facts: MessageFacts) -> RenderedMessage:
                 "If the problem comes back, you can reopen it with the same reference."
             )
     return RenderedMessage(subject=subject, body=body)
+
+
+def _within(promise: str | None, deadline: str) -> str:
+    return f"within {promise} (by {deadline} at the latest)" if promise else f"by {deadline}"
 
 
 def _when(moment: datetime | None) -> str:

@@ -136,3 +136,14 @@ def test_five_business_days_end_at_the_same_local_time() -> None:
     complaint = Complaint.open("c1", sample_intake(), policy, opened, MX_CALENDAR)
     # Thu 12, Fri 13, (weekend, Mon 16 holiday), Tue 17, Wed 18, Thu 19 → Thu 19 Nov 10:00
     assert complaint.clock.deadline == datetime(2026, 11, 19, 10, 0, tzinfo=MX)
+
+
+def test_a_promised_range_is_told_to_the_customer_and_breaches_at_its_end() -> None:
+    level = {**SEED_MATRIX.level(1).model_dump(), "resolution_window": "3-5 business days"}
+    policy = with_policy(levels=[level], calendars={"MX": {"timezone": "America/Mexico_City"}})
+    opened = datetime(2026, 11, 11, 10, 0, tzinfo=MX)  # Wednesday; Mon 16 Nov is a holiday
+    complaint = Complaint.open("c1", sample_intake(), policy, opened, MX_CALENDAR)
+    acknowledgement = complaint.take_outbox()[0]
+    assert acknowledgement.promise == "3-5 business days"
+    assert complaint.clock.deadline == datetime(2026, 11, 19, 10, 0, tzinfo=MX)
+    assert complaint.view().policy_version == policy.version
