@@ -5,15 +5,20 @@ import os
 import signal
 import sys
 from collections.abc import AsyncIterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
+from activities.holidays import business_calendar_for
 from domain.intake import Channel, ComplaintIntake, Customer
+from domain.policy_files import load_policy_set
 from tests.conftest import StartComplaint
 from tests.mailbox import Mailbox
+from tests.samples import POLICY_DIR
 from tests.waiting import eventually
+from workflows.complaint import ComplaintWorkflow
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,8 +56,17 @@ async def test_the_worker_process_runs_a_complaint_and_stops_cleanly_on_sigterm(
         reason="No diagnosis",
         description="Three weeks at the service centre without a diagnosis.",
     )
-    await start_complaint(intake)
+    # De'Longhi's policy counts business days in the Mexican calendar, holidays included: the
+    # calendar (zoneinfo, tzdata) must also load inside the fresh process's sandbox.
+    policy = load_policy_set(POLICY_DIR).for_brand("delonghi-mx")
+    calendar = business_calendar_for(policy, "MX", date(2026, 11, 23))
+    handle = await start_complaint(intake, policy=policy, calendar=calendar)
     await eventually(lambda: mailbox.to("lucia@example.mx"))
+    view = await handle.query(ComplaintWorkflow.view)
+    assert (view.policy_name, view.deadline) == (
+        "delonghi-mexico",
+        view.opened_at + timedelta(hours=72),
+    )
 
     worker_process.send_signal(signal.SIGTERM)
     async with asyncio.timeout(30):
