@@ -337,14 +337,14 @@ class Complaint(BaseModel):
 
     def _escalate(self, at: datetime, actor: Actor, reason: str) -> None:
         self.level += 1
-        self.clock = self._clock_for_level(at)
+        self._start_level_clock(at)
         self.next_alert_at = None
         step = self._record(at, actor, StepKind.ESCALATED, reason=reason)
         self._notify_owner(step, NotificationKind.ASSIGNED, reason=reason)
 
     def _restart_top(self, at: datetime, step: int, reason: str) -> None:
         """At the last level there is nowhere to go: a new round there with a fresh window."""
-        self.clock = self._clock_for_level(at)
+        self._start_level_clock(at)
         self.next_alert_at = None
         self._notify_owner(step, NotificationKind.ASSIGNED, reason=reason)
 
@@ -422,7 +422,7 @@ class Complaint(BaseModel):
         """The customer reopens a resolved complaint at the level it had, with a fresh window."""
         self.ensure_allowed(Action.REOPEN)
         self.status = ComplaintStatus.OPEN
-        self.clock = self._clock_for_level(at)
+        self._start_level_clock(at)
         self.next_alert_at = None
         self.resolved_at = None
         self.reopen_until = None
@@ -473,10 +473,10 @@ class Complaint(BaseModel):
 
     # --- internals ------------------------------------------------------------------------------
 
-    def _clock_for_level(self, at: datetime) -> SlaClock:
+    def _start_level_clock(self, at: datetime) -> None:
         """A fresh window for the current level; its warnings start over."""
+        self.clock = SlaClock.start(self.current_level.resolution_window, at, self.calendar)
         self.warned = ()
-        return SlaClock.start(self.current_level.resolution_window, at, self.calendar)
 
     def _after(self, at: datetime, duration: Duration) -> datetime:
         return due_after(at, duration, self.calendar)

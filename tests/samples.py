@@ -4,6 +4,7 @@ from pathlib import Path
 
 from domain.complaint import Actor, ActorRole
 from domain.intake import Channel, ComplaintIntake, Customer
+from domain.policy import EscalationPolicy
 from domain.policy_files import load_policy_file
 
 POLICY_DIR = Path(__file__).resolve().parent.parent / "policy"
@@ -29,3 +30,8 @@ def sample_intake(
 
 AGENT = Actor(role=ActorRole.AGENT, name="Priya")
 CUSTOMER = Actor(role=ActorRole.CUSTOMER, name="Asha")
+
+
+def with_policy(**changes: object) -> EscalationPolicy:
+    """The seed matrix with some settings changed, validated like a policy file."""
+    return EscalationPolicy.model_validate({**SEED_MATRIX.model_dump(), **changes})

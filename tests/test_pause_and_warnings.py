@@ -13,8 +13,7 @@ from domain.complaint import (
     NotificationKind,
     StepKind,
 )
-from domain.policy import EscalationPolicy
-from tests.samples import AGENT, CUSTOMER, SEED_MATRIX, sample_intake
+from tests.samples import AGENT, CUSTOMER, SEED_MATRIX, sample_intake, with_policy
 
 T0 = datetime(2026, 11, 13, 9, 0, tzinfo=UTC)
 H = timedelta(hours=1)
@@ -25,10 +24,6 @@ MX_CALENDAR = BusinessCalendar(
     day_end=time(18),
     holidays=frozenset({date(2026, 11, 16)}),  # Revolution Day, observed on a Monday
 )
-
-
-def with_policy(**changes: object) -> EscalationPolicy:
-    return EscalationPolicy.model_validate({**SEED_MATRIX.model_dump(), **changes})
 
 
 def steps(complaint: Complaint, kind: StepKind) -> list[datetime]:

@@ -9,20 +9,15 @@ from activities.holidays import business_calendar_for
 from domain.calendar import BusinessCalendar
 from domain.commands import Pause, Resume
 from domain.complaint import ComplaintStatus, StepKind
-from domain.policy import EscalationPolicy
 from tests.conftest import StartComplaint
 from tests.mailbox import Mailbox
-from tests.samples import AGENT, SEED_MATRIX
+from tests.samples import AGENT, SEED_MATRIX, with_policy
 from tests.test_complaint_workflow import view_when
 from tests.waiting import eventually
 from workflows.complaint import ComplaintWorkflow
 
 H = timedelta(hours=1)
 DESK = SEED_MATRIX.level(1).contacts.email
-
-
-def with_policy(**changes: object) -> EscalationPolicy:
-    return EscalationPolicy.model_validate({**SEED_MATRIX.model_dump(), **changes})
 
 
 async def test_pause_and_resume_keep_exactly_the_time_left(
