@@ -20,6 +20,7 @@ from domain.intake import ComplaintIntake
 from domain.policy import EscalationPolicy
 from tests.mailbox import Mailbox, free_port
 from tests.samples import SEED_MATRIX, sample_intake
+from tests.waiting import eventually
 from worker import build_worker
 from workflows.client import workflow_id
 from workflows.complaint import ComplaintStart, ComplaintWorkflow
@@ -64,9 +65,26 @@ async def opened_workflows(env: WorkflowEnvironment) -> AsyncIterator[set[str]]:
     """
     opened: set[str] = set()
     yield opened
-    for opened_id in opened:
-        with contextlib.suppress(RPCError):  # already closed
-            await env.client.get_workflow_handle(opened_id).terminate(reason="test finished")
+    await close_workflows(env, opened)
+
+
+async def close_workflows(env: WorkflowEnvironment, workflow_ids: set[str]) -> None:
+    """Let each workflow's activities finish (bounded), then terminate it.
+
+    The Java test server keeps a time-skipping lock for an activity still outstanding when its
+    workflow is terminated (sdk-java #1138): later tests' skipping would stall.
+    """
+    for opened_id in sorted(workflow_ids):
+        handle = env.client.get_workflow_handle(opened_id)
+
+        async def drained(handle: WorkflowHandle[Any, Any] = handle) -> bool:
+            return not (await handle.describe()).raw_description.pending_activities
+
+        with contextlib.suppress(RPCError, TimeoutError):  # closed already, or stuck: go on
+            await eventually(drained, within=15)
+        with contextlib.suppress(RPCError):
+            await handle.terminate(reason="test finished")
+    workflow_ids.clear()
 
 
 @pytest.fixture
@@ -105,3 +123,4 @@ async def worker(
     smtp = SmtpSettings(host="127.0.0.1", port=mailbox.port, timeout_seconds=5)
     async with build_worker(env.client, smtp, task_queue=task_queue) as running:
         yield running
+        await close_workflows(env, opened_workflows)  # while the worker can still finish them

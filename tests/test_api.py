@@ -274,3 +274,64 @@ async def test_the_api_refuses_to_start_with_a_broken_policy(tmp_path: Path) -> 
     with pytest.raises(PolicyError, match=r"default\.yaml:1: levels: Tuple should have at least 1"):
         async with app.router.lifespan_context(app):
             pass
+
+
+async def test_a_retried_intake_with_the_same_key_returns_the_same_complaint(
+    api: httpx.AsyncClient, mailbox: Mailbox
+) -> None:
+    headers = {"Idempotency-Key": "form-2026-11-23-0042"}
+    first = await api.post("/complaints", json=FORM, headers=headers)
+    again = await api.post("/complaints", json=FORM, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json()["id"] == first.json()["id"]
+    assert again.json()["opened_at"] == first.json()["opened_at"]
+    other = await api.post("/complaints", json=FORM, headers={"Idempotency-Key": "another"})
+    assert other.json()["id"] != first.json()["id"]
+    await eventually(lambda: len(mailbox.to("lucia@example.mx")) >= 2)
+    assert len(mailbox.to("lucia@example.mx")) == 2  # one acknowledgement per complaint
+
+
+async def test_concurrent_duplicates_file_one_complaint(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    headers = {"Idempotency-Key": "app-retry-storm"}
+    answers = await asyncio.gather(
+        *(api.post("/complaints", json=FORM, headers=headers) for _ in range(8))
+    )
+    assert {answer.status_code for answer in answers} == {201}
+    ids = {answer.json()["id"] for answer in answers}
+    assert len(ids) == 1
+    view = (await api.get(f"/complaints/{ids.pop()}")).json()
+    assert [step["kind"] for step in view["history"]].count("opened") == 1
+
+
+async def test_a_key_reused_for_a_different_complaint_is_a_409(api: httpx.AsyncClient) -> None:
+    headers = {"Idempotency-Key": "reused-key"}
+    assert (await api.post("/complaints", json=FORM, headers=headers)).status_code == 201
+    different = await api.post(
+        "/complaints", json={**FORM, "product": "Magnifica"}, headers=headers
+    )
+    assert different.status_code == 409
+    assert "was used for a different complaint" in different.json()["detail"]
+    bad = await api.post("/complaints", json=FORM, headers={"Idempotency-Key": "no spaces"})
+    assert bad.status_code == 422
+    assert ["header", "Idempotency-Key"] in [e["loc"] for e in bad.json()["detail"]]
+
+
+async def test_a_key_of_a_closed_complaint_returns_it_and_files_nothing_new(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    headers = {"Idempotency-Key": "closed-then-retried"}
+    filed = (await api.post("/complaints", json=FORM, headers=headers)).json()
+    url = f"/complaints/{filed['id']}"
+    await api.post(f"{url}/resolution", json={"agent": "Raúl", "resolution": "New unit"})
+    await api.post(f"{url}/feedback", json={"decision": "accept"})
+    await env.sleep(8 * 24 * H)
+
+    async def closed() -> bool:
+        return (await api.get(url)).json()["status"] == "closed"
+
+    await eventually(closed)
+    retried = await api.post("/complaints", json=FORM, headers=headers)
+    assert retried.status_code == 201
+    assert (retried.json()["id"], retried.json()["status"]) == (filed["id"], "closed")

@@ -1,17 +1,23 @@
 """Complaints: file one, read its live state, act on it."""
 
 import asyncio
+import hashlib
 import logging
 import secrets
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response, status
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from temporalio.client import WithStartWorkflowOperation, WorkflowUpdateRPCTimeoutOrCancelledError
-from temporalio.common import WorkflowIDConflictPolicy
-from temporalio.service import RPCError
+from temporalio.client import (
+    Client,
+    WithStartWorkflowOperation,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
 
 from activities.holidays import NoCalendar, business_calendar_for
 from api.schemas import (
@@ -36,6 +42,16 @@ from workflows.complaint import ComplaintStart, ComplaintWorkflow
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/complaints", tags=["complaints"])
 
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        pattern=r"^[A-Za-z0-9._:-]+$",
+        description="Send the same key when retrying: the same complaint comes back",
+    ),
+]
 ComplaintId = Annotated[
     str,
     Path(pattern=r"^[a-z0-9]{1,64}$", description="The id returned when the complaint was filed"),
@@ -93,28 +109,40 @@ async def file_complaint(
     settings: Settings,
     policies: Policies,
     response: Response,
+    idempotency_key: IdempotencyKey = None,
 ) -> ComplaintView | JSONResponse:
     """File a complaint: it starts at level 1 with a deadline; the customer is acknowledged.
 
+    With an `Idempotency-Key`, a retry (even a concurrent one, even after the complaint closed)
+    returns the same complaint instead of filing a second one.
     Once the workflow is started the complaint is durable: if it does not confirm in time (no
     worker running, say), the answer is 202 with its id rather than an error a client would retry.
     """
     policy, calendar = policy_and_calendar(intake, policies)
-    complaint_id = secrets.token_hex(8)
+    complaint_id = complaint_id_for(idempotency_key)
     start = WithStartWorkflowOperation(
         ComplaintWorkflow.run,
         ComplaintStart(complaint_id=complaint_id, intake=intake, policy=policy, calendar=calendar),
         id=workflow_id(complaint_id),
         task_queue=settings.task_queue,
-        id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+        # A keyed complaint is one workflow forever: join it while it runs, never start it again.
+        id_conflict_policy=(
+            WorkflowIDConflictPolicy.USE_EXISTING
+            if idempotency_key
+            else WorkflowIDConflictPolicy.FAIL
+        ),
+        id_reuse_policy=(
+            WorkflowIDReusePolicy.REJECT_DUPLICATE
+            if idempotency_key
+            else WorkflowIDReusePolicy.ALLOW_DUPLICATE
+        ),
         static_summary=f"{intake.reason} ({intake.product}, {intake.country})",
     )
     location = f"/complaints/{complaint_id}"
     try:
-        async with asyncio.timeout(settings.intake_confirmation_seconds):
-            view = await client.execute_update_with_start_workflow(
-                ComplaintWorkflow.receipt, start_workflow_operation=start
-            )
+        view = await _start_and_confirm(client, start, settings.intake_confirmation_seconds)
+    except KeyedComplaintClosed:
+        view = await read_complaint(client, complaint_id)
     except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError, RPCError) as err:
         if not await exists(client, complaint_id):
             raise HTTPException(
@@ -129,8 +157,41 @@ async def file_complaint(
             status_code=status.HTTP_202_ACCEPTED,
             headers={"Location": location},
         )
+    if idempotency_key and view.intake != intake:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            detail=f"Idempotency-Key {idempotency_key!r} was used for a different complaint",
+        )
     response.headers["Location"] = location
     return view
+
+
+class KeyedComplaintClosed(Exception):
+    """The idempotency key names a complaint that has already closed."""
+
+
+async def _start_and_confirm(
+    client: Client, start: WithStartWorkflowOperation[Any, Any], seconds: float
+) -> ComplaintView:
+    try:
+        async with asyncio.timeout(seconds):
+            return await client.execute_update_with_start_workflow(
+                ComplaintWorkflow.receipt, start_workflow_operation=start
+            )
+    except WorkflowAlreadyStartedError as err:
+        raise KeyedComplaintClosed from err
+    except RPCError as err:
+        # Some servers report the rejected reuse as a bare ALREADY_EXISTS.
+        if err.status == RPCStatusCode.ALREADY_EXISTS:
+            raise KeyedComplaintClosed from err
+        raise
+
+
+def complaint_id_for(idempotency_key: str | None) -> str:
+    """A fresh random id, or one derived from the client's key so that retries find it."""
+    if idempotency_key is None:
+        return secrets.token_hex(8)
+    return hashlib.sha256(f"idempotency:{idempotency_key}".encode()).hexdigest()[:16]
 
 
 @router.get("/{complaint_id}", response_model=ComplaintView)
