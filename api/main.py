@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from temporalio.client import Client
 
-from api.routers import complaints
+from api.routers import complaints, health
 from domain.policy_files import load_policy_set
 from workflows.client import EngineSettings, connect
 
@@ -31,6 +31,7 @@ def create_app(client: Client | None = None, settings: EngineSettings | None = N
         lifespan=lifespan,
     )
     app.include_router(complaints.router)
+    app.include_router(health.router)
     return app
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -335,3 +336,31 @@ async def test_a_key_of_a_closed_complaint_returns_it_and_files_nothing_new(
     retried = await api.post("/complaints", json=FORM, headers=headers)
     assert retried.status_code == 201
     assert (retried.json()["id"], retried.json()["status"]) == (filed["id"], "closed")
+
+
+async def test_health_and_readiness(api: httpx.AsyncClient) -> None:
+    assert (await api.get("/health")).json() == {"status": "ok"}
+    ready = await api.get("/ready")
+    assert ready.status_code == 200
+    assert ready.json()["temporal"] == "reachable"
+    assert set(ready.json()["policies"]) == {"default", "delonghi-mx", "xiaomi-in"}
+
+
+async def test_not_ready_while_temporal_is_unreachable(
+    env: WorkflowEnvironment, opened_workflows: set[str]
+) -> None:
+    nowhere = await Client.connect(f"127.0.0.1:{free_port()}", lazy=True)
+    app = create_app(client=nowhere, settings=EngineSettings())
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    serving = asyncio.create_task(server.serve())
+    await eventually(lambda: server.started)
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
+            assert (await http.get("/health")).status_code == 200
+            ready = await http.get("/ready")
+            assert ready.status_code == 503
+            assert ready.json()["temporal"].startswith("unreachable")
+    finally:
+        server.should_exit = True
+        await serving
