@@ -4,8 +4,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from temporalio.client import Client
 
+from api.limits import BodySizeLimit
 from api.routers import complaints, health
 from domain.policy_files import load_policy_set
 from workflows.client import EngineSettings, connect
@@ -17,10 +19,12 @@ def create_app(client: Client | None = None, settings: EngineSettings | None = N
     A policy file with a mistake stops start-up with a message naming the file, key and line.
     """
 
+    engine_settings = settings or EngineSettings()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.settings = settings or EngineSettings()
-        app.state.policies = load_policy_set(app.state.settings.escalation_policy)
+        app.state.settings = engine_settings
+        app.state.policies = load_policy_set(engine_settings.escalation_policy)
         app.state.temporal_client = client or await connect()
         yield
 
@@ -32,6 +36,15 @@ def create_app(client: Client | None = None, settings: EngineSettings | None = N
     )
     app.include_router(complaints.router)
     app.include_router(health.router)
+    app.add_middleware(BodySizeLimit, max_bytes=engine_settings.max_body_bytes)
+    if engine_settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=engine_settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type", "Idempotency-Key", "Authorization"],
+            expose_headers=["Location"],
+        )
     return app
 
 

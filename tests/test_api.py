@@ -364,3 +364,45 @@ async def test_not_ready_while_temporal_is_unreachable(
     finally:
         server.should_exit = True
         await serving
+
+
+async def test_oversized_bodies_are_refused_with_413(api: httpx.AsyncClient) -> None:
+    big = {**FORM, "description": "x" * 70_000}
+    declared = await api.post("/complaints", json=big)
+    assert (declared.status_code, declared.json()) == (
+        413,
+        {"detail": "request body larger than 65536 bytes"},
+    )
+
+    async def stream() -> AsyncIterator[bytes]:  # no Content-Length: counted while read
+        for _ in range(20):
+            yield b"x" * 4096
+
+    streamed = await api.post(
+        "/complaints", content=stream(), headers={"content-type": "application/json"}
+    )
+    assert streamed.status_code == 413
+    assert (await api.post("/complaints", json=FORM)).status_code == 201
+
+
+async def test_cors_answers_only_configured_origins(
+    env: WorkflowEnvironment, worker: Worker, task_queue: str, opened_workflows: set[str]
+) -> None:
+    preflight = {
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "idempotency-key",
+    }
+    settings = EngineSettings(task_queue=task_queue, cors_origins=["https://support.example.com"])
+    async with serve_api(env, settings, opened_workflows) as api:
+        allowed = await api.options(
+            "/complaints", headers={"Origin": "https://support.example.com", **preflight}
+        )
+        assert allowed.status_code == 200
+        assert allowed.headers["access-control-allow-origin"] == "https://support.example.com"
+        other = await api.options(
+            "/complaints", headers={"Origin": "https://evil.example", **preflight}
+        )
+        assert "access-control-allow-origin" not in other.headers
+    async with serve_api(env, EngineSettings(task_queue=task_queue), opened_workflows) as api:
+        plain = await api.get("/health", headers={"Origin": "https://support.example.com"})
+        assert "access-control-allow-origin" not in plain.headers

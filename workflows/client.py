@@ -29,6 +29,10 @@ class EngineSettings(BaseSettings):
     )
     intake_confirmation_seconds: float = 10.0
     """How long the API waits for a new complaint's workflow to confirm its deadline."""
+    cors_origins: list[str] = []
+    """Browser origins allowed to call the API, e.g. ["https://support.example.com"]."""
+    max_body_bytes: int = 64 * 1024
+    """Larger requests are refused with 413 before they are read."""
 
 
 def workflow_id(complaint_id: str) -> str:
