@@ -69,6 +69,38 @@ class ResumeRequest(BaseModel):
     reason: Reason | None = None
 
 
+class ContactRequest(BaseModel):
+    """The customer contacted us again about the same matter."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"note": "Called, third time."}]}
+    )
+
+    note: Text | None = None
+
+
+class SupervisorRequest(BaseModel):
+    """The customer on the line asks for a supervisor."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"agent": "Priya", "reason": "Wants a refund now."}]},
+    )
+
+    agent: PersonName
+    reason: Reason
+
+
+class SupervisorJoinedRequest(BaseModel):
+    """The supervisor took the call."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"supervisor": "Ana"}]}
+    )
+
+    supervisor: PersonName
+
+
 class ReopenRequest(BaseModel):
     """The customer reopens a resolved complaint."""
 

@@ -64,3 +64,25 @@ class Resume(BaseModel):
 
     by: Actor
     reason: Reason | None = None
+
+
+class RecordContact(BaseModel):
+    """The customer contacted us again about the same matter."""
+
+    model_config = ConfigDict(frozen=True)
+
+    by: Actor
+    note: Text | None = None
+
+
+class RequestSupervisor(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    by: Actor
+    reason: Reason
+
+
+class SupervisorJoined(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    by: Actor

@@ -4,7 +4,7 @@ The workflow drives it with real time and sends what lands in the outbox; a simu
 with any clock. Every method takes the time it happens at and never reads a clock itself.
 """
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Self
 
@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from domain.calendar import BusinessCalendar
 from domain.durations import Duration
 from domain.intake import ComplaintIntake
-from domain.policy import EscalationPolicy, Level
+from domain.policy import EscalationPolicy, HandlingTier, Level
 from domain.sla import SlaClock, due_after
 
 
@@ -63,6 +63,12 @@ class StepKind(StrEnum):
     REOPENED = "reopened"
     PAUSED = "paused"
     RESUMED = "resumed"
+    CONTACTED = "contacted"
+    REASSIGNED = "reassigned"
+    SUPERVISOR_REQUESTED = "supervisor_requested"
+    HOLD_REMINDER = "hold_reminder"
+    SUPERVISOR_JOINED = "supervisor_joined"
+    SUPERVISOR_MISSED = "supervisor_missed"
     CLOSED = "closed"
     NOTE_ADDED = "note_added"
     NOTIFIED = "notified"
@@ -97,6 +103,14 @@ class NotificationKind(StrEnum):
     """To the customer: here is our resolution, accept or reject it."""
     RESOLVED = "resolved"
     """To the customer: the complaint is resolved and how long it can be reopened."""
+    REPEAT_CONTACT = "repeat_contact"
+    """To the role that now handles a complaint the customer keeps contacting us about."""
+    SUPERVISOR_REQUESTED = "supervisor_requested"
+    """To the supervisor, urgent: a customer on the line asks for you."""
+    HOLD_REMINDER = "hold_reminder"
+    """To the agent: refresh the customer's hold, the supervisor has not joined yet."""
+    SUPERVISOR_MISSED = "supervisor_missed"
+    """To the supervisor: the customer waited the policy's limit and the call was not taken."""
 
 
 class Recipient(BaseModel):
@@ -134,11 +148,15 @@ class Action(StrEnum):
     REOPEN = "reopen"
     PAUSE = "pause"
     RESUME = "resume"
+    RECORD_CONTACT = "record_contact"
+    REQUEST_SUPERVISOR = "request_supervisor"
 
 
 class ActionNotAllowed(Exception):
     """The complaint's state does not allow this action now; the message says why."""
 
+
+_ACTIVE = {ComplaintStatus.OPEN, ComplaintStatus.PAUSED, ComplaintStatus.AWAITING_CUSTOMER}
 
 _ALLOWED: dict[Action, set[ComplaintStatus]] = {
     Action.PROPOSE_RESOLUTION: {ComplaintStatus.OPEN, ComplaintStatus.PAUSED},
@@ -153,6 +171,8 @@ _ALLOWED: dict[Action, set[ComplaintStatus]] = {
     Action.REOPEN: {ComplaintStatus.RESOLVED},
     Action.PAUSE: {ComplaintStatus.OPEN},
     Action.RESUME: {ComplaintStatus.PAUSED},
+    Action.RECORD_CONTACT: _ACTIVE,
+    Action.REQUEST_SUPERVISOR: _ACTIVE,
 }
 
 _WHY_NOT_FOR: dict[tuple[Action, ComplaintStatus], str] = {
@@ -190,6 +210,11 @@ class ComplaintView(BaseModel):
     opened_at: datetime
     resolved_at: datetime | None
     pending_resolution: str | None
+    contacts: int = Field(description="Contacts about the same matter, the filing included")
+    handling: HandlingTier = Field(description="Who handles it, by the number of contacts")
+    supervisor_requested_at: datetime | None = Field(
+        description="Set while a customer waits on hold for a supervisor"
+    )
     policy_name: str
     policy_version: str
     intake: ComplaintIntake
@@ -215,6 +240,10 @@ class Complaint(BaseModel):
     pending_resolution: str | None = None
     resolved_at: datetime | None = None
     reopen_until: datetime | None = None
+    contacts: int = 1
+    handling: HandlingTier = HandlingTier.FRONTLINE
+    supervisor_requested_at: datetime | None = None
+    hold_reminder_at: datetime | None = None
     history: list[Step] = []
     outbox: list[Notification] = []
 
@@ -257,6 +286,20 @@ class Complaint(BaseModel):
 
     def next_due_at(self) -> datetime | None:
         """The next moment the complaint acts on its own (warning, breach, re-alert, ...)."""
+        ladder = self._next_ladder_due()
+        hold = self._next_hold_due()
+        return min(ladder, hold) if ladder and hold else ladder or hold
+
+    def _next_hold_due(self) -> datetime | None:
+        """The next hold reminder, or the moment the supervisor call is given up."""
+        if self.supervisor_requested_at is None or self.hold_reminder_at is None:
+            return None
+        give_up = self._after(
+            self.supervisor_requested_at, self.policy.supervisor_call.give_up_after
+        )
+        return min(self.hold_reminder_at, give_up)
+
+    def _next_ladder_due(self) -> datetime | None:
         match self.status:
             case ComplaintStatus.OPEN:
                 ladder = self.next_alert_at or self.clock.deadline
@@ -284,6 +327,9 @@ class Complaint(BaseModel):
     def advance(self, now: datetime) -> None:
         """Act on everything that has fallen due by `now`, each at the moment it fell due."""
         while (due := self.next_due_at()) is not None and due <= now:
+            if due == self._next_hold_due():
+                self._hold_due(due)
+                continue
             warning = self._next_warning()
             match self.status:
                 case ComplaintStatus.OPEN if warning and warning[1] == due:
@@ -297,6 +343,23 @@ class Complaint(BaseModel):
                 case ComplaintStatus.RESOLVED:
                     self.status = ComplaintStatus.CLOSED
                     self._record(due, ENGINE, StepKind.CLOSED, reason="reopen window ended")
+
+    def _hold_due(self, at: datetime) -> None:
+        """Remind the agent to refresh the hold, or give the call up at the policy's limit."""
+        assert self.supervisor_requested_at is not None and self.hold_reminder_at is not None
+        call = self.policy.supervisor_call
+        if at >= self._after(self.supervisor_requested_at, call.give_up_after):
+            why = f"the customer waited {call.give_up_after} and no supervisor joined"
+            step = self._record(at, ENGINE, StepKind.SUPERVISOR_MISSED, reason=why)
+            self._notify_role(step, NotificationKind.SUPERVISOR_MISSED, "supervisor", why)
+            self.supervisor_requested_at = self.hold_reminder_at = None
+            return
+        zone = self.calendar.zone if self.calendar else UTC
+        since = self.supervisor_requested_at.astimezone(zone).isoformat(timespec="minutes")
+        why = f"refresh the customer's hold: waiting for a supervisor since {since}"
+        step = self._record(at, ENGINE, StepKind.HOLD_REMINDER, reason=why)
+        self._notify_role(step, NotificationKind.HOLD_REMINDER, "agent", why)
+        self.hold_reminder_at = self._after(at, call.refresh_hold_every)
 
     def _warn(self, threshold: float, at: datetime) -> None:
         self.warned = (*self.warned, threshold)
@@ -413,6 +476,51 @@ class Complaint(BaseModel):
             self.next_alert_at = self._after(at, self.policy.realert_interval)
         self._record(at, actor, StepKind.RESUMED, reason=reason)
 
+    def record_contact(self, at: datetime, actor: Actor, note: str | None = None) -> None:
+        """The customer contacts us again about the same matter; enough contacts move it up."""
+        self.ensure_allowed(Action.RECORD_CONTACT)
+        self.contacts += 1
+        self._record(at, actor, StepKind.CONTACTED, reason=f"contact #{self.contacts}", text=note)
+        tier = self.policy.repeat_thresholds.tier_for(self.contacts)
+        if tier == self.handling:
+            return
+        self.handling = tier
+        why = f"{self.contacts} contacts about the same matter: handled by the {tier.value}"
+        step = self._record(at, ENGINE, StepKind.REASSIGNED, reason=why)
+        self._notify_role(step, NotificationKind.REPEAT_CONTACT, tier.value, why)
+        if tier is HandlingTier.TEAM_LEADER:  # seed 004: the specialist is told too
+            self._notify_role(
+                step, NotificationKind.REPEAT_CONTACT, HandlingTier.SPECIALISTS.value, why
+            )
+
+    def request_supervisor(self, at: datetime, actor: Actor, reason: str) -> None:
+        """The customer on the line asks for a supervisor: urgent notice, hold reminders."""
+        self.ensure_allowed(Action.REQUEST_SUPERVISOR)
+        self.ensure_no_supervisor_awaited()
+        self.supervisor_requested_at = at
+        self.hold_reminder_at = self._after(at, self.policy.supervisor_call.refresh_hold_every)
+        step = self._record(at, actor, StepKind.SUPERVISOR_REQUESTED, reason=reason)
+        self._notify_role(step, NotificationKind.SUPERVISOR_REQUESTED, "supervisor", reason)
+
+    def ensure_no_supervisor_awaited(self) -> None:
+        """Raise ActionNotAllowed while a supervisor is already awaited."""
+        if self.supervisor_requested_at is not None:
+            raise ActionNotAllowed(
+                "cannot request a supervisor: one was asked for at "
+                f"{self.supervisor_requested_at.isoformat()} and has not joined yet"
+            )
+
+    def ensure_supervisor_awaited(self) -> None:
+        """Raise ActionNotAllowed unless a supervisor was asked for and has not joined."""
+        if self.supervisor_requested_at is None:
+            raise ActionNotAllowed("cannot record a supervisor joining: none was asked for")
+
+    def supervisor_joined(self, at: datetime, actor: Actor) -> None:
+        """The supervisor took the call; the hold reminders stop."""
+        self.ensure_supervisor_awaited()
+        self.supervisor_requested_at = self.hold_reminder_at = None
+        self._record(at, actor, StepKind.SUPERVISOR_JOINED)
+
     def add_note(self, at: datetime, actor: Actor, text: str) -> None:
         """Record a note; notes never change the ladder."""
         self.ensure_allowed(Action.ADD_NOTE)
@@ -465,6 +573,9 @@ class Complaint(BaseModel):
             opened_at=self.opened_at,
             resolved_at=self.resolved_at,
             pending_resolution=self.pending_resolution,
+            contacts=self.contacts,
+            handling=self.handling,
+            supervisor_requested_at=self.supervisor_requested_at,
             policy_name=self.policy.name,
             policy_version=self.policy.version,
             intake=self.intake,
@@ -503,6 +614,24 @@ class Complaint(BaseModel):
                 kind=kind,
                 recipient=Recipient(
                     role=level.owner_role, name=level.name, email=level.contacts.email
+                ),
+                level=self.level,
+                deadline=self.clock.deadline,
+                reason=reason,
+            )
+        )
+
+    def _notify_role(self, step: int, kind: NotificationKind, role: str, reason: str) -> None:
+        """Tell a role outside the ladder (policy `roles`); no contact means not emailed."""
+        contact = self.policy.roles.get(role)
+        self.outbox.append(
+            Notification(
+                step=step,
+                kind=kind,
+                recipient=Recipient(
+                    role=role,
+                    name=role.replace("_", " "),
+                    email=contact.email if contact else None,
                 ),
                 level=self.level,
                 deadline=self.clock.deadline,

@@ -72,6 +72,21 @@ def render(notification: Notification, facts: MessageFacts) -> RenderedMessage:
                 f"Dear {facts.customer_name},\n\nyour complaint {facts.complaint_id} is resolved.\n"
                 "If the problem comes back, you can reopen it with the same reference."
             )
+        case NotificationKind.REPEAT_CONTACT:
+            subject = f"[{ref}] repeat complaint: now yours"
+            body = f"{ref} ({facts.reason}, {facts.product}): {notification.reason}."
+        case NotificationKind.SUPERVISOR_REQUESTED:
+            subject = f"URGENT [{ref}] a customer on the line asks for a supervisor"
+            body = (
+                f"{facts.customer_name} ({ref}: {facts.reason}, {facts.product}) asks for a "
+                f"supervisor: {notification.reason}.\nTake the call; the agent keeps them on hold."
+            )
+        case NotificationKind.HOLD_REMINDER:
+            subject = f"[{ref}] refresh the customer's hold"
+            body = f"{notification.reason}. Tell {facts.customer_name} a supervisor is coming."
+        case NotificationKind.SUPERVISOR_MISSED:
+            subject = f"[{ref}] supervisor call missed"
+            body = f"{ref}: {notification.reason}. Call {facts.customer_name} back."
     return RenderedMessage(subject=subject, body=body)
 
 

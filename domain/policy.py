@@ -2,6 +2,7 @@
 
 import hashlib
 from datetime import time
+from enum import StrEnum
 from typing import Annotated, Any, Self
 
 from pydantic import (
@@ -121,6 +122,15 @@ class Playbook(BaseModel):
     follow_ups: tuple[FollowUp, ...] = ()
 
 
+class HandlingTier(StrEnum):
+    """Who handles a complaint, by how often the customer contacted us about it (seed 004)."""
+
+    FRONTLINE = "frontline"
+    SPECIALISTS = "complaint_specialists"
+    TEAM_LEADER = "team_leader"
+    THIRD_LEVEL = "third_level_manager"
+
+
 class RepeatThresholds(BaseModel):
     """Contacts about the same matter that move a complaint up (seed 004)."""
 
@@ -135,6 +145,31 @@ class RepeatThresholds(BaseModel):
         if not self.specialists < self.team_leader < self.third_level:
             raise ValueError("thresholds must increase: specialists < team_leader < third_level")
         return self
+
+    def tier_for(self, contacts: int) -> HandlingTier:
+        """Who handles a complaint after `contacts` contacts about the same matter."""
+        if contacts >= self.third_level:
+            return HandlingTier.THIRD_LEVEL
+        if contacts >= self.team_leader:
+            return HandlingTier.TEAM_LEADER
+        if contacts >= self.specialists:
+            return HandlingTier.SPECIALISTS
+        return HandlingTier.FRONTLINE
+
+
+class SupervisorCall(BaseModel):
+    """A customer on the phone asks for a supervisor (seed 003)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    refresh_hold_every: Duration = Field(
+        default=Duration.model_validate("2.5 minutes"),
+        description="Remind the agent to refresh the customer's hold this often",
+    )
+    give_up_after: Duration = Field(
+        default=Duration.model_validate("30 minutes"),
+        description="Stop reminding and tell the supervisor they missed the call",
+    )
 
 
 def _fraction(value: Any) -> Any:
@@ -170,6 +205,11 @@ class EscalationPolicy(BaseModel):
     )
     playbooks: dict[str, Playbook] = Field(default_factory=dict)
     repeat_thresholds: RepeatThresholds = RepeatThresholds()
+    supervisor_call: SupervisorCall = SupervisorCall()
+    roles: dict[RoleName, Contacts] = Field(
+        default_factory=dict,
+        description="Contacts of roles outside the ladder: supervisor, complaint_specialists, ...",
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -13,6 +13,7 @@ from domain.policy import EscalationPolicy
 
 SIMULATED_AGENT = Actor(role=ActorRole.AGENT, name="agent")
 SIMULATED_CUSTOMER = Actor(role=ActorRole.CUSTOMER, name="customer")
+SIMULATED_SUPERVISOR = Actor(role=ActorRole.SUPERVISOR, name="supervisor")
 MAX_STEPS = 10_000
 
 
@@ -26,6 +27,9 @@ class Action(StrEnum):
     REJECT = "reject"
     NOTE = "note"
     REOPEN = "reopen"
+    CONTACT = "contact"
+    SUPERVISOR = "supervisor"
+    SUPERVISOR_JOINED = "supervisor_joined"
 
 
 class TimelineEvent(StrEnum):
@@ -45,6 +49,12 @@ class TimelineEvent(StrEnum):
     REOPENED = "reopened"
     CLOSED = "closed"
     NOTE = "note"
+    CONTACTED = "contacted"
+    REASSIGNED = "reassigned"
+    SUPERVISOR_REQUESTED = "supervisor_requested"
+    HOLD_REMINDER = "hold_reminder"
+    SUPERVISOR_JOINED = "supervisor_joined"
+    SUPERVISOR_MISSED = "supervisor_missed"
 
 
 _EVENT_OF_STEP: dict[StepKind, TimelineEvent] = {
@@ -62,6 +72,12 @@ _EVENT_OF_STEP: dict[StepKind, TimelineEvent] = {
     StepKind.REOPENED: TimelineEvent.REOPENED,
     StepKind.CLOSED: TimelineEvent.CLOSED,
     StepKind.NOTE_ADDED: TimelineEvent.NOTE,
+    StepKind.CONTACTED: TimelineEvent.CONTACTED,
+    StepKind.REASSIGNED: TimelineEvent.REASSIGNED,
+    StepKind.SUPERVISOR_REQUESTED: TimelineEvent.SUPERVISOR_REQUESTED,
+    StepKind.HOLD_REMINDER: TimelineEvent.HOLD_REMINDER,
+    StepKind.SUPERVISOR_JOINED: TimelineEvent.SUPERVISOR_JOINED,
+    StepKind.SUPERVISOR_MISSED: TimelineEvent.SUPERVISOR_MISSED,
 }
 
 
@@ -175,3 +191,9 @@ def _apply(complaint: Complaint, event: InputEvent) -> None:
             complaint.add_note(at, SIMULATED_AGENT, text or "note")
         case Action.REOPEN:
             complaint.reopen(at, SIMULATED_CUSTOMER, text or "the problem is back")
+        case Action.CONTACT:
+            complaint.record_contact(at, SIMULATED_CUSTOMER, text)
+        case Action.SUPERVISOR:
+            complaint.request_supervisor(at, SIMULATED_AGENT, text or "the customer asks for one")
+        case Action.SUPERVISOR_JOINED:
+            complaint.supervisor_joined(at, SIMULATED_SUPERVISOR)

@@ -406,3 +406,24 @@ async def test_cors_answers_only_configured_origins(
     async with serve_api(env, EngineSettings(task_queue=task_queue), opened_workflows) as api:
         plain = await api.get("/health", headers={"Origin": "https://support.example.com"})
         assert "access-control-allow-origin" not in plain.headers
+
+
+async def test_repeat_contacts_and_the_supervisor_call_over_http(api: httpx.AsyncClient) -> None:
+    url = f"/complaints/{(await file(api))['id']}"
+    contact = await api.post(f"{url}/contacts", json={"note": "Called again."})
+    assert (contact.status_code, contact.json()["contacts"], contact.json()["handling"]) == (
+        200,
+        2,
+        "complaint_specialists",
+    )
+    asked = await api.post(f"{url}/supervisor-request", json={"agent": "Raúl", "reason": "Refund"})
+    assert asked.status_code == 200 and asked.json()["supervisor_requested_at"] is not None
+    twice = await api.post(f"{url}/supervisor-request", json={"agent": "Raúl", "reason": "Again"})
+    assert twice.status_code == 409 and "has not joined yet" in twice.json()["detail"]
+    joined = await api.post(f"{url}/supervisor-joined", json={"supervisor": "Ana"})
+    assert joined.status_code == 200 and joined.json()["supervisor_requested_at"] is None
+    again = await api.post(f"{url}/supervisor-joined", json={"supervisor": "Ana"})
+    assert (again.status_code, again.json()["detail"]) == (
+        409,
+        "cannot record a supervisor joining: none was asked for",
+    )

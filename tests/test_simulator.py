@@ -10,14 +10,24 @@ from temporalio.worker import Worker
 
 from activities.holidays import business_calendar_for
 from api.cli import main
-from domain.commands import AddNote, Pause, Reopen, Resume
-from domain.complaint import ENGINE, ComplaintView, StepKind
+from domain.commands import (
+    AddNote,
+    Pause,
+    RecordContact,
+    Reopen,
+    RequestSupervisor,
+    Resume,
+    SupervisorJoined,
+)
+from domain.complaint import ENGINE, Actor, ActorRole, ComplaintView, StepKind
 from domain.policy_files import load_policy_set
 from domain.simulation import Action, InputEvent, simulate, timeline
 from tests.actions import answer, propose
 from tests.conftest import ComplaintHandle, StartComplaint
+from tests.mailbox import Mailbox
 from tests.samples import AGENT, CUSTOMER, POLICY_DIR, sample_intake
 from tests.test_complaint_workflow import view_when
+from tests.waiting import eventually
 from workflows.complaint import ComplaintWorkflow
 
 H = timedelta(hours=1)
@@ -148,13 +158,20 @@ _ACTION_OF_STEP = {
     StepKind.REJECTED: Action.REJECT,
     StepKind.NOTE_ADDED: Action.NOTE,
     StepKind.REOPENED: Action.REOPEN,
+    StepKind.CONTACTED: Action.CONTACT,
+    StepKind.SUPERVISOR_REQUESTED: Action.SUPERVISOR,
+    StepKind.SUPERVISOR_JOINED: Action.SUPERVISOR_JOINED,
 }
 
 
 def people_s_actions(view: ComplaintView) -> list[InputEvent]:
     """What people did to the workflow, as simulator input events."""
     return [
-        InputEvent(at=step.at, action=_ACTION_OF_STEP[step.kind], text=step.reason or step.text)
+        InputEvent(
+            at=step.at,
+            action=_ACTION_OF_STEP[step.kind],
+            text=step.text if step.kind is StepKind.CONTACTED else step.reason or step.text,
+        )
         for step in view.history
         if step.actor != ENGINE and step.kind in _ACTION_OF_STEP
     ]
@@ -228,4 +245,40 @@ async def test_resolution_reopen_and_closing_match(
     await env.sleep(8 * 24 * H)
     final = await handle.result()
     assert final.status == "closed"
+    await assert_simulator_agrees(env, handle, **start)
+
+
+async def test_repeat_contacts_and_a_supervisor_call_match(
+    env: WorkflowEnvironment, worker: Worker, mailbox: Mailbox, start_complaint: StartComplaint
+) -> None:
+    start = {"policy": POLICIES.for_brand(None)}
+    handle = await start_complaint(**start)
+    await env.sleep(H)
+    customer = Actor(role=ActorRole.CUSTOMER, name="Asha")
+    await handle.execute_update(ComplaintWorkflow.record_contact, RecordContact(by=customer))
+    await handle.execute_update(
+        ComplaintWorkflow.request_supervisor, RequestSupervisor(by=AGENT, reason="wants a refund")
+    )
+    await env.sleep(timedelta(minutes=6))
+    await handle.execute_update(
+        ComplaintWorkflow.supervisor_joined,
+        SupervisorJoined(by=Actor(role=ActorRole.SUPERVISOR, name="Ana")),
+    )
+    await env.sleep(H)
+    await handle.execute_update(
+        ComplaintWorkflow.record_contact, RecordContact(by=customer, note="third call")
+    )
+    await env.sleep(50 * H)
+    view = await view_when(handle, lambda v: v.level == 2)
+    assert (view.contacts, view.handling) == (3, "team_leader")
+
+    roles = POLICIES.for_brand(None).roles
+    await eventually(lambda: mailbox.to(roles["team_leader"].email))
+    urgent = mailbox.to(roles["supervisor"].email)
+    assert [str(m["Subject"]).split(" [")[0] for m in urgent] == ["URGENT"]
+    reminders = mailbox.to(roles["agent"].email)
+    assert len(reminders) == 2  # at 2.5 and 5 minutes; none after the supervisor joined
+    assert (
+        len(mailbox.to(roles["complaint_specialists"].email)) == 2
+    )  # 2nd contact, then told at 3rd
     await assert_simulator_agrees(env, handle, **start)

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from datetime import timedelta
 
 from pydantic import BaseModel, Field
@@ -17,8 +18,11 @@ with workflow.unsafe.imports_passed_through():
         CustomerFeedback,
         Pause,
         ProposeResolution,
+        RecordContact,
         Reopen,
+        RequestSupervisor,
         Resume,
+        SupervisorJoined,
     )
     from domain.complaint import (
         Action,
@@ -168,8 +172,12 @@ class ComplaintWorkflow:
 
     def _ensure_allowed(self, action: Action) -> None:
         """Reject an update the complaint's state does not allow, with the reason for the caller."""
+        self._reject_unless(lambda: self._complaint.ensure_allowed(action))
+
+    def _reject_unless(self, check: Callable[[], None]) -> None:
+        """Turn the state machine's refusal into an update rejection the API maps to 409."""
         try:
-            self._complaint.ensure_allowed(action)
+            check()
         except ActionNotAllowed as err:
             raise ApplicationError(str(err), type=ActionNotAllowed.__name__) from err
 
@@ -239,3 +247,31 @@ class ComplaintWorkflow:
     @resume.validator
     def _check_resume(self, command: Resume) -> None:
         self._ensure_allowed(Action.RESUME)
+
+    @workflow.update
+    def record_contact(self, command: RecordContact) -> ComplaintView:
+        self._complaint.record_contact(workflow.now(), command.by, command.note)
+        return self._complaint.view()
+
+    @record_contact.validator
+    def _check_record_contact(self, command: RecordContact) -> None:
+        self._ensure_allowed(Action.RECORD_CONTACT)
+
+    @workflow.update
+    def request_supervisor(self, command: RequestSupervisor) -> ComplaintView:
+        self._complaint.request_supervisor(workflow.now(), command.by, command.reason)
+        return self._complaint.view()
+
+    @request_supervisor.validator
+    def _check_request_supervisor(self, command: RequestSupervisor) -> None:
+        self._ensure_allowed(Action.REQUEST_SUPERVISOR)
+        self._reject_unless(lambda: self._complaint.ensure_no_supervisor_awaited())
+
+    @workflow.update
+    def supervisor_joined(self, command: SupervisorJoined) -> ComplaintView:
+        self._complaint.supervisor_joined(workflow.now(), command.by)
+        return self._complaint.view()
+
+    @supervisor_joined.validator
+    def _check_supervisor_joined(self, command: SupervisorJoined) -> None:
+        self._reject_unless(self._complaint.ensure_supervisor_awaited)

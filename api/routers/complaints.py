@@ -21,6 +21,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities.holidays import NoCalendar, business_calendar_for
 from api.schemas import (
+    ContactRequest,
     FeedbackRequest,
     IntakePending,
     NoteRequest,
@@ -28,10 +29,22 @@ from api.schemas import (
     ReopenRequest,
     ResolutionRequest,
     ResumeRequest,
+    SupervisorJoinedRequest,
+    SupervisorRequest,
 )
 from api.temporal import TemporalClient, act_on_complaint, exists, read_complaint
 from domain.calendar import BusinessCalendar
-from domain.commands import AddNote, CustomerFeedback, Pause, ProposeResolution, Reopen, Resume
+from domain.commands import (
+    AddNote,
+    CustomerFeedback,
+    Pause,
+    ProposeResolution,
+    RecordContact,
+    Reopen,
+    RequestSupervisor,
+    Resume,
+    SupervisorJoined,
+)
 from domain.complaint import Actor, ActorRole, ComplaintView
 from domain.intake import ComplaintIntake
 from domain.policy import EscalationPolicy
@@ -258,3 +271,35 @@ async def resume(
     """Run the clock again with exactly the time that was left (business time where it counts)."""
     command = Resume(by=Actor(role=ActorRole.AGENT, name=body.agent), reason=body.reason)
     return await act_on_complaint(client, complaint_id, ComplaintWorkflow.resume, command)
+
+
+@router.post("/{complaint_id}/contacts", response_model=ComplaintView)
+async def record_contact(
+    complaint_id: ComplaintId, body: ContactRequest, client: TemporalClient
+) -> ComplaintView:
+    """The customer contacted us again about the same matter; enough contacts move it up."""
+    command = RecordContact(by=CUSTOMER, note=body.note)
+    return await act_on_complaint(client, complaint_id, ComplaintWorkflow.record_contact, command)
+
+
+@router.post("/{complaint_id}/supervisor-request", response_model=ComplaintView)
+async def request_supervisor(
+    complaint_id: ComplaintId, body: SupervisorRequest, client: TemporalClient
+) -> ComplaintView:
+    """Urgent notice to the supervisor; the agent refreshes the hold until they join."""
+    agent = Actor(role=ActorRole.AGENT, name=body.agent)
+    command = RequestSupervisor(by=agent, reason=body.reason)
+    return await act_on_complaint(
+        client, complaint_id, ComplaintWorkflow.request_supervisor, command
+    )
+
+
+@router.post("/{complaint_id}/supervisor-joined", response_model=ComplaintView)
+async def supervisor_joined(
+    complaint_id: ComplaintId, body: SupervisorJoinedRequest, client: TemporalClient
+) -> ComplaintView:
+    """The supervisor took the call; the hold reminders stop."""
+    command = SupervisorJoined(by=Actor(role=ActorRole.SUPERVISOR, name=body.supervisor))
+    return await act_on_complaint(
+        client, complaint_id, ComplaintWorkflow.supervisor_joined, command
+    )
