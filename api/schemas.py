@@ -116,3 +116,9 @@ class IntakePending(BaseModel):
 
     id: str
     detail: str
+
+
+class ErrorDetail(BaseModel):
+    """Why a request was refused, in words a person can act on."""
+
+    detail: str

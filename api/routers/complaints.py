@@ -22,6 +22,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from activities.holidays import NoCalendar, business_calendar_for
 from api.schemas import (
     ContactRequest,
+    ErrorDetail,
     FeedbackRequest,
     IntakePending,
     NoteRequest,
@@ -53,6 +54,18 @@ from workflows.client import EngineSettings, workflow_id
 from workflows.complaint import ComplaintStart, ComplaintWorkflow
 
 log = logging.getLogger(__name__)
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorDetail, "description": "No complaint with this id"}
+}
+MALFORMED: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorDetail, "description": "The body is not valid UTF-8 JSON"}
+}
+ACTION_ERRORS: dict[int | str, dict[str, Any]] = {
+    **MALFORMED,
+    **NOT_FOUND,
+    409: {"model": ErrorDetail, "description": "Not allowed in the complaint's state, or closed"},
+    413: {"model": ErrorDetail, "description": "Request body too large"},
+}
 router = APIRouter(prefix="/complaints", tags=["complaints"])
 
 IdempotencyKey = Annotated[
@@ -113,7 +126,10 @@ Settings = Annotated[EngineSettings, Depends(engine_settings)]
     response_model=ComplaintView,
     responses={
         202: {"model": IntakePending, "description": "Filed; the deadline is not confirmed yet"},
-        503: {"description": "Temporal is unreachable; nothing was filed"},
+        **MALFORMED,
+        409: {"model": ErrorDetail, "description": "Idempotency-Key used for another complaint"},
+        413: {"model": ErrorDetail, "description": "Request body too large"},
+        503: {"model": ErrorDetail, "description": "Temporal is unreachable; nothing was filed"},
     },
 )
 async def file_complaint(
@@ -207,13 +223,13 @@ def complaint_id_for(idempotency_key: str | None) -> str:
     return hashlib.sha256(f"idempotency:{idempotency_key}".encode()).hexdigest()[:16]
 
 
-@router.get("/{complaint_id}", response_model=ComplaintView)
+@router.get("/{complaint_id}", response_model=ComplaintView, responses=NOT_FOUND)
 async def get_complaint(complaint_id: ComplaintId, client: TemporalClient) -> ComplaintView:
     """The live state: level, status, owner, deadline and full history."""
     return await read_complaint(client, complaint_id)
 
 
-@router.post("/{complaint_id}/resolution", response_model=ComplaintView)
+@router.post("/{complaint_id}/resolution", response_model=ComplaintView, responses=ACTION_ERRORS)
 async def propose_resolution(
     complaint_id: ComplaintId, body: ResolutionRequest, client: TemporalClient
 ) -> ComplaintView:
@@ -226,7 +242,7 @@ async def propose_resolution(
     )
 
 
-@router.post("/{complaint_id}/feedback", response_model=ComplaintView)
+@router.post("/{complaint_id}/feedback", response_model=ComplaintView, responses=ACTION_ERRORS)
 async def customer_feedback(
     complaint_id: ComplaintId, body: FeedbackRequest, client: TemporalClient
 ) -> ComplaintView:
@@ -237,7 +253,7 @@ async def customer_feedback(
     )
 
 
-@router.post("/{complaint_id}/notes", response_model=ComplaintView)
+@router.post("/{complaint_id}/notes", response_model=ComplaintView, responses=ACTION_ERRORS)
 async def add_note(
     complaint_id: ComplaintId, body: NoteRequest, client: TemporalClient
 ) -> ComplaintView:
@@ -246,7 +262,7 @@ async def add_note(
     return await act_on_complaint(client, complaint_id, ComplaintWorkflow.add_note, command)
 
 
-@router.post("/{complaint_id}/reopen", response_model=ComplaintView)
+@router.post("/{complaint_id}/reopen", response_model=ComplaintView, responses=ACTION_ERRORS)
 async def reopen(
     complaint_id: ComplaintId, body: ReopenRequest, client: TemporalClient
 ) -> ComplaintView:
@@ -255,7 +271,7 @@ async def reopen(
     return await act_on_complaint(client, complaint_id, ComplaintWorkflow.reopen, command)
 
 
-@router.post("/{complaint_id}/pause", response_model=ComplaintView)
+@router.post("/{complaint_id}/pause", response_model=ComplaintView, responses=ACTION_ERRORS)
 async def pause(
     complaint_id: ComplaintId, body: PauseRequest, client: TemporalClient
 ) -> ComplaintView:
@@ -264,7 +280,7 @@ async def pause(
     return await act_on_complaint(client, complaint_id, ComplaintWorkflow.pause, command)
 
 
-@router.post("/{complaint_id}/resume", response_model=ComplaintView)
+@router.post("/{complaint_id}/resume", response_model=ComplaintView, responses=ACTION_ERRORS)
 async def resume(
     complaint_id: ComplaintId, body: ResumeRequest, client: TemporalClient
 ) -> ComplaintView:
@@ -273,7 +289,7 @@ async def resume(
     return await act_on_complaint(client, complaint_id, ComplaintWorkflow.resume, command)
 
 
-@router.post("/{complaint_id}/contacts", response_model=ComplaintView)
+@router.post("/{complaint_id}/contacts", response_model=ComplaintView, responses=ACTION_ERRORS)
 async def record_contact(
     complaint_id: ComplaintId, body: ContactRequest, client: TemporalClient
 ) -> ComplaintView:
@@ -282,7 +298,9 @@ async def record_contact(
     return await act_on_complaint(client, complaint_id, ComplaintWorkflow.record_contact, command)
 
 
-@router.post("/{complaint_id}/supervisor-request", response_model=ComplaintView)
+@router.post(
+    "/{complaint_id}/supervisor-request", response_model=ComplaintView, responses=ACTION_ERRORS
+)
 async def request_supervisor(
     complaint_id: ComplaintId, body: SupervisorRequest, client: TemporalClient
 ) -> ComplaintView:
@@ -294,7 +312,9 @@ async def request_supervisor(
     )
 
 
-@router.post("/{complaint_id}/supervisor-joined", response_model=ComplaintView)
+@router.post(
+    "/{complaint_id}/supervisor-joined", response_model=ComplaintView, responses=ACTION_ERRORS
+)
 async def supervisor_joined(
     complaint_id: ComplaintId, body: SupervisorJoinedRequest, client: TemporalClient
 ) -> ComplaintView:

@@ -1,0 +1,63 @@
+"""schemathesis fuzzes the whole OpenAPI schema over HTTP: no 5xx, every response as documented."""
+
+import asyncio
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from activities.email import SmtpSettings
+from tests.conftest import TEST_SERVER
+from tests.mailbox import Mailbox
+from tests.test_api import serve_api
+from worker import build_worker
+from workflows.client import EngineSettings
+
+SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
+CHECKS = "not_a_server_error,response_schema_conformance,status_code_conformance"
+
+
+@pytest.fixture
+async def own_env() -> AsyncIterator[WorkflowEnvironment]:
+    """A server of its own: the hundreds of complaints filed here end with it."""
+    environment = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=str(TEST_SERVER), data_converter=pydantic_data_converter
+    )
+    async with environment:
+        yield environment
+
+
+async def test_the_whole_schema_survives_fuzzing(
+    own_env: WorkflowEnvironment, mailbox: Mailbox, task_queue: str
+) -> None:
+    smtp = SmtpSettings(port=mailbox.port, timeout_seconds=5)
+    settings = EngineSettings(task_queue=task_queue)
+    async with (
+        build_worker(own_env.client, smtp, task_queue),
+        serve_api(own_env, settings, set()) as api,
+    ):
+        process = await asyncio.create_subprocess_exec(
+            str(SCHEMATHESIS),
+            "run",
+            f"{str(api.base_url).rstrip('/')}/openapi.json",
+            "--checks",
+            CHECKS,
+            "--phases",
+            "examples,coverage,fuzzing",
+            "--max-examples",
+            "15",
+            "--seed",
+            "20261123",
+            "--request-timeout",
+            "30",
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        async with asyncio.timeout(900):
+            output, _ = await process.communicate()
+    report = output.decode()
+    print(report)
+    assert process.returncode == 0, report[-4000:]
