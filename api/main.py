@@ -8,6 +8,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from temporalio.client import Client
 
 from api.limits import BodySizeLimit
+from api.openapi import link_actions_to_intake
 from api.routers import complaints, health
 from domain.policy_files import load_policy_set
 from workflows.client import EngineSettings, connect
@@ -36,6 +37,7 @@ def create_app(client: Client | None = None, settings: EngineSettings | None = N
     )
     app.include_router(complaints.router)
     app.include_router(health.router)
+    link_actions_to_intake(app)
     app.add_middleware(BodySizeLimit, max_bytes=engine_settings.max_body_bytes)
     if engine_settings.cors_origins:
         app.add_middleware(

@@ -46,7 +46,7 @@ async def test_the_whole_schema_survives_fuzzing(
             "--checks",
             CHECKS,
             "--phases",
-            "examples,coverage,fuzzing",
+            "examples,coverage,fuzzing,stateful",
             "--max-examples",
             "15",
             "--seed",
