@@ -292,12 +292,16 @@ class Complaint(BaseModel):
 
     def _next_hold_due(self) -> datetime | None:
         """The next hold reminder, or the moment the supervisor call is given up."""
-        if self.supervisor_requested_at is None or self.hold_reminder_at is None:
+        give_up = self._supervisor_give_up_at()
+        if give_up is None or self.hold_reminder_at is None:
             return None
-        give_up = self._after(
-            self.supervisor_requested_at, self.policy.supervisor_call.give_up_after
-        )
         return min(self.hold_reminder_at, give_up)
+
+    def _supervisor_give_up_at(self) -> datetime | None:
+        """When a supervisor call nobody takes is given up; None without one."""
+        if self.supervisor_requested_at is None:
+            return None
+        return self._after(self.supervisor_requested_at, self.policy.supervisor_call.give_up_after)
 
     def _next_ladder_due(self) -> datetime | None:
         match self.status:
@@ -346,9 +350,10 @@ class Complaint(BaseModel):
 
     def _hold_due(self, at: datetime) -> None:
         """Remind the agent to refresh the hold, or give the call up at the policy's limit."""
-        assert self.supervisor_requested_at is not None and self.hold_reminder_at is not None
+        give_up = self._supervisor_give_up_at()
+        assert self.supervisor_requested_at is not None and give_up is not None
         call = self.policy.supervisor_call
-        if at >= self._after(self.supervisor_requested_at, call.give_up_after):
+        if at >= give_up:
             why = f"the customer waited {call.give_up_after} and no supervisor joined"
             step = self._record(at, ENGINE, StepKind.SUPERVISOR_MISSED, reason=why)
             self._notify_role(step, NotificationKind.SUPERVISOR_MISSED, "supervisor", why)

@@ -60,11 +60,14 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
 MALFORMED: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorDetail, "description": "The body is not valid UTF-8 JSON"}
 }
+TOO_LARGE: dict[int | str, dict[str, Any]] = {
+    413: {"model": ErrorDetail, "description": "Request body too large"}
+}
 ACTION_ERRORS: dict[int | str, dict[str, Any]] = {
     **MALFORMED,
     **NOT_FOUND,
     409: {"model": ErrorDetail, "description": "Not allowed in the complaint's state, or closed"},
-    413: {"model": ErrorDetail, "description": "Request body too large"},
+    **TOO_LARGE,
 }
 router = APIRouter(prefix="/complaints", tags=["complaints"])
 
@@ -128,7 +131,7 @@ Settings = Annotated[EngineSettings, Depends(engine_settings)]
         202: {"model": IntakePending, "description": "Filed; the deadline is not confirmed yet"},
         **MALFORMED,
         409: {"model": ErrorDetail, "description": "Idempotency-Key used for another complaint"},
-        413: {"model": ErrorDetail, "description": "Request body too large"},
+        **TOO_LARGE,
         503: {"model": ErrorDetail, "description": "Temporal is unreachable; nothing was filed"},
     },
 )
