@@ -2,16 +2,25 @@
 
 import argparse
 import json
+import shlex
 import sys
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
 from activities.holidays import NoCalendar, business_calendar_for
+from domain.cases import CaseNotValid
 from domain.complaint import ActionNotAllowed
 from domain.intake import Channel, ComplaintIntake, Customer
 from domain.policy_files import PolicyError, load_policy_set
-from domain.simulation import Action, InputEvent, TimelineEntry, TimelineEvent, simulate
+from domain.simulation import (
+    Action,
+    InputEvent,
+    TimelineEntry,
+    TimelineEvent,
+    parse_case_flag,
+    simulate,
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -29,7 +38,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     sim.add_argument("--brand", help="brand policy in a directory (default: default.yaml)")
     sim.add_argument("--country", required=True, help="country code, e.g. MX or IN")
     sim.add_argument("--opened", required=True, type=_moment, help="ISO 8601 with offset")
-    sim.add_argument("--case-type", help="playbook to run (policy `playbooks`)")
+    sim.add_argument("--case-type", help="playbook to run from the start (policy `playbooks`)")
+    sim.add_argument(
+        "--field",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a field of the --case-type's playbook; repeatable",
+    )
     sim.add_argument(
         "--event",
         action="append",
@@ -42,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         timeline = _simulate(args)
-    except (PolicyError, NoCalendar, ActionNotAllowed, KeyError, ValueError) as err:
+    except (PolicyError, NoCalendar, ActionNotAllowed, CaseNotValid, KeyError, ValueError) as err:
         message = err.args[0] if isinstance(err, KeyError) else str(err)
         print(f"complaints simulate: {message}", file=sys.stderr)
         return 2
@@ -55,11 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _simulate(args: argparse.Namespace) -> list[TimelineEntry]:
     policy = load_policy_set(args.policy).for_brand(args.brand)
-    if args.case_type and args.case_type not in policy.playbooks:
-        known = ", ".join(sorted(policy.playbooks)) or "none yet"
-        raise ValueError(
-            f"policy {policy.name!r} has no playbook {args.case_type!r}; known: {known}"
-        )
+    case = None
+    if args.case_type:
+        case = parse_case_flag(shlex.join([args.case_type, *args.field]))
     country = args.country.upper()
     calendar = business_calendar_for(policy, country, args.opened.date())
     events = [InputEvent.parse(spec) for spec in args.event]
@@ -72,7 +86,7 @@ def _simulate(args: argparse.Namespace) -> list[TimelineEntry]:
         description="simulated complaint",
         brand=args.brand,
     )
-    return simulate(intake, policy, calendar, args.opened, events, args.until)
+    return simulate(intake, policy, calendar, args.opened, events, args.until, case)
 
 
 def _moment(text: str) -> datetime:
@@ -85,7 +99,7 @@ def _moment(text: str) -> datetime:
 def _table(timeline: list[TimelineEntry]) -> str:
     rows = [("at", "level", "event", "owner", "why / what")]
     for entry in timeline:
-        detail = " | ".join(part for part in (entry.reason, entry.text) if part)
+        detail = " | ".join(part for part in (entry.case, entry.reason, entry.text) if part)
         rows.append((entry.at.isoformat(), entry.level, entry.event, entry.owner_role, detail))
     widths = [max(len(row[column]) for row in rows) for column in range(4)]
     lines = [

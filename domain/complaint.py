@@ -4,16 +4,25 @@ The workflow drives it with real time and sends what lands in the outbox; a simu
 with any clock. Every method takes the time it happens at and never reads a clock itself.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from enum import StrEnum
 from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.calendar import BusinessCalendar
+from domain.cases import (
+    CaseFlag,
+    CaseNotValid,
+    CaseRun,
+    EscalationRecord,
+    PendingEvent,
+    PendingFollowUp,
+)
 from domain.durations import Duration
 from domain.intake import ComplaintIntake
-from domain.policy import EscalationPolicy, HandlingTier, Level
+from domain.playbooks import CaseAction, CaseEvent, HandlingTier, Playbook
+from domain.policy import Contacts, EscalationPolicy, Level
 from domain.sla import SlaClock, due_after
 
 
@@ -71,6 +80,18 @@ class StepKind(StrEnum):
     SUPERVISOR_MISSED = "supervisor_missed"
     CLOSED = "closed"
     NOTE_ADDED = "note_added"
+    CASE_OPENED = "case_opened"
+    CASE_ASKED = "case_asked"
+    CASE_PROMISED = "case_promised"
+    CASE_ESCALATED = "case_escalated"
+    CASE_TASK = "case_task"
+    CUSTOMER_TOLD = "customer_told"
+    CASE_ANSWERED = "case_answered"
+    CASE_EVENT = "case_event"
+    CASE_SILENT = "case_silent"
+    PROMISE_MISSED = "promise_missed"
+    FOLLOW_UP = "follow_up"
+    CASE_DONE = "case_done"
     NOTIFIED = "notified"
     NOTIFICATION_SKIPPED = "notification_skipped"
     NOTIFICATION_FAILED = "notification_failed"
@@ -88,6 +109,10 @@ class Step(BaseModel):
     level: int
     reason: str | None = None
     text: str | None = None
+    case: str | None = None
+    """The case type whose playbook took this step."""
+    record: EscalationRecord | None = None
+    """For an escalation: what the supervisor (or other role) receives."""
 
 
 class NotificationKind(StrEnum):
@@ -111,6 +136,20 @@ class NotificationKind(StrEnum):
     """To the agent: refresh the customer's hold, the supervisor has not joined yet."""
     SUPERVISOR_MISSED = "supervisor_missed"
     """To the supervisor: the customer waited the policy's limit and the call was not taken."""
+    CASE_REQUEST = "case_request"
+    """To a service centre or retailer: the playbook asks for an answer (status, diagnosis)."""
+    CASE_PROMISE = "case_promise"
+    """To the customer: what the playbook promises (`72 hours`, `15-20 days`) and by when."""
+    CASE_ESCALATION = "case_escalation"
+    """To a supervisor or manager: the case's escalation record."""
+    CASE_TASK = "case_task"
+    """To the agent (or another role): what to do now, or a scheduled follow-up."""
+    INJURY_CLAIM = "injury_claim"
+    """To the customer: seed 003's template after an injury or damage claim."""
+    NOT_COVERED = "not_covered"
+    """To the customer: the damage is not covered, with the service centre's explanation."""
+    RETAILER_CONTACTS = "retailer_contacts"
+    """To the customer: where to turn at the authorised retailer."""
 
 
 class Recipient(BaseModel):
@@ -136,6 +175,10 @@ class Notification(BaseModel):
     """The proposed resolution, for the customer's message."""
     promise: str | None = None
     """A promised range (`3-5 business days`) to tell the customer; the deadline is its end."""
+    case: str | None = None
+    text: str | None = None
+    """What a task or follow-up asks for, or what the customer is told."""
+    record: EscalationRecord | None = None
 
 
 class Action(StrEnum):
@@ -150,6 +193,8 @@ class Action(StrEnum):
     RESUME = "resume"
     RECORD_CONTACT = "record_contact"
     REQUEST_SUPERVISOR = "request_supervisor"
+    FLAG_CASE = "flag_case"
+    UPDATE_CASE = "update_case"
 
 
 class ActionNotAllowed(Exception):
@@ -173,6 +218,8 @@ _ALLOWED: dict[Action, set[ComplaintStatus]] = {
     Action.RESUME: {ComplaintStatus.PAUSED},
     Action.RECORD_CONTACT: _ACTIVE,
     Action.REQUEST_SUPERVISOR: _ACTIVE,
+    Action.FLAG_CASE: _ACTIVE,
+    Action.UPDATE_CASE: _ACTIVE,
 }
 
 _WHY_NOT_FOR: dict[tuple[Action, ComplaintStatus], str] = {
@@ -215,6 +262,7 @@ class ComplaintView(BaseModel):
     supervisor_requested_at: datetime | None = Field(
         description="Set while a customer waits on hold for a supervisor"
     )
+    cases: list[CaseRun] = Field(description="Playbooks flagged on the complaint, oldest first")
     policy_name: str
     policy_version: str
     intake: ComplaintIntake
@@ -244,6 +292,8 @@ class Complaint(BaseModel):
     handling: HandlingTier = HandlingTier.FRONTLINE
     supervisor_requested_at: datetime | None = None
     hold_reminder_at: datetime | None = None
+    cases: dict[str, CaseRun] = {}
+    """Playbooks running (or done) on this complaint, by case type."""
     history: list[Step] = []
     outbox: list[Notification] = []
 
@@ -286,9 +336,13 @@ class Complaint(BaseModel):
 
     def next_due_at(self) -> datetime | None:
         """The next moment the complaint acts on its own (warning, breach, re-alert, ...)."""
-        ladder = self._next_ladder_due()
-        hold = self._next_hold_due()
-        return min(ladder, hold) if ladder and hold else ladder or hold
+        moments = (self._next_ladder_due(), self._next_hold_due(), self._next_case_due())
+        return min((moment for moment in moments if moment is not None), default=None)
+
+    def _next_case_due(self) -> datetime | None:
+        """The earliest moment a playbook acts: an answer or promise deadline, a follow-up."""
+        moments = (case.next_due() for case in self.cases.values())
+        return min((moment for moment in moments if moment is not None), default=None)
 
     def _next_hold_due(self) -> datetime | None:
         """The next hold reminder, or the moment the supervisor call is given up."""
@@ -334,6 +388,9 @@ class Complaint(BaseModel):
             if due == self._next_hold_due():
                 self._hold_due(due)
                 continue
+            if due == self._next_case_due():
+                self._case_due(due)
+                continue
             warning = self._next_warning()
             match self.status:
                 case ComplaintStatus.OPEN if warning and warning[1] == due:
@@ -359,8 +416,7 @@ class Complaint(BaseModel):
             self._notify_role(step, NotificationKind.SUPERVISOR_MISSED, "supervisor", why)
             self.supervisor_requested_at = self.hold_reminder_at = None
             return
-        zone = self.calendar.zone if self.calendar else UTC
-        since = self.supervisor_requested_at.astimezone(zone).isoformat(timespec="minutes")
+        since = self.supervisor_requested_at.astimezone(self._zone).isoformat(timespec="minutes")
         why = f"refresh the customer's hold: waiting for a supervisor since {since}"
         step = self._record(at, ENGINE, StepKind.HOLD_REMINDER, reason=why)
         self._notify_role(step, NotificationKind.HOLD_REMINDER, "agent", why)
@@ -426,6 +482,16 @@ class Complaint(BaseModel):
             at, actor, StepKind.RESOLVED, reason=reason, text=self.pending_resolution
         )
         self._notify_customer(step, NotificationKind.RESOLVED)
+        for case in self.cases.values():
+            if case.active:
+                case.settle(at)
+                self._record(
+                    at,
+                    ENGINE,
+                    StepKind.CASE_DONE,
+                    reason="the complaint is resolved",
+                    case=case.case_type,
+                )
 
     # --- what people do -----------------------------------------------------------------------
 
@@ -464,6 +530,9 @@ class Complaint(BaseModel):
             self._restart_top(at, step, reason=why)
         else:
             self._escalate(at, actor, reason=why)
+        for case in list(self.cases.values()):
+            if case.active:
+                self._run_case_event(case, CaseEvent.REJECTED, at, why)
 
     def pause(self, at: datetime, actor: Actor, reason: str) -> None:
         """Stop the clock while waiting on the customer (e.g. for information)."""
@@ -542,6 +611,102 @@ class Complaint(BaseModel):
         step = self._record(at, actor, StepKind.REOPENED, reason=reason)
         self._notify_owner(step, NotificationKind.ASSIGNED, reason=f"reopened: {reason}")
 
+    # --- playbooks (seed 003) -------------------------------------------------------------------
+
+    def check_case_flag(self, flag: CaseFlag) -> Playbook:
+        """The flag's playbook; ActionNotAllowed or CaseNotValid say why it cannot start now."""
+        self.ensure_allowed(Action.FLAG_CASE)
+        playbook = self.policy.playbooks.get(flag.case_type)
+        if playbook is None:
+            known = ", ".join(sorted(self.policy.playbooks)) or "none"
+            raise CaseNotValid(
+                f"policy {self.policy.name} has no playbook {flag.case_type!r}; known: {known}"
+            )
+        running = self.cases.get(flag.case_type)
+        if running is not None and running.active:
+            raise ActionNotAllowed(
+                f"cannot flag {flag.case_type}: its playbook runs since "
+                f"{running.opened_at.isoformat()}"
+            )
+        flag.checked_against(playbook)
+        return playbook
+
+    def flag_case(self, at: datetime, actor: Actor, flag: CaseFlag) -> None:
+        """Start the case type's playbook at once, beside the ladder."""
+        playbook = self.check_case_flag(flag)
+        case = CaseRun(
+            case_type=flag.case_type,
+            title=playbook.title,
+            fields=dict(flag.fields),
+            description=flag.description,
+            opened_at=at,
+        )
+        self.cases = {**self.cases, flag.case_type: case}
+        self._record(
+            at,
+            actor,
+            StepKind.CASE_OPENED,
+            reason=f"{playbook.title}: {playbook.first_action}",
+            text=flag.description,
+            case=case.case_type,
+        )
+        self._run_case_event(case, CaseEvent.OPENED, at, f"{playbook.title} flagged")
+
+    def running_case(self, case_type: str) -> CaseRun:
+        """The active case of this type, or ActionNotAllowed saying why there is none."""
+        self.ensure_allowed(Action.UPDATE_CASE)
+        case = self.cases.get(case_type)
+        if case is None:
+            raise ActionNotAllowed(f"no {case_type} case is flagged on this complaint")
+        if not case.active:
+            raise ActionNotAllowed(f"the {case_type} case is done since {case.done_at}")
+        return case
+
+    def check_case_answer(self, case_type: str, outcome: str | None) -> CaseRun:
+        """The case an answer is for; refuses unless someone was asked and the outcome is known."""
+        case = self.running_case(case_type)
+        if case.asked is None:
+            raise ActionNotAllowed(f"the {case_type} playbook asked nobody for an answer")
+        outcomes = self.policy.playbooks[case_type].outcomes
+        if outcome is not None and outcome not in outcomes:
+            raise CaseNotValid(
+                f"{case_type}: unknown outcome {outcome!r}; known: {', '.join(outcomes) or 'none'}"
+            )
+        return case
+
+    def answer_case(
+        self, at: datetime, actor: Actor, case_type: str, answer: str, outcome: str | None = None
+    ) -> None:
+        """The asked party (service centre, retailer) answered: its clock stops."""
+        case = self.check_case_answer(case_type, outcome)
+        case.answer, case.outcome, case.answer_due = answer, outcome, None
+        why = f"{case.asked} answered" + (f": {outcome}" if outcome else "")
+        self._record(at, actor, StepKind.CASE_ANSWERED, reason=why, text=answer, case=case_type)
+        self._run_case_event(case, CaseEvent.ANSWERED, at, why)
+        if outcome is not None and case.active:
+            self._run_case_event(case, f"{CaseEvent.ANSWERED}:{outcome}", at, why)
+
+    def check_case_event(self, case_type: str, event: str) -> CaseRun:
+        """The case an event is for; refuses events its playbook does not declare."""
+        case = self.running_case(case_type)
+        declared = self.policy.playbooks[case_type].events
+        if event not in declared:
+            raise CaseNotValid(
+                f"{case_type}: unknown event {event!r}; known: {', '.join(declared) or 'none'}"
+            )
+        return case
+
+    def record_case_event(
+        self, at: datetime, actor: Actor, case_type: str, event: str, note: str | None = None
+    ) -> None:
+        """Something happened on the case (a claim, a refusal, parts arrived): its playbook acts."""
+        case = self.check_case_event(case_type, event)
+        meaning = self.policy.playbooks[case_type].events[event]
+        self._record(
+            at, actor, StepKind.CASE_EVENT, reason=f"{event}: {meaning}", text=note, case=case_type
+        )
+        self._run_case_event(case, event, at, meaning)
+
     # --- delivery bookkeeping -----------------------------------------------------------------
 
     def take_outbox(self) -> list[Notification]:
@@ -581,11 +746,187 @@ class Complaint(BaseModel):
             contacts=self.contacts,
             handling=self.handling,
             supervisor_requested_at=self.supervisor_requested_at,
+            cases=list(self.cases.values()),
             policy_name=self.policy.name,
             policy_version=self.policy.version,
             intake=self.intake,
             history=list(self.history),
         )
+
+    # --- playbook internals ----------------------------------------------------------------------
+
+    def _case_due(self, at: datetime) -> None:
+        """Act on the case moment due at `at`: a deadline passed, a follow-up, a scheduled event."""
+        case = next(case for case in self.cases.values() if case.next_due() == at)
+        if case.answer_due == at:
+            case.answer_due = None
+            why = f"{case.asked} did not answer in time"
+            self._record(at, ENGINE, StepKind.CASE_SILENT, reason=why, case=case.case_type)
+            self._run_case_event(case, CaseEvent.SILENT, at, why)
+        elif case.promise_due == at:
+            case.promise_due = None
+            why = f"the promise to the customer ({case.promise}) was not kept"
+            self._record(at, ENGINE, StepKind.PROMISE_MISSED, reason=why, case=case.case_type)
+            self._run_case_event(case, CaseEvent.PROMISE_MISSED, at, why)
+        elif case.follow_ups and case.follow_ups[0].due == at:
+            follow_up = case.follow_ups.pop(0)
+            if follow_up.every is not None:
+                due = self._after(at, follow_up.every)
+                case.follow_ups.append(follow_up.model_copy(update={"due": due}))
+                case.follow_ups.sort(key=lambda item: item.due)
+            step = self._record(
+                at, ENGINE, StepKind.FOLLOW_UP, reason=follow_up.text, case=case.case_type
+            )
+            self._notify_role(
+                step,
+                NotificationKind.CASE_TASK,
+                follow_up.notify,
+                follow_up.text,
+                case,
+                follow_up.text,
+            )
+        else:
+            event = case.scheduled.pop(0).event
+            why = f"scheduled {event}"
+            self._record(at, ENGINE, StepKind.CASE_EVENT, reason=why, case=case.case_type)
+            self._run_case_event(case, event, at, why)
+
+    def _run_case_event(self, case: CaseRun, event: str, at: datetime, why: str) -> None:
+        playbook = self.policy.playbooks[case.case_type]
+        for action in playbook.actions_for(event, case.fields):
+            if case.active:
+                self._apply_case_action(case, action, at, f"{event}: {why}")
+
+    def _apply_case_action(self, case: CaseRun, action: CaseAction, at: datetime, why: str) -> None:
+        kind = case.case_type
+        if action.ask:
+            case.asked = action.ask
+            case.answer_due = self._after(at, action.within) if action.within else None
+            by = f" by {case.answer_due.isoformat()}" if case.answer_due else ""
+            step = self._record(
+                at,
+                ENGINE,
+                StepKind.CASE_ASKED,
+                reason=f"asked {action.ask} to answer{by}",
+                case=kind,
+            )
+            record = self._escalation_record(case, action.ask, at, why)
+            self._notify_role(
+                step, NotificationKind.CASE_REQUEST, action.ask, why, case, record=record
+            )
+        elif action.promise:
+            start = case.date_field(action.since, self._zone) if action.since else at
+            due = self._after(start, action.promise)
+            case.promise, case.promise_due = action.promise.text, max(due, at)
+            if due <= at:
+                told = f"the promised {action.promise} ended at {due.isoformat()}"
+                self._record(at, ENGINE, StepKind.CASE_PROMISED, reason=told, case=kind)
+                return
+            told = f"promised the customer {action.promise}: by {due.isoformat()}"
+            step = self._record(at, ENGINE, StepKind.CASE_PROMISED, reason=told, case=kind)
+            if action.tell:
+                self._notify_customer(step, NotificationKind.CASE_PROMISE, case=case)
+        elif action.escalate:
+            self._escalate_case(case, action.escalate, at, why)
+        elif action.follow_up:
+            follow_up = action.follow_up
+            case.follow_ups.append(
+                PendingFollowUp(
+                    due=self._after(at, follow_up.after),
+                    every=follow_up.every,
+                    notify=follow_up.notify,
+                    text=follow_up.text,
+                )
+            )
+            case.follow_ups.sort(key=lambda item: item.due)
+        elif action.tell_customer:
+            message = NotificationKind(action.tell_customer.value)
+            text = self._customer_text(case, message)
+            step = self._record(
+                at, ENGINE, StepKind.CUSTOMER_TOLD, reason=message, text=text, case=kind
+            )
+            self._notify_customer(step, message, case=case, text=text)
+        elif action.task:
+            task = action.task
+            step = self._record(at, ENGINE, StepKind.CASE_TASK, reason=task.text, case=kind)
+            self._notify_role(step, NotificationKind.CASE_TASK, task.notify, why, case, task.text)
+        elif action.handling:
+            self.handling = action.handling
+            record = self._escalation_record(case, action.handling.value, at, why)
+            step = self._record(
+                at,
+                ENGINE,
+                StepKind.REASSIGNED,
+                reason=f"handled by the {action.handling.value}: {why}",
+                case=kind,
+                record=record,
+            )
+            self._notify_role(
+                step,
+                NotificationKind.CASE_ESCALATION,
+                action.handling.value,
+                why,
+                case,
+                record=record,
+            )
+        elif action.schedule:
+            start = case.date_field(action.since, self._zone) if action.since else at
+            due = max(self._after(start, action.schedule.after), at)
+            case.scheduled.append(PendingEvent(due=due, event=action.schedule.event))
+            case.scheduled.sort(key=lambda item: item.due)
+        elif action.done:
+            case.settle(at)
+            self._record(at, ENGINE, StepKind.CASE_DONE, reason=why, case=kind)
+
+    def _escalate_case(self, case: CaseRun, role: str, at: datetime, why: str) -> None:
+        record = self._escalation_record(case, role, at, why)
+        case.escalations.append(record)
+        step = self._record(
+            at,
+            ENGINE,
+            StepKind.CASE_ESCALATED,
+            reason=f"escalated to {role}: {why}",
+            case=case.case_type,
+            record=record,
+        )
+        self._notify_role(step, NotificationKind.CASE_ESCALATION, role, why, case, record=record)
+
+    def _escalation_record(
+        self, case: CaseRun, to: str, at: datetime, why: str
+    ) -> EscalationRecord:
+        customer = self.intake.customer
+        description = "\n\n".join(filter(None, [self.intake.description, case.description]))
+        return EscalationRecord(
+            ticket=self.id,
+            case_type=case.case_type,
+            case_title=case.title,
+            escalated_to=to,
+            at=at,
+            why=why,
+            customer_name=customer.name,
+            customer_email=customer.email,
+            customer_phone=customer.phone,
+            product=self.intake.product,
+            description=description or self.intake.reason,
+            fields=case.fields,
+            promise=case.promise,
+            promise_due=case.promise_due,
+            asked=case.asked,
+            answer=case.answer,
+        )
+
+    def _customer_text(self, case: CaseRun, message: NotificationKind) -> str | None:
+        """What a playbook's customer message needs besides the template: an answer, contacts."""
+        if message is NotificationKind.NOT_COVERED:
+            return case.answer
+        if message is NotificationKind.RETAILER_CONTACTS:
+            name, contact = self._contact_of("retailer", case)
+            return f"{name}: {contact.email}" if contact else name
+        return None
+
+    @property
+    def _zone(self) -> tzinfo:
+        return self.calendar.zone if self.calendar else UTC
 
     # --- internals ------------------------------------------------------------------------------
 
@@ -604,10 +945,22 @@ class Complaint(BaseModel):
         kind: StepKind,
         reason: str | None = None,
         text: str | None = None,
+        case: str | None = None,
+        record: EscalationRecord | None = None,
     ) -> int:
         seq = len(self.history) + 1
         self.history.append(
-            Step(seq=seq, at=at, actor=actor, kind=kind, level=self.level, reason=reason, text=text)
+            Step(
+                seq=seq,
+                at=at,
+                actor=actor,
+                kind=kind,
+                level=self.level,
+                reason=reason,
+                text=text,
+                case=case,
+                record=record,
+            )
         )
         return seq
 
@@ -626,37 +979,65 @@ class Complaint(BaseModel):
             )
         )
 
-    def _notify_role(self, step: int, kind: NotificationKind, role: str, reason: str) -> None:
-        """Tell a role outside the ladder (policy `roles`); no contact means not emailed."""
-        contact = self.policy.roles.get(role)
+    def _notify_role(
+        self,
+        step: int,
+        kind: NotificationKind,
+        role: str,
+        reason: str,
+        case: CaseRun | None = None,
+        text: str | None = None,
+        record: EscalationRecord | None = None,
+    ) -> None:
+        """Tell a role outside the ladder (policy `roles`, or its `directory` entry for the case's
+        field of that name); no contact means not emailed."""
+        name, contact = self._contact_of(role, case)
         self.outbox.append(
             Notification(
                 step=step,
                 kind=kind,
-                recipient=Recipient(
-                    role=role,
-                    name=role.replace("_", " "),
-                    email=contact.email if contact else None,
-                ),
+                recipient=Recipient(role=role, name=name, email=contact.email if contact else None),
                 level=self.level,
                 deadline=self.clock.deadline,
                 reason=reason,
+                case=case.case_type if case else None,
+                text=text,
+                record=record,
             )
         )
 
+    def _contact_of(self, role: str, case: CaseRun | None) -> tuple[str, Contacts | None]:
+        """Who a role is for this case: a named directory entry, else the role's own contacts."""
+        wanted = case.fields.get(role) if case else None
+        for name, contact in self.policy.directory.get(role, {}).items():
+            if wanted is not None and name.casefold() == wanted.casefold():
+                return name, contact
+        return (wanted or role.replace("_", " ")), self.policy.roles.get(role)
+
     def _notify_customer(
-        self, step: int, kind: NotificationKind, resolution: str | None = None
+        self,
+        step: int,
+        kind: NotificationKind,
+        resolution: str | None = None,
+        case: CaseRun | None = None,
+        text: str | None = None,
     ) -> None:
         customer = self.intake.customer
         window = self.current_level.resolution_window
+        promise = window.text if window.shortest is not None else None
+        deadline = self.clock.deadline
+        if case is not None:
+            promise, deadline = case.promise, case.promise_due
         self.outbox.append(
             Notification(
                 step=step,
                 kind=kind,
                 recipient=Recipient(role="customer", name=customer.name, email=customer.email),
                 level=self.level,
-                deadline=self.clock.deadline,
+                deadline=deadline,
                 resolution=resolution,
-                promise=window.text if window.shortest is not None else None,
+                promise=promise,
+                case=case.case_type if case else None,
+                text=text,
             )
         )

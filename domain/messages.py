@@ -87,7 +87,70 @@ def render(notification: Notification, facts: MessageFacts) -> RenderedMessage:
         case NotificationKind.SUPERVISOR_MISSED:
             subject = f"[{ref}] supervisor call missed"
             body = f"{ref}: {notification.reason}. Call {facts.customer_name} back."
+        case NotificationKind.CASE_REQUEST:
+            subject = f"[{ref}] please answer by {deadline}: {_case_title(notification)}"
+            body = f"Dear {notification.recipient.name},\n\n" + _record_text(notification)
+        case NotificationKind.CASE_PROMISE:
+            subject = f"Your complaint {facts.complaint_id}: our next step"
+            body = (
+                f"Dear {facts.customer_name},\n\nwe are working on your complaint about "
+                f"{facts.product}. You will hear from us "
+                f"{_within(notification.promise, deadline)}."
+            )
+        case NotificationKind.CASE_ESCALATION:
+            subject = f"[{ref}] escalated to you: {_case_title(notification)}"
+            body = f"{notification.reason}.\n\n" + _record_text(notification)
+        case NotificationKind.CASE_TASK:
+            subject = f"[{ref}] to do: {notification.text}"
+            body = f"{ref} ({facts.reason}, {facts.product}): {notification.text}."
+        case NotificationKind.INJURY_CLAIM:
+            subject = f"Your complaint {facts.complaint_id}: your safety comes first"
+            body = (
+                f"Dear {facts.customer_name},\n\nthank you for contacting customer care. We are "
+                "very sorry about the incident. Your case has been passed to the right department; "
+                f"you will be contacted {_within(notification.promise, deadline)}.\n"
+                "Meanwhile, please do NOT discard the product: it may need a close inspection."
+            )
+        case NotificationKind.NOT_COVERED:
+            subject = f"Your complaint {facts.complaint_id}: what the service centre found"
+            body = (
+                f"Dear {facts.customer_name},\n\nthe service centre reports that the damage "
+                "happened in transport because of the packing, which the warranty does not "
+                f"cover. Their details:\n\n{notification.text}"
+            )
+        case NotificationKind.RETAILER_CONTACTS:
+            subject = f"Your complaint {facts.complaint_id}: your retailer handles the return"
+            body = (
+                f"Dear {facts.customer_name},\n\nreturns of products bought from an authorised "
+                f"retailer are handled by the retailer. Please contact {notification.text}."
+            )
     return RenderedMessage(subject=subject, body=body)
+
+
+def _case_title(notification: Notification) -> str:
+    return notification.record.case_title if notification.record else str(notification.case)
+
+
+def _record_text(notification: Notification) -> str:
+    """The escalation record as labelled lines, as the seed's spreadsheet had them."""
+    record = notification.record
+    if record is None:
+        return ""
+    lines = {
+        "Ticket": record.ticket,
+        "Case": record.case_title,
+        "Customer": record.customer_name,
+        "Email": record.customer_email,
+        "Phone": record.customer_phone,
+        "Product": record.product,
+        "Description": record.description,
+        **{name.replace("_", " ").capitalize(): value for name, value in record.fields.items()},
+        "Promised": record.promise,
+        "Promise due": _when(record.promise_due) if record.promise_due else None,
+        "Asked": record.asked,
+        "Answer": record.answer,
+    }
+    return "\n".join(f"{label}: {value}" for label, value in lines.items() if value)
 
 
 def _within(promise: str | None, deadline: str) -> str:

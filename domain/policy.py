@@ -2,7 +2,6 @@
 
 import hashlib
 from datetime import time
-from enum import StrEnum
 from typing import Annotated, Any, Self
 
 from pydantic import (
@@ -12,14 +11,13 @@ from pydantic import (
     EmailStr,
     Field,
     PositiveInt,
-    StringConstraints,
     field_validator,
     model_validator,
 )
 
 from domain.durations import Duration, DurationKind
+from domain.playbooks import HandlingTier, Playbook, RoleName
 
-RoleName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -98,37 +96,6 @@ class CountryCalendar(BaseModel):
         if self.hours[0] >= self.hours[1]:
             raise ValueError(f"working hours must start before they end, got {self.hours}")
         return self
-
-
-class FollowUp(BaseModel):
-    """A reminder the engine schedules instead of someone remembering it."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    after: Duration
-    every: Duration | None = None
-    notify: RoleName
-
-
-class Playbook(BaseModel):
-    """What agents do for one case type (seed 003); filled in per brand."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    title: str = Field(min_length=1)
-    first_action: str = Field(min_length=1)
-    promise: Duration | None = Field(default=None, description="What the customer is told")
-    on_breach_notify: RoleName | None = None
-    follow_ups: tuple[FollowUp, ...] = ()
-
-
-class HandlingTier(StrEnum):
-    """Who handles a complaint, by how often the customer contacted us about it (seed 004)."""
-
-    FRONTLINE = "frontline"
-    SPECIALISTS = "complaint_specialists"
-    TEAM_LEADER = "team_leader"
-    THIRD_LEVEL = "third_level_manager"
 
 
 class RepeatThresholds(BaseModel):
@@ -210,6 +177,11 @@ class EscalationPolicy(BaseModel):
         default_factory=dict,
         description="Contacts of roles outside the ladder: supervisor, complaint_specialists, ...",
     )
+    directory: dict[RoleName, dict[str, Contacts]] = Field(
+        default_factory=dict,
+        description="Named contacts of a role (service centres, retailers): a case field of the "
+        "role's name picks one; otherwise the role's own contacts apply",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -236,6 +208,13 @@ class EscalationPolicy(BaseModel):
                 )
         if self.uses_business_time and not self.calendars:
             raise ValueError("business durations need at least one calendar (or `default`)")
+        for case_type, playbook in self.playbooks.items():
+            unknown = playbook.roles - set(self.roles) - set(self.directory)
+            if unknown:
+                raise ValueError(
+                    f"playbook {case_type!r} names roles without contacts: {sorted(unknown)}; "
+                    "add them under `roles` or `directory`"
+                )
         return self
 
     @property
@@ -250,6 +229,7 @@ class EscalationPolicy(BaseModel):
             self.realert_interval,
             self.customer_decision_window,
             self.reopen_window,
+            *(duration for playbook in self.playbooks.values() for duration in playbook.durations),
         ]
         return any(timing.kind is not DurationKind.ELAPSED for timing in timings)
 

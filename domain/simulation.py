@@ -1,5 +1,6 @@
 """A complaint's timeline under a policy, computed without Temporal by the workflow's own logic."""
 
+import shlex
 from datetime import datetime
 from enum import StrEnum
 from typing import Self
@@ -7,6 +8,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.calendar import BusinessCalendar
+from domain.cases import CaseFlag
 from domain.complaint import Actor, ActorRole, Complaint, Step, StepKind
 from domain.intake import ComplaintIntake
 from domain.policy import EscalationPolicy
@@ -30,6 +32,12 @@ class Action(StrEnum):
     CONTACT = "contact"
     SUPERVISOR = "supervisor"
     SUPERVISOR_JOINED = "supervisor_joined"
+    FLAG = "flag"
+    """`flag <case type> [field=value ...]`: start a playbook."""
+    ANSWER = "answer"
+    """`answer <case type> [outcome=<outcome>] <text>`: the asked party answered."""
+    CASE = "case"
+    """`case <case type> <event> [note]`: an event of the playbook happened."""
 
 
 class TimelineEvent(StrEnum):
@@ -55,6 +63,18 @@ class TimelineEvent(StrEnum):
     HOLD_REMINDER = "hold_reminder"
     SUPERVISOR_JOINED = "supervisor_joined"
     SUPERVISOR_MISSED = "supervisor_missed"
+    CASE_OPENED = "case_opened"
+    ASKED = "asked"
+    PROMISED = "promised"
+    CASE_ESCALATED = "case_escalated"
+    TASK = "task"
+    TOLD_CUSTOMER = "told_customer"
+    ANSWERED = "answered"
+    CASE_EVENT = "case_event"
+    SILENT = "silent"
+    PROMISE_MISSED = "promise_missed"
+    FOLLOW_UP = "follow_up"
+    CASE_DONE = "case_done"
 
 
 _EVENT_OF_STEP: dict[StepKind, TimelineEvent] = {
@@ -78,6 +98,18 @@ _EVENT_OF_STEP: dict[StepKind, TimelineEvent] = {
     StepKind.HOLD_REMINDER: TimelineEvent.HOLD_REMINDER,
     StepKind.SUPERVISOR_JOINED: TimelineEvent.SUPERVISOR_JOINED,
     StepKind.SUPERVISOR_MISSED: TimelineEvent.SUPERVISOR_MISSED,
+    StepKind.CASE_OPENED: TimelineEvent.CASE_OPENED,
+    StepKind.CASE_ASKED: TimelineEvent.ASKED,
+    StepKind.CASE_PROMISED: TimelineEvent.PROMISED,
+    StepKind.CASE_ESCALATED: TimelineEvent.CASE_ESCALATED,
+    StepKind.CASE_TASK: TimelineEvent.TASK,
+    StepKind.CUSTOMER_TOLD: TimelineEvent.TOLD_CUSTOMER,
+    StepKind.CASE_ANSWERED: TimelineEvent.ANSWERED,
+    StepKind.CASE_EVENT: TimelineEvent.CASE_EVENT,
+    StepKind.CASE_SILENT: TimelineEvent.SILENT,
+    StepKind.PROMISE_MISSED: TimelineEvent.PROMISE_MISSED,
+    StepKind.FOLLOW_UP: TimelineEvent.FOLLOW_UP,
+    StepKind.CASE_DONE: TimelineEvent.CASE_DONE,
 }
 
 
@@ -113,6 +145,7 @@ class TimelineEntry(BaseModel):
     level: str = Field(description="L1, L2, ...")
     event: TimelineEvent
     owner_role: str
+    case: str | None = Field(default=None, description="The playbook that took the step")
     reason: str | None = None
     text: str | None = None
 
@@ -134,6 +167,7 @@ def timeline(
                 level=level.code,
                 event=event,
                 owner_role=level.owner_role,
+                case=step.case,
                 reason=step.reason,
                 text=step.text,
             )
@@ -148,6 +182,7 @@ def simulate(
     opened: datetime,
     events: list[InputEvent],
     until: datetime | None = None,
+    case: CaseFlag | None = None,
 ) -> list[TimelineEntry]:
     """The timeline the workflow would record: events at their times, everything due in between.
 
@@ -155,6 +190,8 @@ def simulate(
     complaint closes). What falls due at the very moment of an event is acted on first.
     """
     complaint = Complaint.open("simulated", intake, policy, opened, calendar)
+    if case is not None:
+        complaint.flag_case(opened, SIMULATED_AGENT, case)
     for event in sorted(events, key=lambda e: e.at):
         if until is not None and event.at > until:
             break
@@ -197,3 +234,36 @@ def _apply(complaint: Complaint, event: InputEvent) -> None:
             complaint.request_supervisor(at, SIMULATED_AGENT, text or "the customer asks for one")
         case Action.SUPERVISOR_JOINED:
             complaint.supervisor_joined(at, SIMULATED_SUPERVISOR)
+        case Action.FLAG:
+            complaint.flag_case(at, SIMULATED_AGENT, parse_case_flag(text or ""))
+        case Action.ANSWER:
+            case_type, outcome, answer = _parse_answer(text or "")
+            complaint.answer_case(at, SIMULATED_AGENT, case_type, answer, outcome)
+        case Action.CASE:
+            case_type, *words = shlex.split(text or "") or [""]
+            if not words:
+                raise ValueError("give the case type and its event: case <case type> <event>")
+            happened, *note = words
+            complaint.record_case_event(
+                at, SIMULATED_AGENT, case_type, happened, " ".join(note) or None
+            )
+
+
+def parse_case_flag(text: str) -> CaseFlag:
+    """`no_diagnosis service_centre="SAT Norte" service_order=SO-1` as a case flag."""
+    case_type, *pairs = shlex.split(text) or [""]
+    fields = {}
+    for pair in pairs:
+        name, equals, value = pair.partition("=")
+        if not equals:
+            raise ValueError(f"case field {pair!r}: write it as name=value")
+        fields[name] = value
+    return CaseFlag(case_type=case_type, fields=fields)
+
+
+def _parse_answer(text: str) -> tuple[str, str | None, str]:
+    case_type, *words = shlex.split(text) or [""]
+    outcome = None
+    if words and words[0].startswith("outcome="):
+        outcome = words.pop(0).removeprefix("outcome=")
+    return case_type, outcome, " ".join(words) or "answered"

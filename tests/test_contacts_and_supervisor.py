@@ -5,7 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from domain.complaint import ActionNotAllowed, Complaint, NotificationKind, StepKind
-from domain.policy import EscalationPolicy, HandlingTier
+from domain.playbooks import HandlingTier
+from domain.policy import EscalationPolicy
 from tests.samples import AGENT, CUSTOMER, SEED_MATRIX, sample_intake, with_policy
 
 T0 = datetime(2026, 11, 13, 9, 0, tzinfo=UTC)

@@ -1,0 +1,139 @@
+"""A playbook running on a complaint: its clocks, follow-ups and escalation records."""
+
+from datetime import date, datetime, time, tzinfo
+from typing import Annotated, Self
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from domain.durations import Duration
+from domain.playbooks import FieldName, Playbook
+
+CaseType = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
+FieldValue = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class CaseNotValid(ValueError):
+    """A case flagged with facts its playbook cannot use; the message says which and why."""
+
+
+class CaseFlag(BaseModel):
+    """An agent flags a case type on a complaint: its playbook starts at once."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    case_type: CaseType
+    fields: dict[FieldName, FieldValue] = Field(default_factory=dict)
+    description: str | None = Field(default=None, max_length=5000)
+
+    def checked_against(self, playbook: Playbook) -> Self:
+        """Raise CaseNotValid unless the flag has exactly the playbook's fields, dates as dates."""
+        missing = sorted(set(playbook.fields) - set(self.fields))
+        unknown = sorted(set(self.fields) - set(playbook.fields))
+        if missing:
+            raise CaseNotValid(f"{self.case_type}: give the fields {missing}")
+        if unknown:
+            raise CaseNotValid(
+                f"{self.case_type}: unknown fields {unknown}; known: {sorted(playbook.fields)}"
+            )
+        for name in playbook.date_fields:
+            try:
+                date.fromisoformat(self.fields[name])
+            except ValueError:
+                raise CaseNotValid(
+                    f"{self.case_type}: {name} must be a date like 2026-11-24, "
+                    f"got {self.fields[name]!r}"
+                ) from None
+        return self
+
+
+class EscalationRecord(BaseModel):
+    """What the escalation spreadsheet of seed 003 held, one per escalation."""
+
+    model_config = ConfigDict(frozen=True)
+
+    ticket: str
+    case_type: str
+    case_title: str
+    escalated_to: str
+    at: datetime
+    why: str
+    customer_name: str
+    customer_email: str | None
+    customer_phone: str | None
+    product: str
+    description: str
+    fields: dict[str, str]
+    promise: str | None = None
+    promise_due: datetime | None = None
+    asked: str | None = None
+    answer: str | None = None
+
+
+class PendingFollowUp(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    due: datetime
+    every: Duration | None
+    notify: str
+    text: str
+
+
+class PendingEvent(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    due: datetime
+    event: str
+
+
+class CaseRun(BaseModel):
+    """One case type's playbook on one complaint."""
+
+    case_type: str
+    title: str
+    fields: dict[str, str]
+    description: str | None = None
+    opened_at: datetime
+    asked: str | None = None
+    """The role asked for an answer (service centre, retailer), if any."""
+    answer_due: datetime | None = None
+    answer: str | None = None
+    outcome: str | None = None
+    promise: str | None = None
+    promise_due: datetime | None = None
+    follow_ups: list[PendingFollowUp] = []
+    scheduled: list[PendingEvent] = []
+    escalations: list[EscalationRecord] = []
+    done_at: datetime | None = None
+
+    @model_validator(mode="after")
+    def _sorted(self) -> Self:
+        self.follow_ups.sort(key=lambda item: item.due)
+        self.scheduled.sort(key=lambda item: item.due)
+        return self
+
+    @property
+    def active(self) -> bool:
+        return self.done_at is None
+
+    def next_due(self) -> datetime | None:
+        """The case's next own moment: an answer or promise deadline, follow-up or event."""
+        if not self.active:
+            return None
+        moments = [
+            self.answer_due,
+            self.promise_due,
+            *(item.due for item in self.follow_ups[:1]),
+            *(item.due for item in self.scheduled[:1]),
+        ]
+        return min((moment for moment in moments if moment is not None), default=None)
+
+    def settle(self, at: datetime) -> None:
+        """The case is done: every clock and follow-up stops."""
+        self.done_at = at
+        self.answer_due = self.promise_due = None
+        self.follow_ups = []
+        self.scheduled = []
+
+    def date_field(self, name: str, zone: tzinfo) -> datetime:
+        """A date field as the start of that day in `zone`."""
+        return datetime.combine(date.fromisoformat(self.fields[name]), time(0), tzinfo=zone)
