@@ -135,5 +135,6 @@ class CaseRun(BaseModel):
         self.scheduled = []
 
     def date_field(self, name: str, zone: tzinfo) -> datetime:
-        """A date field as the start of that day in `zone`."""
-        return datetime.combine(date.fromisoformat(self.fields[name]), time(0), tzinfo=zone)
+        """A date field as the end of that day in `zone`: `5 business days since` a request
+        made on a Friday ends at the close of the fifth working day after it."""
+        return datetime.combine(date.fromisoformat(self.fields[name]), time(23, 59), tzinfo=zone)

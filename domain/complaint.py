@@ -817,11 +817,12 @@ class Complaint(BaseModel):
         elif action.promise:
             start = case.date_field(action.since, self._zone) if action.since else at
             due = self._after(start, action.promise)
-            case.promise, case.promise_due = action.promise.text, max(due, at)
-            if due <= at:
-                told = f"the promised {action.promise} ended at {due.isoformat()}"
+            case.promise = action.promise.text
+            if due <= at:  # the wait was over before the case was flagged: nothing to keep
+                told = f"the {action.promise} wait already ended at {due.isoformat()}"
                 self._record(at, ENGINE, StepKind.CASE_PROMISED, reason=told, case=kind)
                 return
+            case.promise_due = due
             told = f"promised the customer {action.promise}: by {due.isoformat()}"
             step = self._record(at, ENGINE, StepKind.CASE_PROMISED, reason=told, case=kind)
             if action.tell:
