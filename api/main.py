@@ -9,7 +9,7 @@ from temporalio.client import Client
 
 from api.limits import BodySizeLimit
 from api.openapi import link_actions_to_intake
-from api.routers import complaints, health
+from api.routers import cases, complaints, health
 from domain.policy_files import load_policy_set
 from workflows.client import EngineSettings, connect
 
@@ -36,6 +36,7 @@ def create_app(client: Client | None = None, settings: EngineSettings | None = N
         lifespan=lifespan,
     )
     app.include_router(complaints.router)
+    app.include_router(cases.router)
     app.include_router(health.router)
     link_actions_to_intake(app)
     app.add_middleware(BodySizeLimit, max_bytes=engine_settings.max_body_bytes)

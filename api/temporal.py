@@ -12,6 +12,7 @@ from temporalio.client import (
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from domain.cases import CaseNotValid
 from domain.complaint import ActionNotAllowed, ComplaintView
 from workflows.client import workflow_id
 from workflows.complaint import ComplaintWorkflow
@@ -43,7 +44,8 @@ async def read_complaint(client: Client, complaint_id: str) -> ComplaintView:
 async def act_on_complaint(
     client: Client, complaint_id: str, update: Any, command: Any
 ) -> ComplaintView:
-    """Run an update; 409 when the complaint's state refuses it or it is closed, 404 if unknown."""
+    """Run an update; 409 when the complaint's state refuses it or it is closed, 422 for a case
+    its playbook cannot take, 404 if unknown."""
     handle = complaint_handle(client, complaint_id)
     try:
         return await handle.execute_update(update, command)
@@ -51,6 +53,10 @@ async def act_on_complaint(
         cause = err.cause
         if isinstance(cause, ApplicationError) and cause.type == ActionNotAllowed.__name__:
             raise HTTPException(status.HTTP_409_CONFLICT, detail=cause.message) from err
+        if isinstance(cause, ApplicationError) and cause.type == CaseNotValid.__name__:
+            field = str(cause.details[0]) if cause.details else "body"
+            error = {"loc": ["body", field], "msg": cause.message, "type": "value_error"}
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=[error]) from err
         if await _closed(handle):
             raise _closed_conflict(complaint_id) from err
         raise

@@ -13,7 +13,11 @@ FieldValue = Annotated[str, StringConstraints(strip_whitespace=True, min_length=
 
 
 class CaseNotValid(ValueError):
-    """A case flagged with facts its playbook cannot use; the message says which and why."""
+    """A case, answer or event its playbook cannot take; `field` names the input at fault."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class CaseFlag(BaseModel):
@@ -30,10 +34,11 @@ class CaseFlag(BaseModel):
         missing = sorted(set(playbook.fields) - set(self.fields))
         unknown = sorted(set(self.fields) - set(playbook.fields))
         if missing:
-            raise CaseNotValid(f"{self.case_type}: give the fields {missing}")
+            raise CaseNotValid(f"{self.case_type}: give the fields {missing}", "fields")
         if unknown:
             raise CaseNotValid(
-                f"{self.case_type}: unknown fields {unknown}; known: {sorted(playbook.fields)}"
+                f"{self.case_type}: unknown fields {unknown}; known: {sorted(playbook.fields)}",
+                "fields",
             )
         for name in playbook.date_fields:
             try:
@@ -41,7 +46,8 @@ class CaseFlag(BaseModel):
             except ValueError:
                 raise CaseNotValid(
                     f"{self.case_type}: {name} must be a date like 2026-11-24, "
-                    f"got {self.fields[name]!r}"
+                    f"got {self.fields[name]!r}",
+                    "fields",
                 ) from None
         return self
 

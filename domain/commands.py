@@ -4,7 +4,9 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from domain.cases import CaseFlag, CaseType
 from domain.complaint import Actor
+from domain.playbooks import EventName, FieldName
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
@@ -86,3 +88,34 @@ class SupervisorJoined(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     by: Actor
+
+
+class FlagCase(BaseModel):
+    """Start a case type's playbook on the complaint."""
+
+    model_config = ConfigDict(frozen=True)
+
+    by: Actor
+    flag: CaseFlag
+
+
+class AnswerCase(BaseModel):
+    """The party a playbook asked (service centre, retailer) answered."""
+
+    model_config = ConfigDict(frozen=True)
+
+    by: Actor
+    case_type: CaseType
+    answer: Text
+    outcome: FieldName | None = None
+
+
+class RecordCaseEvent(BaseModel):
+    """Something the playbook reacts to happened (a claim, a refusal, parts arrived)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    by: Actor
+    case_type: CaseType
+    event: EventName
+    note: Text | None = None

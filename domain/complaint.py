@@ -620,7 +620,8 @@ class Complaint(BaseModel):
         if playbook is None:
             known = ", ".join(sorted(self.policy.playbooks)) or "none"
             raise CaseNotValid(
-                f"policy {self.policy.name} has no playbook {flag.case_type!r}; known: {known}"
+                f"policy {self.policy.name} has no playbook {flag.case_type!r}; known: {known}",
+                "case_type",
             )
         running = self.cases.get(flag.case_type)
         if running is not None and running.active:
@@ -670,7 +671,8 @@ class Complaint(BaseModel):
         outcomes = self.policy.playbooks[case_type].outcomes
         if outcome is not None and outcome not in outcomes:
             raise CaseNotValid(
-                f"{case_type}: unknown outcome {outcome!r}; known: {', '.join(outcomes) or 'none'}"
+                f"{case_type}: unknown outcome {outcome!r}; known: {', '.join(outcomes) or 'none'}",
+                "outcome",
             )
         return case
 
@@ -692,7 +694,8 @@ class Complaint(BaseModel):
         declared = self.policy.playbooks[case_type].events
         if event not in declared:
             raise CaseNotValid(
-                f"{case_type}: unknown event {event!r}; known: {', '.join(declared) or 'none'}"
+                f"{case_type}: unknown event {event!r}; known: {', '.join(declared) or 'none'}",
+                "event",
             )
         return case
 

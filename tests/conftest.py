@@ -1,13 +1,17 @@
 """Shared fixtures: one time-skipping Temporal test server per session, real SMTP per test."""
 
+import asyncio
 import contextlib
 import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+import uvicorn
 from temporalio.client import WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError
@@ -15,6 +19,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.email import SmtpSettings
+from api.main import create_app
 from domain.complaint import ComplaintView
 from domain.intake import ComplaintIntake
 from domain.policy import EscalationPolicy
@@ -22,7 +27,7 @@ from tests.mailbox import Mailbox, free_port
 from tests.samples import SEED_MATRIX, sample_intake
 from tests.waiting import eventually
 from worker import build_worker
-from workflows.client import workflow_id
+from workflows.client import EngineSettings, workflow_id
 from workflows.complaint import ComplaintStart, ComplaintWorkflow
 
 ComplaintHandle = WorkflowHandle[ComplaintWorkflow, ComplaintView]
@@ -124,3 +129,39 @@ async def worker(
     async with build_worker(env.client, smtp, task_queue=task_queue) as running:
         yield running
         await close_workflows(env, opened_workflows)  # while the worker can still finish them
+
+
+@asynccontextmanager
+async def serve_api(
+    env: WorkflowEnvironment, settings: EngineSettings, opened_workflows: set[str]
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The app served by uvicorn on a free loopback port, and a client for it."""
+
+    async def remember_filed(response: httpx.Response) -> None:
+        if response.request.method == "POST" and response.status_code in (201, 202):
+            await response.aread()
+            opened_workflows.add(workflow_id(response.json()["id"]))
+
+    app = create_app(client=env.client, settings=settings)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    serving = asyncio.create_task(server.serve())
+    await eventually(lambda: server.started)
+    try:
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{port}",
+            timeout=30,
+            event_hooks={"response": [remember_filed]},
+        ) as client:
+            yield client
+    finally:
+        server.should_exit = True
+        await serving
+
+
+@pytest.fixture
+async def api(
+    env: WorkflowEnvironment, worker: Worker, task_queue: str, opened_workflows: set[str]
+) -> AsyncIterator[httpx.AsyncClient]:
+    async with serve_api(env, EngineSettings(task_queue=task_queue), opened_workflows) as client:
+        yield client

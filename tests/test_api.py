@@ -2,7 +2,6 @@
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,11 +16,12 @@ from temporalio.worker import Worker
 from activities.email import SmtpSettings
 from api.main import create_app
 from domain.policy_files import PolicyError
+from tests.conftest import serve_api
 from tests.mailbox import Mailbox, free_port
 from tests.samples import POLICY_DIR
 from tests.waiting import eventually
 from worker import build_worker
-from workflows.client import EngineSettings, workflow_id
+from workflows.client import EngineSettings
 
 H = timedelta(hours=1)
 FORM: dict[str, Any] = {
@@ -38,42 +38,6 @@ FORM: dict[str, Any] = {
     "description": "The service centre has had my machine for three weeks without a diagnosis.",
     "recorded_by": {"role": "receptionist", "name": "Carmen"},
 }
-
-
-@asynccontextmanager
-async def serve_api(
-    env: WorkflowEnvironment, settings: EngineSettings, opened_workflows: set[str]
-) -> AsyncIterator[httpx.AsyncClient]:
-    """The app served by uvicorn on a free loopback port, and a client for it."""
-
-    async def remember_filed(response: httpx.Response) -> None:
-        if response.request.method == "POST" and response.status_code in (201, 202):
-            await response.aread()
-            opened_workflows.add(workflow_id(response.json()["id"]))
-
-    app = create_app(client=env.client, settings=settings)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    serving = asyncio.create_task(server.serve())
-    await eventually(lambda: server.started)
-    try:
-        async with httpx.AsyncClient(
-            base_url=f"http://127.0.0.1:{port}",
-            timeout=30,
-            event_hooks={"response": [remember_filed]},
-        ) as client:
-            yield client
-    finally:
-        server.should_exit = True
-        await serving
-
-
-@pytest.fixture
-async def api(
-    env: WorkflowEnvironment, worker: Worker, task_queue: str, opened_workflows: set[str]
-) -> AsyncIterator[httpx.AsyncClient]:
-    async with serve_api(env, EngineSettings(task_queue=task_queue), opened_workflows) as client:
-        yield client
 
 
 async def file(api: httpx.AsyncClient) -> dict[str, Any]:

@@ -10,9 +10,8 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from activities.email import SmtpSettings
-from tests.conftest import TEST_SERVER
+from tests.conftest import TEST_SERVER, serve_api
 from tests.mailbox import Mailbox
-from tests.test_api import serve_api
 from worker import build_worker
 from workflows.client import EngineSettings
 

@@ -1,6 +1,7 @@
 """`complaints simulate`: its output, its errors, and that the workflow really does the same."""
 
 import json
+import shlex
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,7 +20,7 @@ from domain.commands import (
     Resume,
     SupervisorJoined,
 )
-from domain.complaint import ENGINE, Actor, ActorRole, ComplaintView, StepKind
+from domain.complaint import ENGINE, Actor, ActorRole, ComplaintView, Step, StepKind
 from domain.policy_files import load_policy_set
 from domain.simulation import Action, InputEvent, simulate, timeline
 from tests.actions import answer, propose
@@ -161,20 +162,35 @@ _ACTION_OF_STEP = {
     StepKind.CONTACTED: Action.CONTACT,
     StepKind.SUPERVISOR_REQUESTED: Action.SUPERVISOR,
     StepKind.SUPERVISOR_JOINED: Action.SUPERVISOR_JOINED,
+    StepKind.CASE_OPENED: Action.FLAG,
+    StepKind.CASE_ANSWERED: Action.ANSWER,
+    StepKind.CASE_EVENT: Action.CASE,
 }
 
 
 def people_s_actions(view: ComplaintView) -> list[InputEvent]:
     """What people did to the workflow, as simulator input events."""
     return [
-        InputEvent(
-            at=step.at,
-            action=_ACTION_OF_STEP[step.kind],
-            text=step.text if step.kind is StepKind.CONTACTED else step.reason or step.text,
-        )
+        InputEvent(at=step.at, action=_ACTION_OF_STEP[step.kind], text=_input_text(view, step))
         for step in view.history
         if step.actor != ENGINE and step.kind in _ACTION_OF_STEP
     ]
+
+
+def _input_text(view: ComplaintView, step: Step) -> str | None:
+    case = next((case for case in view.cases if case.case_type == step.case), None)
+    match step.kind:
+        case StepKind.CONTACTED:
+            return step.text
+        case StepKind.CASE_OPENED if case:
+            return shlex.join([case.case_type, *(f"{k}={v}" for k, v in case.fields.items())])
+        case StepKind.CASE_ANSWERED if case:
+            outcome = [f"outcome={case.outcome}"] if case.outcome else []
+            return shlex.join([case.case_type, *outcome, step.text or ""])
+        case StepKind.CASE_EVENT if case:
+            return shlex.join([case.case_type, (step.reason or "").split(":")[0]])
+        case _:
+            return step.reason or step.text
 
 
 async def assert_simulator_agrees(
@@ -187,7 +203,7 @@ async def assert_simulator_agrees(
     simulated = simulate(
         sample_intake(), policy, calendar, view.opened_at, people_s_actions(view), until=now
     )
-    as_rows = lambda entries: [(e.at, e.level, e.event, e.reason) for e in entries]  # noqa: E731
+    as_rows = lambda entries: [(e.at, e.level, e.event, e.case, e.reason) for e in entries]  # noqa: E731
     assert as_rows(real) == as_rows(simulated)
     assert len(real) >= 5
 

@@ -13,11 +13,15 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from activities.email import EmailActivities, NotificationEmail
     from domain.calendar import BusinessCalendar
+    from domain.cases import CaseNotValid
     from domain.commands import (
         AddNote,
+        AnswerCase,
         CustomerFeedback,
+        FlagCase,
         Pause,
         ProposeResolution,
+        RecordCaseEvent,
         RecordContact,
         Reopen,
         RequestSupervisor,
@@ -174,12 +178,15 @@ class ComplaintWorkflow:
         """Reject an update the complaint's state does not allow, with the reason for the caller."""
         self._reject_unless(lambda: self._complaint.ensure_allowed(action))
 
-    def _reject_unless(self, check: Callable[[], None]) -> None:
-        """Turn the state machine's refusal into an update rejection the API maps to 409."""
+    def _reject_unless(self, check: Callable[[], object]) -> None:
+        """Turn the state machine's refusal into an update rejection: the API maps a refused
+        action to 409 and an invalid case to 422."""
         try:
             check()
         except ActionNotAllowed as err:
             raise ApplicationError(str(err), type=ActionNotAllowed.__name__) from err
+        except CaseNotValid as err:
+            raise ApplicationError(str(err), err.field, type=CaseNotValid.__name__) from err
 
     @workflow.query
     def view(self) -> ComplaintView:
@@ -275,3 +282,38 @@ class ComplaintWorkflow:
     @supervisor_joined.validator
     def _check_supervisor_joined(self, command: SupervisorJoined) -> None:
         self._reject_unless(self._complaint.ensure_supervisor_awaited)
+
+    @workflow.update
+    def flag_case(self, command: FlagCase) -> ComplaintView:
+        self._complaint.flag_case(workflow.now(), command.by, command.flag)
+        return self._complaint.view()
+
+    @flag_case.validator
+    def _check_flag_case(self, command: FlagCase) -> None:
+        self._reject_unless(lambda: self._complaint.check_case_flag(command.flag))
+
+    @workflow.update
+    def answer_case(self, command: AnswerCase) -> ComplaintView:
+        self._complaint.answer_case(
+            workflow.now(), command.by, command.case_type, command.answer, command.outcome
+        )
+        return self._complaint.view()
+
+    @answer_case.validator
+    def _check_answer_case(self, command: AnswerCase) -> None:
+        self._reject_unless(
+            lambda: self._complaint.check_case_answer(command.case_type, command.outcome)
+        )
+
+    @workflow.update
+    def record_case_event(self, command: RecordCaseEvent) -> ComplaintView:
+        self._complaint.record_case_event(
+            workflow.now(), command.by, command.case_type, command.event, command.note
+        )
+        return self._complaint.view()
+
+    @record_case_event.validator
+    def _check_record_case_event(self, command: RecordCaseEvent) -> None:
+        self._reject_unless(
+            lambda: self._complaint.check_case_event(command.case_type, command.event)
+        )
