@@ -31,6 +31,9 @@ class ComplaintStatus(StrEnum):
     """Being worked on at a level; its SLA clock runs."""
     PAUSED = "paused"
     """Waiting on the customer (information asked for); the clock is stopped."""
+    AWAITING_APPROVAL = "awaiting_approval"
+    """A reply waits for the team leader's approval before it reaches the customer (seed 004);
+    the clock runs."""
     AWAITING_CUSTOMER = "awaiting_customer"
     """A resolution was proposed; the clock stops while the customer decides."""
     RESOLVED = "resolved"
@@ -80,6 +83,11 @@ class StepKind(StrEnum):
     SUPERVISOR_MISSED = "supervisor_missed"
     CLOSED = "closed"
     NOTE_ADDED = "note_added"
+    REPLY_APPROVED = "reply_approved"
+    REPLY_REFUSED = "reply_refused"
+    DECISION_REMINDED = "decision_reminded"
+    ASSESSED = "assessed"
+    ACCOUNTABILITY_OPENED = "accountability_opened"
     CASE_OPENED = "case_opened"
     CASE_ASKED = "case_asked"
     CASE_PROMISED = "case_promised"
@@ -136,6 +144,14 @@ class NotificationKind(StrEnum):
     """To the agent: refresh the customer's hold, the supervisor has not joined yet."""
     SUPERVISOR_MISSED = "supervisor_missed"
     """To the supervisor: the customer waited the policy's limit and the call was not taken."""
+    APPROVAL_REQUESTED = "approval_requested"
+    """To the team leader: approve or refuse the handler's reply before the customer sees it."""
+    REPLY_REFUSED = "reply_refused"
+    """To the handler: the team leader refused the reply, and why."""
+    DECISION_REMINDER = "decision_reminder"
+    """To the customer and the owner: a proposed resolution is still unanswered."""
+    ACCOUNTABILITY = "accountability"
+    """To the accountability role: the third level found the company responsible."""
     CASE_REQUEST = "case_request"
     """To a service centre or retailer: the playbook asks for an answer (status, diagnosis)."""
     CASE_PROMISE = "case_promise"
@@ -193,31 +209,45 @@ class Action(StrEnum):
     RESUME = "resume"
     RECORD_CONTACT = "record_contact"
     REQUEST_SUPERVISOR = "request_supervisor"
+    APPROVE_REPLY = "approve_reply"
+    REFUSE_REPLY = "refuse_reply"
+    ASSESS = "assess"
     FLAG_CASE = "flag_case"
     UPDATE_CASE = "update_case"
+
+
+_STAFF = {ActorRole.AGENT, ActorRole.SUPERVISOR}
+
+
+def _yes(answer: bool) -> str:
+    return "yes" if answer else "no"
 
 
 class ActionNotAllowed(Exception):
     """The complaint's state does not allow this action now; the message says why."""
 
 
-_ACTIVE = {ComplaintStatus.OPEN, ComplaintStatus.PAUSED, ComplaintStatus.AWAITING_CUSTOMER}
+_ACTIVE = {
+    ComplaintStatus.OPEN,
+    ComplaintStatus.PAUSED,
+    ComplaintStatus.AWAITING_APPROVAL,
+    ComplaintStatus.AWAITING_CUSTOMER,
+}
+_CLOCK_RUNS = {ComplaintStatus.OPEN, ComplaintStatus.AWAITING_APPROVAL}
 
 _ALLOWED: dict[Action, set[ComplaintStatus]] = {
     Action.PROPOSE_RESOLUTION: {ComplaintStatus.OPEN, ComplaintStatus.PAUSED},
     Action.ACCEPT: {ComplaintStatus.AWAITING_CUSTOMER},
     Action.REJECT: {ComplaintStatus.AWAITING_CUSTOMER},
-    Action.ADD_NOTE: {
-        ComplaintStatus.OPEN,
-        ComplaintStatus.PAUSED,
-        ComplaintStatus.AWAITING_CUSTOMER,
-        ComplaintStatus.RESOLVED,
-    },
+    Action.ADD_NOTE: {*_ACTIVE, ComplaintStatus.RESOLVED},
     Action.REOPEN: {ComplaintStatus.RESOLVED},
     Action.PAUSE: {ComplaintStatus.OPEN},
     Action.RESUME: {ComplaintStatus.PAUSED},
     Action.RECORD_CONTACT: _ACTIVE,
     Action.REQUEST_SUPERVISOR: _ACTIVE,
+    Action.APPROVE_REPLY: {ComplaintStatus.AWAITING_APPROVAL},
+    Action.REFUSE_REPLY: {ComplaintStatus.AWAITING_APPROVAL},
+    Action.ASSESS: _ACTIVE,
     Action.FLAG_CASE: _ACTIVE,
     Action.UPDATE_CASE: _ACTIVE,
 }
@@ -225,15 +255,50 @@ _ALLOWED: dict[Action, set[ComplaintStatus]] = {
 _WHY_NOT_FOR: dict[tuple[Action, ComplaintStatus], str] = {
     (Action.RESUME, ComplaintStatus.OPEN): "the clock is running",
     (Action.PAUSE, ComplaintStatus.AWAITING_CUSTOMER): "the clock already stopped for a decision",
+    **{
+        (action, status): "no reply awaits the team leader's approval"
+        for action in (Action.APPROVE_REPLY, Action.REFUSE_REPLY)
+        for status in ComplaintStatus
+        if status is not ComplaintStatus.AWAITING_APPROVAL
+    },
 }
 
 _WHY_NOT: dict[ComplaintStatus, str] = {
     ComplaintStatus.OPEN: "no resolution is awaiting the customer's decision",
     ComplaintStatus.PAUSED: "the complaint is paused, waiting on the customer; resume it first",
+    ComplaintStatus.AWAITING_APPROVAL: "a reply is awaiting the team leader's approval",
     ComplaintStatus.AWAITING_CUSTOMER: "a resolution is already awaiting the customer's decision",
     ComplaintStatus.RESOLVED: "the complaint is resolved; reopen it first",
     ComplaintStatus.CLOSED: "the complaint is closed",
 }
+
+
+REVISION = 3
+"""The engine's behaviour revision: 3 adds reply approval and decision reminders. A complaint keeps
+the revision it started with, so histories recorded before replay unchanged."""
+
+
+class Assessment(BaseModel):
+    """The third level's three questions (seed 004)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    company_responsible: bool
+    first_handling_appropriate: bool
+    appeal_reasonable: bool
+    notes: str | None = Field(default=None, max_length=5000)
+
+
+class AccountabilityRecord(BaseModel):
+    """Opened when the third level finds the company responsible: who handled it, and how."""
+
+    model_config = ConfigDict(frozen=True)
+
+    opened_at: datetime
+    assessed_by: str
+    handlers: list[str] = Field(description="Everyone who acted on the complaint before")
+    first_handling_appropriate: bool
+    notes: str | None = None
 
 
 class ComplaintView(BaseModel):
@@ -263,6 +328,8 @@ class ComplaintView(BaseModel):
         description="Set while a customer waits on hold for a supervisor"
     )
     cases: list[CaseRun] = Field(description="Playbooks flagged on the complaint, oldest first")
+    assessment: Assessment | None = Field(description="The third level's latest assessment")
+    accountability: AccountabilityRecord | None
     policy_name: str
     policy_version: str
     intake: ComplaintIntake
@@ -294,6 +361,11 @@ class Complaint(BaseModel):
     hold_reminder_at: datetime | None = None
     cases: dict[str, CaseRun] = {}
     """Playbooks running (or done) on this complaint, by case type."""
+    decision_reminder_at: datetime | None = None
+    assessment: Assessment | None = None
+    accountability: AccountabilityRecord | None = None
+    revision: int = 2
+    """Behaviour revision the complaint started with (REVISION for new ones)."""
     history: list[Step] = []
     outbox: list[Notification] = []
 
@@ -305,10 +377,12 @@ class Complaint(BaseModel):
         policy: EscalationPolicy,
         at: datetime,
         calendar: BusinessCalendar | None = None,
+        revision: int = REVISION,
     ) -> Self:
         """File a complaint at level 1: acknowledge the customer and tell the level's owner."""
         complaint = cls(
             id=complaint_id,
+            revision=revision,
             intake=intake,
             policy=policy,
             calendar=calendar,
@@ -359,12 +433,12 @@ class Complaint(BaseModel):
 
     def _next_ladder_due(self) -> datetime | None:
         match self.status:
-            case ComplaintStatus.OPEN:
+            case ComplaintStatus.OPEN | ComplaintStatus.AWAITING_APPROVAL:
                 ladder = self.next_alert_at or self.clock.deadline
                 warning = self._next_warning()
                 return min(warning[1], ladder) if warning and ladder else ladder
             case ComplaintStatus.AWAITING_CUSTOMER:
-                return self.decision_due_at
+                return self.decision_reminder_at or self.decision_due_at
             case ComplaintStatus.RESOLVED:
                 return self.reopen_until
             case ComplaintStatus.PAUSED | ComplaintStatus.CLOSED:
@@ -392,13 +466,16 @@ class Complaint(BaseModel):
                 self._case_due(due)
                 continue
             warning = self._next_warning()
+            clock_runs = self.status in _CLOCK_RUNS
             match self.status:
-                case ComplaintStatus.OPEN if warning and warning[1] == due:
+                case _ if clock_runs and warning and warning[1] == due:
                     self._warn(warning[0], due)
-                case ComplaintStatus.OPEN if self.next_alert_at is not None:
+                case _ if clock_runs and self.next_alert_at is not None:
                     self._realert(due, now)
-                case ComplaintStatus.OPEN:
+                case _ if clock_runs:
                     self._breach(due)
+                case ComplaintStatus.AWAITING_CUSTOMER if due == self.decision_reminder_at:
+                    self._remind_decision(due)
                 case ComplaintStatus.AWAITING_CUSTOMER:
                     self._resolve(due, ENGINE, reason="the customer did not answer in time")
                 case ComplaintStatus.RESOLVED:
@@ -502,18 +579,102 @@ class Complaint(BaseModel):
             raise ActionNotAllowed(f"cannot {action.value.replace('_', ' ')}: {why}")
 
     def propose_resolution(self, at: datetime, actor: Actor, resolution: str) -> None:
-        """An agent offers a resolution; the level's clock stops while the customer decides."""
+        """An agent offers a resolution; the level's clock stops while the customer decides.
+
+        Where the policy wants the team leader's approval (seed 004), the reply waits for it
+        first and the clock keeps running.
+        """
         self.ensure_allowed(Action.PROPOSE_RESOLUTION)
-        self.status = ComplaintStatus.AWAITING_CUSTOMER
         self.pending_resolution = resolution
+        if self.revision >= 3 and self.handling in self.policy.approval_tiers:
+            self.status = ComplaintStatus.AWAITING_APPROVAL
+            why = "the team leader approves replies to repeat complaints first"
+            step = self._record(
+                at, actor, StepKind.RESOLUTION_PROPOSED, reason=why, text=resolution
+            )
+            self._notify_role(step, NotificationKind.APPROVAL_REQUESTED, "team_leader", resolution)
+            return
+        step = self._record(at, actor, StepKind.RESOLUTION_PROPOSED, text=resolution)
+        self._offer_to_customer(at, step)
+
+    def _offer_to_customer(self, at: datetime, step: int) -> None:
+        self.status = ComplaintStatus.AWAITING_CUSTOMER
         self.clock = self.clock.pause(at)
         self.decision_due_at = self._after(at, self.policy.customer_decision_window)
-        step = self._record(at, actor, StepKind.RESOLUTION_PROPOSED, text=resolution)
-        self._notify_customer(step, NotificationKind.RESOLUTION_PROPOSED, resolution=resolution)
+        reminder = self.policy.decision_reminder_after
+        if self.revision >= 3 and reminder is not None:
+            remind_at = self._after(at, reminder)
+            self.decision_reminder_at = remind_at if remind_at < self.decision_due_at else None
+        self._notify_customer(
+            step, NotificationKind.RESOLUTION_PROPOSED, resolution=self.pending_resolution
+        )
+
+    def approve_reply(self, at: datetime, actor: Actor, comment: str | None = None) -> None:
+        """The team leader approves the reply: it goes to the customer now."""
+        self.ensure_allowed(Action.APPROVE_REPLY)
+        step = self._record(at, actor, StepKind.REPLY_APPROVED, text=comment)
+        self._offer_to_customer(at, step)
+
+    def refuse_reply(self, at: datetime, actor: Actor, reason: str) -> None:
+        """The team leader refuses the reply; the handler works on, the clock still runs."""
+        self.ensure_allowed(Action.REFUSE_REPLY)
+        self.status = ComplaintStatus.OPEN
+        refused, self.pending_resolution = self.pending_resolution, None
+        step = self._record(at, actor, StepKind.REPLY_REFUSED, reason=reason, text=refused)
+        handler = HandlingTier.SPECIALISTS.value
+        self._notify_role(step, NotificationKind.REPLY_REFUSED, handler, reason, text=refused)
+
+    def _remind_decision(self, at: datetime) -> None:
+        self.decision_reminder_at = None
+        assert self.decision_due_at is not None
+        why = (
+            f"the proposed resolution stands at {self.decision_due_at.isoformat()} unless answered"
+        )
+        step = self._record(at, ENGINE, StepKind.DECISION_REMINDED, reason=why)
+        self._notify_customer(
+            step, NotificationKind.DECISION_REMINDER, resolution=self.pending_resolution
+        )
+        self._notify_owner(step, NotificationKind.DECISION_REMINDER, reason=why)
+
+    def ensure_third_level(self) -> None:
+        """Raise ActionNotAllowed unless the third-level manager handles the complaint."""
+        self.ensure_allowed(Action.ASSESS)
+        if self.handling is not HandlingTier.THIRD_LEVEL:
+            raise ActionNotAllowed(
+                f"cannot assess: the {self.handling.value} handles this complaint, "
+                "not the third-level manager"
+            )
+
+    def assess(self, at: datetime, actor: Actor, assessment: Assessment) -> None:
+        """The third level's three answers; company responsible opens the accountability record."""
+        self.ensure_third_level()
+        self.assessment = assessment
+        answers = (
+            f"company responsible: {_yes(assessment.company_responsible)}; "
+            f"first handling appropriate: {_yes(assessment.first_handling_appropriate)}; "
+            f"appeal reasonable: {_yes(assessment.appeal_reasonable)}"
+        )
+        step = self._record(at, actor, StepKind.ASSESSED, reason=answers, text=assessment.notes)
+        if not assessment.company_responsible or self.accountability is not None:
+            return
+        handlers = sorted(
+            {s.actor.name for s in self.history if s.actor.role in _STAFF and s.seq < step}
+        )
+        self.accountability = AccountabilityRecord(
+            opened_at=at,
+            assessed_by=actor.name,
+            handlers=handlers,
+            first_handling_appropriate=assessment.first_handling_appropriate,
+            notes=assessment.notes,
+        )
+        why = f"the company is responsible; handled by {', '.join(handlers) or 'nobody yet'}"
+        step = self._record(at, ENGINE, StepKind.ACCOUNTABILITY_OPENED, reason=why)
+        self._notify_role(step, NotificationKind.ACCOUNTABILITY, "accountability", why)
 
     def accept(self, at: datetime, actor: Actor, comment: str | None = None) -> None:
         """The customer accepts the proposed resolution."""
         self.ensure_allowed(Action.ACCEPT)
+        self.decision_reminder_at = None
         self._record(at, actor, StepKind.ACCEPTED, text=comment)
         self._resolve(at, actor, reason="the customer accepted the resolution")
 
@@ -521,7 +682,7 @@ class Complaint(BaseModel):
         """The customer is not satisfied: escalate at once (at the top, a new round there)."""
         self.ensure_allowed(Action.REJECT)
         self.status = ComplaintStatus.OPEN
-        self.decision_due_at = None
+        self.decision_due_at = self.decision_reminder_at = None
         rejected = self.pending_resolution
         self.pending_resolution = None
         step = self._record(at, actor, StepKind.REJECTED, reason=reason, text=rejected)
@@ -735,7 +896,7 @@ class Complaint(BaseModel):
             level=self.level,
             level_name=level.name,
             owner_role=level.owner_role,
-            deadline=self.clock.deadline if self.status is ComplaintStatus.OPEN else None,
+            deadline=self.clock.deadline if self.status in _CLOCK_RUNS else None,
             sla_paused_remaining_seconds=paused_left.total_seconds()
             if paused_left is not None
             else None,
@@ -750,6 +911,8 @@ class Complaint(BaseModel):
             handling=self.handling,
             supervisor_requested_at=self.supervisor_requested_at,
             cases=list(self.cases.values()),
+            assessment=self.assessment,
+            accountability=self.accountability,
             policy_name=self.policy.name,
             policy_version=self.policy.version,
             intake=self.intake,

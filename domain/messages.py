@@ -87,6 +87,32 @@ def render(notification: Notification, facts: MessageFacts) -> RenderedMessage:
         case NotificationKind.SUPERVISOR_MISSED:
             subject = f"[{ref}] supervisor call missed"
             body = f"{ref}: {notification.reason}. Call {facts.customer_name} back."
+        case NotificationKind.APPROVAL_REQUESTED:
+            subject = f"[{ref}] approve the reply to a repeat complaint"
+            body = (
+                f"{ref} ({facts.reason}, {facts.product}): the handler proposes\n\n"
+                f"{notification.reason}\n\nApprove or refuse it; the customer sees nothing "
+                f"until you do. The level's deadline is {deadline}."
+            )
+        case NotificationKind.REPLY_REFUSED:
+            subject = f"[{ref}] the team leader refused your reply"
+            body = (
+                f"{ref}: the team leader refused the reply\n\n{notification.text}\n\n"
+                f"Why: {notification.reason}. Resolve it by {deadline}."
+            )
+        case NotificationKind.DECISION_REMINDER if notification.recipient.role == "customer":
+            subject = f"Reminder: our resolution for your complaint ({facts.complaint_id})"
+            body = (
+                f"Dear {facts.customer_name},\n\nwe proposed this resolution and have not heard "
+                f"back:\n\n{notification.resolution}\n\nPlease accept or reject it; "
+                "without an answer it stands and the complaint is resolved."
+            )
+        case NotificationKind.DECISION_REMINDER:
+            subject = f"[{ref}] the customer has not answered the proposed resolution"
+            body = f"{ref} ({facts.reason}, {facts.product}): {notification.reason}."
+        case NotificationKind.ACCOUNTABILITY:
+            subject = f"[{ref}] accountability: the company was found responsible"
+            body = f"{ref} ({facts.reason}, {facts.product}): {notification.reason}."
         case NotificationKind.CASE_REQUEST:
             subject = f"[{ref}] please answer by {deadline}: {_case_title(notification)}"
             body = f"Dear {notification.recipient.name},\n\n" + _record_text(notification)

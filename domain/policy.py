@@ -166,6 +166,11 @@ class EscalationPolicy(BaseModel):
     customer_decision_window: Duration = Field(
         description="How long a proposed resolution waits for the customer before it stands"
     )
+    decision_reminder_after: Duration | None = Field(
+        default=None,
+        description="Remind the customer and the owner of an unanswered resolution this long "
+        "after it was offered (before the decision window lets it stand)",
+    )
     reopen_window: Duration = Field(description="How long a resolved complaint can be reopened")
     calendars: dict[str, CountryCalendar] = Field(
         default_factory=dict, description="Per country code; `default` for the others"
@@ -173,6 +178,10 @@ class EscalationPolicy(BaseModel):
     playbooks: dict[str, Playbook] = Field(default_factory=dict)
     repeat_thresholds: RepeatThresholds = RepeatThresholds()
     supervisor_call: SupervisorCall = SupervisorCall()
+    approval_tiers: tuple[HandlingTier, ...] = Field(
+        default=(HandlingTier.TEAM_LEADER,),
+        description="Where a proposed reply needs the team leader's approval first (seed 004)",
+    )
     roles: dict[RoleName, Contacts] = Field(
         default_factory=dict,
         description="Contacts of roles outside the ladder: supervisor, complaint_specialists, ...",
@@ -208,6 +217,12 @@ class EscalationPolicy(BaseModel):
                 )
         if self.uses_business_time and not self.calendars:
             raise ValueError("business durations need at least one calendar (or `default`)")
+        reminder, window = self.decision_reminder_after, self.customer_decision_window
+        if reminder and reminder.kind == window.kind and reminder.length >= window.length:
+            raise ValueError(
+                f"decision_reminder_after ({reminder}) must be shorter than "
+                f"customer_decision_window ({window})"
+            )
         for case_type, playbook in self.playbooks.items():
             unknown = playbook.roles - set(self.roles) - set(self.directory)
             if unknown:
@@ -229,6 +244,7 @@ class EscalationPolicy(BaseModel):
             self.realert_interval,
             self.customer_decision_window,
             self.reopen_window,
+            *filter(None, [self.decision_reminder_after]),
             *(duration for playbook in self.playbooks.values() for duration in playbook.durations),
         ]
         return any(timing.kind is not DurationKind.ELAPSED for timing in timings)
