@@ -9,7 +9,7 @@ from temporalio.client import Client
 
 from api.limits import BodySizeLimit
 from api.openapi import link_actions_to_intake
-from api.routers import cases, complaints, health
+from api.routers import cases, complaints, health, reviews
 from domain.policy_files import load_policy_set
 from workflows.client import EngineSettings, connect
 
@@ -37,6 +37,7 @@ def create_app(client: Client | None = None, settings: EngineSettings | None = N
     )
     app.include_router(complaints.router)
     app.include_router(cases.router)
+    app.include_router(reviews.router)
     app.include_router(health.router)
     link_actions_to_intake(app)
     app.add_middleware(BodySizeLimit, max_bytes=engine_settings.max_body_bytes)

@@ -5,7 +5,7 @@ from typing import Annotated, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from domain.cases import CaseFlag, CaseType
-from domain.complaint import Actor
+from domain.complaint import Actor, Assessment
 from domain.playbooks import EventName, FieldName
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
@@ -119,3 +119,30 @@ class RecordCaseEvent(BaseModel):
     case_type: CaseType
     event: EventName
     note: Text | None = None
+
+
+class ApproveReply(BaseModel):
+    """The team leader lets the handler's reply go to the customer."""
+
+    model_config = ConfigDict(frozen=True)
+
+    by: Actor
+    comment: Text | None = None
+
+
+class RefuseReply(BaseModel):
+    """The team leader stops the handler's reply; the reason goes back to the handler."""
+
+    model_config = ConfigDict(frozen=True)
+
+    by: Actor
+    reason: Reason
+
+
+class Assess(BaseModel):
+    """The third-level manager's assessment."""
+
+    model_config = ConfigDict(frozen=True)
+
+    by: Actor
+    assessment: Assessment

@@ -32,6 +32,8 @@ class Action(StrEnum):
     CONTACT = "contact"
     SUPERVISOR = "supervisor"
     SUPERVISOR_JOINED = "supervisor_joined"
+    APPROVE = "approve"
+    REFUSE = "refuse"
     FLAG = "flag"
     """`flag <case type> [field=value ...]`: start a playbook."""
     ANSWER = "answer"
@@ -63,6 +65,9 @@ class TimelineEvent(StrEnum):
     HOLD_REMINDER = "hold_reminder"
     SUPERVISOR_JOINED = "supervisor_joined"
     SUPERVISOR_MISSED = "supervisor_missed"
+    REPLY_APPROVED = "reply_approved"
+    REPLY_REFUSED = "reply_refused"
+    DECISION_REMINDER = "decision_reminder"
     CASE_OPENED = "case_opened"
     ASKED = "asked"
     PROMISED = "promised"
@@ -98,6 +103,9 @@ _EVENT_OF_STEP: dict[StepKind, TimelineEvent] = {
     StepKind.HOLD_REMINDER: TimelineEvent.HOLD_REMINDER,
     StepKind.SUPERVISOR_JOINED: TimelineEvent.SUPERVISOR_JOINED,
     StepKind.SUPERVISOR_MISSED: TimelineEvent.SUPERVISOR_MISSED,
+    StepKind.REPLY_APPROVED: TimelineEvent.REPLY_APPROVED,
+    StepKind.REPLY_REFUSED: TimelineEvent.REPLY_REFUSED,
+    StepKind.DECISION_REMINDED: TimelineEvent.DECISION_REMINDER,
     StepKind.CASE_OPENED: TimelineEvent.CASE_OPENED,
     StepKind.CASE_ASKED: TimelineEvent.ASKED,
     StepKind.CASE_PROMISED: TimelineEvent.PROMISED,
@@ -234,6 +242,10 @@ def _apply(complaint: Complaint, event: InputEvent) -> None:
             complaint.request_supervisor(at, SIMULATED_AGENT, text or "the customer asks for one")
         case Action.SUPERVISOR_JOINED:
             complaint.supervisor_joined(at, SIMULATED_SUPERVISOR)
+        case Action.APPROVE:
+            complaint.approve_reply(at, SIMULATED_SUPERVISOR, text)
+        case Action.REFUSE:
+            complaint.refuse_reply(at, SIMULATED_SUPERVISOR, text or "not good enough")
         case Action.FLAG:
             complaint.flag_case(at, SIMULATED_AGENT, parse_case_flag(text or ""))
         case Action.ANSWER:

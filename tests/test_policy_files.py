@@ -71,12 +71,12 @@ def test_an_unknown_brand_lists_the_known_ones() -> None:
         (
             'hours: "09:00-18:00"}\n  MX',
             'hours: "18:00-09:00"}\n  MX',
-            "bad.yaml:32: calendars.IN: working hours must start before they end",
+            "bad.yaml:{line}: calendars.IN: working hours must start before they end",
         ),
         (
             "working_days: [mon, tue, wed, thu, fri], hours",
             "working_days: [mon, tue, funday], hours",
-            "bad.yaml:32: calendars.IN.working_days.2: Input should be a valid integer",
+            "bad.yaml:{line}: calendars.IN.working_days.2: Input should be a valid integer",
         ),
         (
             "realert_interval: 4h",
@@ -86,7 +86,7 @@ def test_an_unknown_brand_lists_the_known_ones() -> None:
         (
             "repeat_thresholds: {specialists: 2, team_leader: 3, third_level: 4}",
             "repeat_thresholds: {specialists: 3, team_leader: 3, third_level: 4}",
-            "bad.yaml:37: repeat_thresholds: thresholds must increase",
+            "bad.yaml:{line}: repeat_thresholds: thresholds must increase",
         ),
         (
             "levels:",
@@ -99,9 +99,10 @@ def test_mistakes_name_the_file_line_key_and_problem(
     mistake: str, replacement: str, expected: str
 ) -> None:
     assert mistake in VALID
+    line = VALID[: VALID.index(mistake)].count("\n") + 1  # where the mistake is, for `{line}`
     with pytest.raises(PolicyError) as raised:
         parse_policy(VALID.replace(mistake, replacement, 1), "bad.yaml")
-    assert expected in str(raised.value), str(raised.value)
+    assert expected.format(line=line) in str(raised.value), str(raised.value)
 
 
 def test_broken_yaml_and_wrong_shapes_are_clear(tmp_path: Path) -> None:

@@ -17,18 +17,22 @@ with workflow.unsafe.imports_passed_through():
     from domain.commands import (
         AddNote,
         AnswerCase,
+        ApproveReply,
+        Assess,
         CustomerFeedback,
         FlagCase,
         Pause,
         ProposeResolution,
         RecordCaseEvent,
         RecordContact,
+        RefuseReply,
         Reopen,
         RequestSupervisor,
         Resume,
         SupervisorJoined,
     )
     from domain.complaint import (
+        REVISION,
         Action,
         ActionNotAllowed,
         Complaint,
@@ -68,7 +72,13 @@ class ComplaintWorkflow:
     @workflow.init
     def __init__(self, start: ComplaintStart) -> None:
         self._complaint = start.carried_state or Complaint.open(
-            start.complaint_id, start.intake, start.policy, workflow.now(), start.calendar
+            start.complaint_id,
+            start.intake,
+            start.policy,
+            workflow.now(),
+            start.calendar,
+            # Complaints whose history predates revision 3 replay with the behaviour they had.
+            revision=REVISION if workflow.patched("complaint-revision-3") else 2,
         )
         self._deliveries: list[asyncio.Task[None]] = []
 
@@ -317,3 +327,30 @@ class ComplaintWorkflow:
         self._reject_unless(
             lambda: self._complaint.check_case_event(command.case_type, command.event)
         )
+
+    @workflow.update
+    def approve_reply(self, command: ApproveReply) -> ComplaintView:
+        self._complaint.approve_reply(workflow.now(), command.by, command.comment)
+        return self._complaint.view()
+
+    @approve_reply.validator
+    def _check_approve_reply(self, command: ApproveReply) -> None:
+        self._ensure_allowed(Action.APPROVE_REPLY)
+
+    @workflow.update
+    def refuse_reply(self, command: RefuseReply) -> ComplaintView:
+        self._complaint.refuse_reply(workflow.now(), command.by, command.reason)
+        return self._complaint.view()
+
+    @refuse_reply.validator
+    def _check_refuse_reply(self, command: RefuseReply) -> None:
+        self._ensure_allowed(Action.REFUSE_REPLY)
+
+    @workflow.update
+    def assess(self, command: Assess) -> ComplaintView:
+        self._complaint.assess(workflow.now(), command.by, command.assessment)
+        return self._complaint.view()
+
+    @assess.validator
+    def _check_assess(self, command: Assess) -> None:
+        self._reject_unless(self._complaint.ensure_third_level)

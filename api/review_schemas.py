@@ -1,0 +1,57 @@
+"""Request bodies of the reviews seed 004 asks for: reply approval, third-level assessment."""
+
+from typing import Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from api.schemas import PersonName
+from domain.commands import Reason, Text
+
+
+class ReplyApprovalRequest(BaseModel):
+    """The team leader approves the handler's reply, or refuses it with a reason."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"team_leader": "Marta", "decision": "approve"},
+                {"team_leader": "Marta", "decision": "refuse", "reason": "Offer a replacement."},
+            ]
+        },
+    )
+
+    team_leader: PersonName
+    decision: Literal["approve", "refuse"]
+    reason: Reason | None = Field(default=None, description="Required when refusing")
+
+    @model_validator(mode="after")
+    def _refusal_has_reason(self) -> Self:
+        if self.decision == "refuse" and self.reason is None:
+            raise ValueError("say why the reply is refused (reason)")
+        return self
+
+
+class AssessmentRequest(BaseModel):
+    """The third-level manager's three answers (seed 004)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "manager": "Sofía",
+                    "company_responsible": True,
+                    "first_handling_appropriate": False,
+                    "appeal_reasonable": True,
+                    "notes": "The centre kept the unit 40 days without a diagnosis.",
+                }
+            ]
+        },
+    )
+
+    manager: PersonName
+    company_responsible: bool = Field(description="Is the company responsible?")
+    first_handling_appropriate: bool = Field(description="Was the first handling appropriate?")
+    appeal_reasonable: bool = Field(description="Is the customer's appeal reasonable?")
+    notes: Text | None = None
