@@ -969,11 +969,12 @@ class Complaint(BaseModel):
             case.asked = action.ask
             case.answer_due = self._after(at, action.within) if action.within else None
             by = f" by {case.answer_due.isoformat()}" if case.answer_due else ""
+            asked = self._contact_of(action.ask, case)[0]
             step = self._record(
                 at,
                 ENGINE,
                 StepKind.CASE_ASKED,
-                reason=f"asked {action.ask} to answer{by}",
+                reason=f"asked {asked} ({action.ask}) to answer{by}",
                 case=kind,
             )
             record = self._escalation_record(case, action.ask, at, why)
