@@ -69,3 +69,17 @@ class CaseEventRequest(BaseModel):
     agent: PersonName
     event: EventName = Field(description="One of the playbook's events")
     note: Text | None = None
+
+
+class CaseNoteRequest(BaseModel):
+    """A note about one case: what the centre said on the phone, what was promised."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"agent": "Priya", "text": "Centre says parts ship Friday."}]
+        },
+    )
+
+    agent: PersonName
+    text: Text

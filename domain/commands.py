@@ -43,6 +43,7 @@ class AddNote(BaseModel):
 
     by: Actor
     text: Text
+    case_type: CaseType | None = Field(default=None, description="The case the note is about")
 
 
 class Reopen(BaseModel):

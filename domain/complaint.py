@@ -756,10 +756,16 @@ class Complaint(BaseModel):
         self.supervisor_requested_at = self.hold_reminder_at = None
         self._record(at, actor, StepKind.SUPERVISOR_JOINED)
 
-    def add_note(self, at: datetime, actor: Actor, text: str) -> None:
-        """Record a note; notes never change the ladder."""
+    def check_note(self, case_type: str | None) -> None:
+        """Refuse a note the complaint's state, or its cases, cannot take."""
         self.ensure_allowed(Action.ADD_NOTE)
-        self._record(at, actor, StepKind.NOTE_ADDED, text=text)
+        if case_type is not None and case_type not in self.cases:
+            raise ActionNotAllowed(f"cannot add a note: no {case_type} case is flagged")
+
+    def add_note(self, at: datetime, actor: Actor, text: str, case_type: str | None = None) -> None:
+        """Record a note, on the complaint or one of its cases; notes never change the ladder."""
+        self.check_note(case_type)
+        self._record(at, actor, StepKind.NOTE_ADDED, text=text, case=case_type)
 
     def reopen(self, at: datetime, actor: Actor, reason: str) -> None:
         """The customer reopens a resolved complaint at the level it had, with a fresh window."""

@@ -58,6 +58,17 @@ async def test_flag_answer_and_events_over_http(
     )
     assert claim.status_code == 200
     assert claim.json()["cases"][1]["escalations"][0]["escalated_to"] == "supervisor"
+    noted = await api.post(
+        f"{url}/cases/injury_or_damage/notes", json={"agent": "Raúl", "text": "Fotos recibidas"}
+    )
+    last = noted.json()["history"][-1]
+    assert (last["kind"], last["case"], last["text"]) == (
+        "note_added",
+        "injury_or_damage",
+        "Fotos recibidas",
+    )
+    unflagged = await api.post(f"{url}/cases/legal_threat/notes", json={"agent": "R", "text": "x"})
+    assert unflagged.status_code == 409
     await env.sleep(timedelta(minutes=1))
 
 

@@ -231,12 +231,12 @@ class ComplaintWorkflow:
 
     @workflow.update
     def add_note(self, command: AddNote) -> ComplaintView:
-        self._complaint.add_note(workflow.now(), command.by, command.text)
+        self._complaint.add_note(workflow.now(), command.by, command.text, command.case_type)
         return self._complaint.view()
 
     @add_note.validator
     def _check_add_note(self, command: AddNote) -> None:
-        self._ensure_allowed(Action.ADD_NOTE)
+        self._reject_unless(lambda: self._complaint.check_note(command.case_type))
 
     @workflow.update
     def reopen(self, command: Reopen) -> ComplaintView:

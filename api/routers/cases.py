@@ -4,11 +4,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 
-from api.case_schemas import CaseAnswerRequest, CaseEventRequest, CaseFlagRequest
+from api.case_schemas import (
+    CaseAnswerRequest,
+    CaseEventRequest,
+    CaseFlagRequest,
+    CaseNoteRequest,
+)
 from api.routers.complaints import ACTION_ERRORS, ComplaintId
 from api.temporal import TemporalClient, act_on_complaint
 from domain.cases import CaseFlag
-from domain.commands import AnswerCase, FlagCase, RecordCaseEvent
+from domain.commands import AddNote, AnswerCase, FlagCase, RecordCaseEvent
 from domain.complaint import Actor, ActorRole, ComplaintView
 from workflows.complaint import ComplaintWorkflow
 
@@ -64,3 +69,16 @@ async def record_case_event(
     return await act_on_complaint(
         client, complaint_id, ComplaintWorkflow.record_case_event, command
     )
+
+
+@router.post(
+    "/{complaint_id}/cases/{case_type}/notes", response_model=ComplaintView, responses=CASE_ERRORS
+)
+async def add_case_note(
+    complaint_id: ComplaintId, case_type: CaseType, body: CaseNoteRequest, client: TemporalClient
+) -> ComplaintView:
+    """Add a note to the history, linked to the case (the seed's "leave notes" on every step)."""
+    command = AddNote(
+        by=Actor(role=ActorRole.AGENT, name=body.agent), text=body.text, case_type=case_type
+    )
+    return await act_on_complaint(client, complaint_id, ComplaintWorkflow.add_note, command)
