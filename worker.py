@@ -12,6 +12,7 @@ from activities.email import EmailActivities, SmtpSettings
 from domain.policy_files import PolicyError, load_policy_set
 from workflows.client import EngineSettings, connect
 from workflows.complaint import ComplaintWorkflow
+from workflows.matter import MatterWorkflow
 
 SANDBOX = SandboxedWorkflowRunner(
     # Deterministic validators whose modules load lazily while pydantic validates workflow input
@@ -28,7 +29,7 @@ def build_worker(client: Client, smtp: SmtpSettings, task_queue: str) -> Worker:
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[ComplaintWorkflow],
+        workflows=[ComplaintWorkflow, MatterWorkflow],
         workflow_runner=SANDBOX,
         activities=[email.send_notification_email],
     )

@@ -378,8 +378,13 @@ class Complaint(BaseModel):
         at: datetime,
         calendar: BusinessCalendar | None = None,
         revision: int = REVISION,
+        earlier_filings: int = 0,
     ) -> Self:
-        """File a complaint at level 1: acknowledge the customer and tell the level's owner."""
+        """File a complaint at level 1: acknowledge the customer and tell the level's owner.
+
+        `earlier_filings` about the same matter within the policy's repeat window count as
+        contacts, so a customer who keeps coming back reaches specialists and managers.
+        """
         complaint = cls(
             id=complaint_id,
             revision=revision,
@@ -392,6 +397,10 @@ class Complaint(BaseModel):
         step = complaint._record(at, ENGINE, StepKind.OPENED, reason=f"filed via {intake.channel}")
         complaint._notify_customer(step, NotificationKind.ACKNOWLEDGEMENT)
         complaint._notify_owner(step, NotificationKind.ASSIGNED, reason="new complaint")
+        if earlier_filings:
+            complaint.contacts = earlier_filings
+            note = f"{earlier_filings} earlier filing(s) about the same matter"
+            complaint.record_contact(at, ENGINE, note)
         return complaint
 
     # --- what the ladder looks like now ---------------------------------------------------------
@@ -727,6 +736,19 @@ class Complaint(BaseModel):
             self._notify_role(
                 step, NotificationKind.REPEAT_CONTACT, HandlingTier.SPECIALISTS.value, why
             )
+
+    def file_again(self, at: datetime, actor: Actor, note: str | None) -> bool:
+        """The customer filed about the same matter again: a repeat contact on this complaint.
+
+        A resolved complaint is reopened first (the problem is back); a closed one cannot take
+        it, and False says so.
+        """
+        if self.status is ComplaintStatus.CLOSED:
+            return False
+        if self.status is ComplaintStatus.RESOLVED:
+            self.reopen(at, actor, "the customer filed about the same matter again")
+        self.record_contact(at, actor, note)
+        return True
 
     def request_supervisor(self, at: datetime, actor: Actor, reason: str) -> None:
         """The customer on the line asks for a supervisor: urgent notice, hold reminders."""

@@ -20,3 +20,14 @@ def customer_id(secret: bytes, email: str | None, phone: str | None) -> str:
         raise ValueError("a customer id needs an email or a phone number")
     digest = hmac.new(secret, subject.encode(), hashlib.sha256).hexdigest()
     return f"{CUSTOMER_ID_PREFIX}{digest[:32]}"
+
+
+def matter_id(customer: str, product: str) -> str:
+    """`mat_` + 24 hex digits naming one customer's matter: their complaints about one product.
+
+    Built from the opaque customer id, so it reveals nothing either; product names compare
+    case- and space-insensitively ("Magnifica S" is "magnifica  s").
+    """
+    product_key = " ".join(product.casefold().split())
+    digest = hashlib.sha256(f"{customer}|{product_key}".encode()).hexdigest()
+    return f"mat_{digest[:24]}"

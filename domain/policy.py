@@ -177,6 +177,10 @@ class EscalationPolicy(BaseModel):
     )
     playbooks: dict[str, Playbook] = Field(default_factory=dict)
     repeat_thresholds: RepeatThresholds = RepeatThresholds()
+    repeat_window: Duration = Field(
+        default=Duration.model_validate("30 days"),
+        description="A filing about the same matter this soon after the last one is a repeat",
+    )
     supervisor_call: SupervisorCall = SupervisorCall()
     approval_tiers: tuple[HandlingTier, ...] = Field(
         default=(HandlingTier.TEAM_LEADER,),

@@ -40,6 +40,11 @@ def workflow_id(complaint_id: str) -> str:
     return f"complaint-{complaint_id}"
 
 
+def matter_workflow_id(matter_id: str) -> str:
+    """The workflow that routes one customer's filings about one product."""
+    return f"matter-{matter_id}"
+
+
 async def connect(*, attempts: int = 30, delay_seconds: float = 1.0) -> Client:
     """Connect with Temporal's envconfig (TEMPORAL_ADDRESS, profiles, TLS, API key).
 

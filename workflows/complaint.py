@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
         REVISION,
         Action,
         ActionNotAllowed,
+        Actor,
         Complaint,
         ComplaintView,
         Notification,
@@ -43,6 +44,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.intake import ComplaintIntake
     from domain.messages import MessageFacts
     from domain.policy import EscalationPolicy
+    from workflows.client import matter_workflow_id
 
 EMAIL_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=2),
@@ -63,6 +65,17 @@ class ComplaintStart(BaseModel):
     carried_state: Complaint | None = None
     history_event_limit: int = Field(default=10_000, ge=20)
     """Continue as new beyond this many events, or earlier when the server suggests it."""
+    matter_id: str | None = None
+    """The matter (customer and product) whose workflow started this complaint, if any."""
+    earlier_filings: int = Field(default=0, ge=0)
+    """Filings about the same matter within the repeat window before this one."""
+
+
+class Filing(BaseModel):
+    """A complaint as filed; `start.complaint_id` is the id it gets if it starts a new one."""
+
+    start: ComplaintStart
+    by: Actor
 
 
 @workflow.defn
@@ -79,7 +92,9 @@ class ComplaintWorkflow:
             start.calendar,
             # Complaints whose history predates revision 3 replay with the behaviour they had.
             revision=REVISION if workflow.patched("complaint-revision-3") else 2,
+            earlier_filings=start.earlier_filings,
         )
+        self._matter_id = start.matter_id
         self._deliveries: list[asyncio.Task[None]] = []
 
     @workflow.run
@@ -197,6 +212,20 @@ class ComplaintWorkflow:
             raise ApplicationError(str(err), type=ActionNotAllowed.__name__) from err
         except CaseNotValid as err:
             raise ApplicationError(str(err), err.field, type=CaseNotValid.__name__) from err
+
+    @workflow.signal
+    async def filed_again(self, filing: Filing) -> None:
+        """The matter's workflow routes a new filing here: a repeat contact (or a reopening).
+
+        If the complaint closed in the meantime, the filing goes back to the matter's workflow,
+        which starts the next complaint with it: a filing is never dropped.
+        """
+        note = filing.start.intake.description
+        if self._complaint.file_again(workflow.now(), filing.by, note):
+            return
+        if self._matter_id is not None:
+            matter = workflow.get_external_workflow_handle(matter_workflow_id(self._matter_id))
+            await matter.signal("bounce", filing)
 
     @workflow.query
     def view(self) -> ComplaintView:

@@ -1,0 +1,166 @@
+"""Repeat filings about the same matter reach the open complaint, even at the same instant."""
+
+import asyncio
+import uuid
+from datetime import timedelta
+
+import pytest
+from temporalio.client import WithStartWorkflowOperation
+from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from domain.complaint import ComplaintStatus, ComplaintView, StepKind
+from domain.identity import matter_id
+from domain.playbooks import HandlingTier
+from tests.actions import answer, propose
+from tests.samples import CUSTOMER, SEED_MATRIX, sample_intake
+from tests.waiting import eventually
+from workflows.client import matter_workflow_id, workflow_id
+from workflows.complaint import ComplaintStart, ComplaintWorkflow, Filing
+from workflows.matter import FilingOutcome, MatterStart, MatterWorkflow
+
+DAY = timedelta(days=1)
+
+
+@pytest.fixture
+def matter(opened_workflows: set[str]) -> str:
+    """A fresh matter; its workflow is terminated after the test."""
+    matter = matter_id(f"cus_{uuid.uuid4().hex}", "Redmi Note 10 Pro")
+    opened_workflows.add(matter_workflow_id(matter))
+    return matter
+
+
+async def file(
+    env: WorkflowEnvironment, task_queue: str, matter: str, opened: set[str], proposed: str = ""
+) -> FilingOutcome:
+    complaint_id = proposed or uuid.uuid4().hex[:16]
+    opened.add(workflow_id(complaint_id))
+    start = WithStartWorkflowOperation(
+        MatterWorkflow.run,
+        MatterStart(matter_id=matter),
+        id=matter_workflow_id(matter),
+        task_queue=task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+    )
+    filing = Filing(
+        start=ComplaintStart(complaint_id=complaint_id, intake=sample_intake(), policy=SEED_MATRIX),
+        by=CUSTOMER,
+    )
+    return await env.client.execute_update_with_start_workflow(
+        MatterWorkflow.file, filing, start_workflow_operation=start
+    )
+
+
+async def view_of(env: WorkflowEnvironment, complaint_id: str) -> ComplaintView:
+    handle = env.client.get_workflow_handle_for(ComplaintWorkflow.run, workflow_id(complaint_id))
+    return await handle.query(ComplaintWorkflow.view)
+
+
+async def test_a_second_filing_is_a_repeat_contact_on_the_open_complaint(
+    env: WorkflowEnvironment,
+    worker: Worker,
+    task_queue: str,
+    matter: str,
+    opened_workflows: set[str],
+) -> None:
+    first = await file(env, task_queue, matter, opened_workflows)
+    second = await file(env, task_queue, matter, opened_workflows)
+    assert (first.repeat, second.repeat, second.complaint_id) == (False, True, first.complaint_id)
+
+    async def specialists() -> ComplaintView | None:
+        view = await view_of(env, first.complaint_id)
+        return view if view.handling is HandlingTier.SPECIALISTS else None
+
+    view = await eventually(specialists)
+    assert view.contacts == 2
+
+
+async def test_simultaneous_filings_start_one_complaint(
+    env: WorkflowEnvironment,
+    worker: Worker,
+    task_queue: str,
+    matter: str,
+    opened_workflows: set[str],
+) -> None:
+    outcomes = await asyncio.gather(
+        *(file(env, task_queue, matter, opened_workflows) for _ in range(3))
+    )
+    assert len({outcome.complaint_id for outcome in outcomes}) == 1
+    assert sorted(outcome.repeat for outcome in outcomes) == [False, True, True]
+
+    async def three_contacts() -> ComplaintView | None:
+        view = await view_of(env, outcomes[0].complaint_id)
+        return view if view.contacts == 3 else None
+
+    assert (await eventually(three_contacts)).handling is HandlingTier.TEAM_LEADER
+
+
+async def test_a_retried_filing_counts_once(
+    env: WorkflowEnvironment,
+    worker: Worker,
+    task_queue: str,
+    matter: str,
+    opened_workflows: set[str],
+) -> None:
+    first = await file(env, task_queue, matter, opened_workflows, proposed="retry0000000001")
+    again = await file(env, task_queue, matter, opened_workflows, proposed="retry0000000001")
+    assert again == first
+    await env.sleep(timedelta(minutes=1))
+    assert (await view_of(env, first.complaint_id)).contacts == 1
+
+
+async def test_a_filing_after_resolution_reopens_and_after_closing_starts_a_counted_one(
+    env: WorkflowEnvironment,
+    worker: Worker,
+    task_queue: str,
+    matter: str,
+    opened_workflows: set[str],
+) -> None:
+    first = await file(env, task_queue, matter, opened_workflows)
+    handle = env.client.get_workflow_handle_for(
+        ComplaintWorkflow.run, workflow_id(first.complaint_id)
+    )
+    await propose(handle)
+    await answer(handle, "accept")
+    again = await file(env, task_queue, matter, opened_workflows)
+    assert again == FilingOutcome(complaint_id=first.complaint_id, repeat=True)
+
+    async def reopened() -> ComplaintView | None:
+        view = await view_of(env, first.complaint_id)
+        return view if view.status is ComplaintStatus.OPEN and view.contacts == 2 else None
+
+    view = await eventually(reopened)
+    assert [s.kind for s in view.history if s.actor == CUSTOMER][-2:] == [
+        StepKind.REOPENED,
+        StepKind.CONTACTED,
+    ]
+    await propose(handle)
+    await answer(handle, "accept")
+    await env.sleep(8 * DAY)  # the reopen window (7 days) ends: the complaint closes
+    assert (await handle.result()).status is ComplaintStatus.CLOSED
+
+    third = await file(env, task_queue, matter, opened_workflows)
+    assert not third.repeat and third.complaint_id != first.complaint_id
+    view = await view_of(env, third.complaint_id)
+    assert (view.contacts, view.handling) == (3, HandlingTier.TEAM_LEADER)
+
+
+async def test_the_matter_ends_when_nothing_is_open_and_the_window_passed(
+    env: WorkflowEnvironment,
+    worker: Worker,
+    task_queue: str,
+    matter: str,
+    opened_workflows: set[str],
+) -> None:
+    first = await file(env, task_queue, matter, opened_workflows)
+    handle = env.client.get_workflow_handle_for(
+        ComplaintWorkflow.run, workflow_id(first.complaint_id)
+    )
+    await propose(handle)
+    await answer(handle, "accept")
+    await env.sleep(31 * DAY)
+    matter_handle = env.client.get_workflow_handle_for(
+        MatterWorkflow.run, matter_workflow_id(matter)
+    )
+    assert await matter_handle.result() == [first.complaint_id]
