@@ -122,3 +122,9 @@ def test_broken_yaml_and_wrong_shapes_are_clear(tmp_path: Path) -> None:
 def test_a_single_file_serves_as_the_default(tmp_path: Path) -> None:
     (tmp_path / "only.yaml").write_text(VALID)
     assert load_policy_set(tmp_path / "only.yaml").brands == ["default"]
+
+
+def test_docs_policy_md_shows_the_shipped_default_policy() -> None:
+    doc = (POLICY_DIR.parent / "docs" / "policy.md").read_text(encoding="utf-8")
+    annotated = doc.split("## The default policy, annotated\n\n```yaml\n")[1].split("```")[0]
+    assert annotated == (POLICY_DIR / "default.yaml").read_text(encoding="utf-8")
