@@ -10,7 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from domain.complaint import Notification
+from domain.history import Notification
 from domain.messages import MessageFacts, render
 
 

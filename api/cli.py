@@ -10,7 +10,7 @@ from pathlib import Path
 
 from activities.holidays import NoCalendar, business_calendar_for
 from domain.cases import CaseNotValid
-from domain.complaint import ActionNotAllowed
+from domain.complaint_state import ActionNotAllowed
 from domain.intake import Channel, ComplaintIntake, Customer
 from domain.policy_files import PolicyError, load_policy_set
 from domain.simulation import (

@@ -13,7 +13,8 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.cases import CaseNotValid
-from domain.complaint import ActionNotAllowed, ComplaintView
+from domain.complaint import ComplaintView
+from domain.complaint_state import ActionNotAllowed
 from workflows.client import workflow_id
 from workflows.complaint import ComplaintWorkflow
 

@@ -5,7 +5,8 @@ from typing import Annotated, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from domain.cases import CaseFlag, CaseType
-from domain.complaint import Actor, Assessment
+from domain.complaint_state import Assessment
+from domain.history import Actor
 from domain.playbooks import EventName, FieldName
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]

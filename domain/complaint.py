@@ -4,301 +4,34 @@ The workflow drives it with real time and sends what lands in the outbox; a simu
 with any clock. Every method takes the time it happens at and never reads a clock itself.
 """
 
-from datetime import UTC, datetime, tzinfo
-from enum import StrEnum
+from datetime import datetime
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from domain.calendar import BusinessCalendar
-from domain.cases import (
-    CaseFlag,
-    CaseNotValid,
-    CaseRun,
-    EscalationRecord,
-    PendingEvent,
-    PendingFollowUp,
+from domain.cases import CaseRun
+from domain.complaint_state import (
+    CLOCK_RUNS,
+    REVISION,
+    AccountabilityRecord,
+    Action,
+    ActionNotAllowed,
+    Assessment,
+    ComplaintStatus,
 )
-from domain.durations import Duration
+from domain.history import ENGINE, Actor, ActorRole, Notification, NotificationKind, Step, StepKind
 from domain.intake import ComplaintIntake
-from domain.playbooks import CaseAction, CaseEvent, HandlingTier, Playbook
-from domain.policy import Contacts, EscalationPolicy, Level
-from domain.sla import SlaClock, due_after
-
-
-class ComplaintStatus(StrEnum):
-    OPEN = "open"
-    """Being worked on at a level; its SLA clock runs."""
-    PAUSED = "paused"
-    """Waiting on the customer (information asked for); the clock is stopped."""
-    AWAITING_APPROVAL = "awaiting_approval"
-    """A reply waits for the team leader's approval before it reaches the customer (seed 004);
-    the clock runs."""
-    AWAITING_CUSTOMER = "awaiting_customer"
-    """A resolution was proposed; the clock stops while the customer decides."""
-    RESOLVED = "resolved"
-    """The customer accepted (or did not answer in time); can still be reopened."""
-    CLOSED = "closed"
-    """Final."""
-
-
-class ActorRole(StrEnum):
-    SYSTEM = "system"
-    CUSTOMER = "customer"
-    AGENT = "agent"
-    SUPERVISOR = "supervisor"
-    ADMIN = "admin"
-
-
-class Actor(BaseModel):
-    """Who did something."""
-
-    model_config = ConfigDict(frozen=True)
-
-    role: ActorRole
-    name: str = Field(min_length=1, max_length=200)
-
-
-ENGINE = Actor(role=ActorRole.SYSTEM, name="escalation engine")
-
-
-class StepKind(StrEnum):
-    OPENED = "opened"
-    WARNED = "warned"
-    BREACHED = "breached"
-    ESCALATED = "escalated"
-    REALERTED = "realerted"
-    RESOLUTION_PROPOSED = "resolution_proposed"
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"
-    RESOLVED = "resolved"
-    REOPENED = "reopened"
-    PAUSED = "paused"
-    RESUMED = "resumed"
-    CONTACTED = "contacted"
-    REASSIGNED = "reassigned"
-    SUPERVISOR_REQUESTED = "supervisor_requested"
-    HOLD_REMINDER = "hold_reminder"
-    SUPERVISOR_JOINED = "supervisor_joined"
-    SUPERVISOR_MISSED = "supervisor_missed"
-    CLOSED = "closed"
-    NOTE_ADDED = "note_added"
-    REPLY_APPROVED = "reply_approved"
-    REPLY_REFUSED = "reply_refused"
-    DECISION_REMINDED = "decision_reminded"
-    ASSESSED = "assessed"
-    ACCOUNTABILITY_OPENED = "accountability_opened"
-    CASE_OPENED = "case_opened"
-    CASE_ASKED = "case_asked"
-    CASE_PROMISED = "case_promised"
-    CASE_ESCALATED = "case_escalated"
-    CASE_TASK = "case_task"
-    CUSTOMER_TOLD = "customer_told"
-    CASE_ANSWERED = "case_answered"
-    CASE_EVENT = "case_event"
-    CASE_SILENT = "case_silent"
-    PROMISE_MISSED = "promise_missed"
-    FOLLOW_UP = "follow_up"
-    CASE_DONE = "case_done"
-    NOTIFIED = "notified"
-    NOTIFICATION_SKIPPED = "notification_skipped"
-    NOTIFICATION_FAILED = "notification_failed"
-
-
-class Step(BaseModel):
-    """One entry of the history: who did what, when, at which level, and why."""
-
-    model_config = ConfigDict(frozen=True)
-
-    seq: int
-    at: datetime
-    actor: Actor
-    kind: StepKind
-    level: int
-    reason: str | None = None
-    text: str | None = None
-    case: str | None = None
-    """The case type whose playbook took this step."""
-    record: EscalationRecord | None = None
-    """For an escalation: what the supervisor (or other role) receives."""
-
-
-class NotificationKind(StrEnum):
-    ACKNOWLEDGEMENT = "acknowledgement"
-    """To the customer: we have your complaint, here is when to expect an answer."""
-    ASSIGNED = "assigned"
-    """To a level's owner: a complaint reached (or came back to) your level."""
-    SLA_WARNING = "sla_warning"
-    """To a level's owner: a share of the window has passed (policy `warnings`)."""
-    BREACH_ALERT = "breach_alert"
-    """To the last level's owner: its window ran out; repeats until resolved."""
-    RESOLUTION_PROPOSED = "resolution_proposed"
-    """To the customer: here is our resolution, accept or reject it."""
-    RESOLVED = "resolved"
-    """To the customer: the complaint is resolved and how long it can be reopened."""
-    REPEAT_CONTACT = "repeat_contact"
-    """To the role that now handles a complaint the customer keeps contacting us about."""
-    SUPERVISOR_REQUESTED = "supervisor_requested"
-    """To the supervisor, urgent: a customer on the line asks for you."""
-    HOLD_REMINDER = "hold_reminder"
-    """To the agent: refresh the customer's hold, the supervisor has not joined yet."""
-    SUPERVISOR_MISSED = "supervisor_missed"
-    """To the supervisor: the customer waited the policy's limit and the call was not taken."""
-    APPROVAL_REQUESTED = "approval_requested"
-    """To the team leader: approve or refuse the handler's reply before the customer sees it."""
-    REPLY_REFUSED = "reply_refused"
-    """To the handler: the team leader refused the reply, and why."""
-    DECISION_REMINDER = "decision_reminder"
-    """To the customer and the owner: a proposed resolution is still unanswered."""
-    ACCOUNTABILITY = "accountability"
-    """To the accountability role: the third level found the company responsible."""
-    CASE_REQUEST = "case_request"
-    """To a service centre or retailer: the playbook asks for an answer (status, diagnosis)."""
-    CASE_PROMISE = "case_promise"
-    """To the customer: what the playbook promises (`72 hours`, `15-20 days`) and by when."""
-    CASE_ESCALATION = "case_escalation"
-    """To a supervisor or manager: the case's escalation record."""
-    CASE_TASK = "case_task"
-    """To the agent (or another role): what to do now, or a scheduled follow-up."""
-    INJURY_CLAIM = "injury_claim"
-    """To the customer: seed 003's template after an injury or damage claim."""
-    NOT_COVERED = "not_covered"
-    """To the customer: the damage is not covered, with the service centre's explanation."""
-    RETAILER_CONTACTS = "retailer_contacts"
-    """To the customer: where to turn at the authorised retailer."""
-
-
-class Recipient(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    role: str
-    name: str
-    email: str | None
-
-
-class Notification(BaseModel):
-    """A message the complaint owes someone; `step` is the history entry that caused it."""
-
-    model_config = ConfigDict(frozen=True)
-
-    step: int
-    kind: NotificationKind
-    recipient: Recipient
-    level: int
-    deadline: datetime | None = None
-    reason: str | None = None
-    resolution: str | None = None
-    """The proposed resolution, for the customer's message."""
-    promise: str | None = None
-    """A promised range (`3-5 business days`) to tell the customer; the deadline is its end."""
-    case: str | None = None
-    text: str | None = None
-    """What a task or follow-up asks for, or what the customer is told."""
-    record: EscalationRecord | None = None
-
-
-class Action(StrEnum):
-    """Things people do to a complaint."""
-
-    PROPOSE_RESOLUTION = "propose_resolution"
-    ACCEPT = "accept"
-    REJECT = "reject"
-    ADD_NOTE = "add_note"
-    REOPEN = "reopen"
-    PAUSE = "pause"
-    RESUME = "resume"
-    RECORD_CONTACT = "record_contact"
-    REQUEST_SUPERVISOR = "request_supervisor"
-    APPROVE_REPLY = "approve_reply"
-    REFUSE_REPLY = "refuse_reply"
-    ASSESS = "assess"
-    FLAG_CASE = "flag_case"
-    UPDATE_CASE = "update_case"
-
+from domain.playbook_runner import PlaybookRunner
+from domain.playbooks import CaseEvent, HandlingTier
+from domain.policy import EscalationPolicy
+from domain.sla import SlaClock
 
 _STAFF = {ActorRole.AGENT, ActorRole.SUPERVISOR}
 
 
 def _yes(answer: bool) -> str:
     return "yes" if answer else "no"
-
-
-class ActionNotAllowed(Exception):
-    """The complaint's state does not allow this action now; the message says why."""
-
-
-_ACTIVE = {
-    ComplaintStatus.OPEN,
-    ComplaintStatus.PAUSED,
-    ComplaintStatus.AWAITING_APPROVAL,
-    ComplaintStatus.AWAITING_CUSTOMER,
-}
-_CLOCK_RUNS = {ComplaintStatus.OPEN, ComplaintStatus.AWAITING_APPROVAL}
-
-_ALLOWED: dict[Action, set[ComplaintStatus]] = {
-    Action.PROPOSE_RESOLUTION: {ComplaintStatus.OPEN, ComplaintStatus.PAUSED},
-    Action.ACCEPT: {ComplaintStatus.AWAITING_CUSTOMER},
-    Action.REJECT: {ComplaintStatus.AWAITING_CUSTOMER},
-    Action.ADD_NOTE: {*_ACTIVE, ComplaintStatus.RESOLVED},
-    Action.REOPEN: {ComplaintStatus.RESOLVED},
-    Action.PAUSE: {ComplaintStatus.OPEN},
-    Action.RESUME: {ComplaintStatus.PAUSED},
-    Action.RECORD_CONTACT: _ACTIVE,
-    Action.REQUEST_SUPERVISOR: _ACTIVE,
-    Action.APPROVE_REPLY: {ComplaintStatus.AWAITING_APPROVAL},
-    Action.REFUSE_REPLY: {ComplaintStatus.AWAITING_APPROVAL},
-    Action.ASSESS: _ACTIVE,
-    Action.FLAG_CASE: _ACTIVE,
-    Action.UPDATE_CASE: _ACTIVE,
-}
-
-_WHY_NOT_FOR: dict[tuple[Action, ComplaintStatus], str] = {
-    (Action.RESUME, ComplaintStatus.OPEN): "the clock is running",
-    (Action.PAUSE, ComplaintStatus.AWAITING_CUSTOMER): "the clock already stopped for a decision",
-    **{
-        (action, status): "no reply awaits the team leader's approval"
-        for action in (Action.APPROVE_REPLY, Action.REFUSE_REPLY)
-        for status in ComplaintStatus
-        if status is not ComplaintStatus.AWAITING_APPROVAL
-    },
-}
-
-_WHY_NOT: dict[ComplaintStatus, str] = {
-    ComplaintStatus.OPEN: "no resolution is awaiting the customer's decision",
-    ComplaintStatus.PAUSED: "the complaint is paused, waiting on the customer; resume it first",
-    ComplaintStatus.AWAITING_APPROVAL: "a reply is awaiting the team leader's approval",
-    ComplaintStatus.AWAITING_CUSTOMER: "a resolution is already awaiting the customer's decision",
-    ComplaintStatus.RESOLVED: "the complaint is resolved; reopen it first",
-    ComplaintStatus.CLOSED: "the complaint is closed",
-}
-
-
-REVISION = 3
-"""The engine's behaviour revision: 3 adds reply approval and decision reminders. A complaint keeps
-the revision it started with, so histories recorded before replay unchanged."""
-
-
-class Assessment(BaseModel):
-    """The third level's three questions (seed 004)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    company_responsible: bool
-    first_handling_appropriate: bool
-    appeal_reasonable: bool
-    notes: str | None = Field(default=None, max_length=5000)
-
-
-class AccountabilityRecord(BaseModel):
-    """Opened when the third level finds the company responsible: who handled it, and how."""
-
-    model_config = ConfigDict(frozen=True)
-
-    opened_at: datetime
-    assessed_by: str
-    handlers: list[str] = Field(description="Everyone who acted on the complaint before")
-    first_handling_appropriate: bool
-    notes: str | None = None
 
 
 class ComplaintView(BaseModel):
@@ -336,38 +69,8 @@ class ComplaintView(BaseModel):
     history: list[Step]
 
 
-class Complaint(BaseModel):
-    """A complaint's whole state. Mutable; every change is recorded in `history`."""
-
-    id: str
-    intake: ComplaintIntake
-    policy: EscalationPolicy
-    calendar: BusinessCalendar | None = None
-    """The country calendar business-time windows run in; None when the policy has none."""
-    opened_at: datetime
-    status: ComplaintStatus = ComplaintStatus.OPEN
-    level: int = 1
-    clock: SlaClock
-    next_alert_at: datetime | None = None
-    warned: tuple[float, ...] = ()
-    """Warning thresholds already sent for the current level's window."""
-    decision_due_at: datetime | None = None
-    pending_resolution: str | None = None
-    resolved_at: datetime | None = None
-    reopen_until: datetime | None = None
-    contacts: int = 1
-    handling: HandlingTier = HandlingTier.FRONTLINE
-    supervisor_requested_at: datetime | None = None
-    hold_reminder_at: datetime | None = None
-    cases: dict[str, CaseRun] = {}
-    """Playbooks running (or done) on this complaint, by case type."""
-    decision_reminder_at: datetime | None = None
-    assessment: Assessment | None = None
-    accountability: AccountabilityRecord | None = None
-    revision: int = 2
-    """Behaviour revision the complaint started with (REVISION for new ones)."""
-    history: list[Step] = []
-    outbox: list[Notification] = []
+class Complaint(PlaybookRunner):
+    """A complaint: the ladder, what people do, and its view; playbooks come from its base."""
 
     @classmethod
     def open(
@@ -402,20 +105,6 @@ class Complaint(BaseModel):
             note = f"{earlier_filings} earlier filing(s) about the same matter"
             complaint.record_contact(at, ENGINE, note)
         return complaint
-
-    # --- what the ladder looks like now ---------------------------------------------------------
-
-    @property
-    def current_level(self) -> Level:
-        return self.policy.level(self.level)
-
-    @property
-    def at_top(self) -> bool:
-        return self.level == self.policy.top
-
-    @property
-    def closed(self) -> bool:
-        return self.status is ComplaintStatus.CLOSED
 
     def next_due_at(self) -> datetime | None:
         """The next moment the complaint acts on its own (warning, breach, re-alert, ...)."""
@@ -475,7 +164,7 @@ class Complaint(BaseModel):
                 self._case_due(due)
                 continue
             warning = self._next_warning()
-            clock_runs = self.status in _CLOCK_RUNS
+            clock_runs = self.status in CLOCK_RUNS
             match self.status:
                 case _ if clock_runs and warning and warning[1] == due:
                     self._warn(warning[0], due)
@@ -580,12 +269,6 @@ class Complaint(BaseModel):
                 )
 
     # --- what people do -----------------------------------------------------------------------
-
-    def ensure_allowed(self, action: Action) -> None:
-        """Raise ActionNotAllowed, with the reason, unless `action` fits the current state."""
-        if self.status not in _ALLOWED[action]:
-            why = _WHY_NOT_FOR.get((action, self.status), _WHY_NOT[self.status])
-            raise ActionNotAllowed(f"cannot {action.value.replace('_', ' ')}: {why}")
 
     def propose_resolution(self, at: datetime, actor: Actor, resolution: str) -> None:
         """An agent offers a resolution; the level's clock stops while the customer decides.
@@ -800,105 +483,6 @@ class Complaint(BaseModel):
         step = self._record(at, actor, StepKind.REOPENED, reason=reason)
         self._notify_owner(step, NotificationKind.ASSIGNED, reason=f"reopened: {reason}")
 
-    # --- playbooks (seed 003) -------------------------------------------------------------------
-
-    def check_case_flag(self, flag: CaseFlag) -> Playbook:
-        """The flag's playbook; ActionNotAllowed or CaseNotValid say why it cannot start now."""
-        self.ensure_allowed(Action.FLAG_CASE)
-        playbook = self.policy.playbooks.get(flag.case_type)
-        if playbook is None:
-            known = ", ".join(sorted(self.policy.playbooks)) or "none"
-            raise CaseNotValid(
-                f"policy {self.policy.name} has no playbook {flag.case_type!r}; known: {known}",
-                "case_type",
-            )
-        running = self.cases.get(flag.case_type)
-        if running is not None and running.active:
-            raise ActionNotAllowed(
-                f"cannot flag {flag.case_type}: its playbook runs since "
-                f"{running.opened_at.isoformat()}"
-            )
-        flag.checked_against(playbook)
-        return playbook
-
-    def flag_case(self, at: datetime, actor: Actor, flag: CaseFlag) -> None:
-        """Start the case type's playbook at once, beside the ladder."""
-        playbook = self.check_case_flag(flag)
-        case = CaseRun(
-            case_type=flag.case_type,
-            title=playbook.title,
-            fields=dict(flag.fields),
-            description=flag.description,
-            opened_at=at,
-        )
-        self.cases = {**self.cases, flag.case_type: case}
-        self._record(
-            at,
-            actor,
-            StepKind.CASE_OPENED,
-            reason=f"{playbook.title}: {playbook.first_action}",
-            text=flag.description,
-            case=case.case_type,
-        )
-        self._run_case_event(case, CaseEvent.OPENED, at, f"{playbook.title} flagged")
-
-    def running_case(self, case_type: str) -> CaseRun:
-        """The active case of this type, or ActionNotAllowed saying why there is none."""
-        self.ensure_allowed(Action.UPDATE_CASE)
-        case = self.cases.get(case_type)
-        if case is None:
-            raise ActionNotAllowed(f"no {case_type} case is flagged on this complaint")
-        if not case.active:
-            raise ActionNotAllowed(f"the {case_type} case is done since {case.done_at}")
-        return case
-
-    def check_case_answer(self, case_type: str, outcome: str | None) -> CaseRun:
-        """The case an answer is for; refuses unless someone was asked and the outcome is known."""
-        case = self.running_case(case_type)
-        if case.asked is None:
-            raise ActionNotAllowed(f"the {case_type} playbook asked nobody for an answer")
-        outcomes = self.policy.playbooks[case_type].outcomes
-        if outcome is not None and outcome not in outcomes:
-            raise CaseNotValid(
-                f"{case_type}: unknown outcome {outcome!r}; known: {', '.join(outcomes) or 'none'}",
-                "outcome",
-            )
-        return case
-
-    def answer_case(
-        self, at: datetime, actor: Actor, case_type: str, answer: str, outcome: str | None = None
-    ) -> None:
-        """The asked party (service centre, retailer) answered: its clock stops."""
-        case = self.check_case_answer(case_type, outcome)
-        case.answer, case.outcome, case.answer_due = answer, outcome, None
-        why = f"{case.asked} answered" + (f": {outcome}" if outcome else "")
-        self._record(at, actor, StepKind.CASE_ANSWERED, reason=why, text=answer, case=case_type)
-        self._run_case_event(case, CaseEvent.ANSWERED, at, why)
-        if outcome is not None and case.active:
-            self._run_case_event(case, f"{CaseEvent.ANSWERED}:{outcome}", at, why)
-
-    def check_case_event(self, case_type: str, event: str) -> CaseRun:
-        """The case an event is for; refuses events its playbook does not declare."""
-        case = self.running_case(case_type)
-        declared = self.policy.playbooks[case_type].events
-        if event not in declared:
-            raise CaseNotValid(
-                f"{case_type}: unknown event {event!r}; known: {', '.join(declared) or 'none'}",
-                "event",
-            )
-        return case
-
-    def record_case_event(
-        self, at: datetime, actor: Actor, case_type: str, event: str, note: str | None = None
-    ) -> None:
-        """Something happened on the case (a claim, a refusal, parts arrived): its playbook acts."""
-        case = self.check_case_event(case_type, event)
-        meaning = self.policy.playbooks[case_type].events[event]
-        self._record(
-            at, actor, StepKind.CASE_EVENT, reason=f"{event}: {meaning}", text=note, case=case_type
-        )
-        self._run_case_event(case, event, at, meaning)
-
     # --- delivery bookkeeping -----------------------------------------------------------------
 
     def take_outbox(self) -> list[Notification]:
@@ -924,7 +508,7 @@ class Complaint(BaseModel):
             level=self.level,
             level_name=level.name,
             owner_role=level.owner_role,
-            deadline=self.clock.deadline if self.status in _CLOCK_RUNS else None,
+            deadline=self.clock.deadline if self.status in CLOCK_RUNS else None,
             sla_paused_remaining_seconds=paused_left.total_seconds()
             if paused_left is not None
             else None,
@@ -945,295 +529,4 @@ class Complaint(BaseModel):
             policy_version=self.policy.version,
             intake=self.intake,
             history=list(self.history),
-        )
-
-    # --- playbook internals ----------------------------------------------------------------------
-
-    def _case_due(self, at: datetime) -> None:
-        """Act on the case moment due at `at`: a deadline passed, a follow-up, a scheduled event."""
-        case = next(case for case in self.cases.values() if case.next_due() == at)
-        if case.answer_due == at:
-            case.answer_due = None
-            why = f"{case.asked} did not answer in time"
-            self._record(at, ENGINE, StepKind.CASE_SILENT, reason=why, case=case.case_type)
-            self._run_case_event(case, CaseEvent.SILENT, at, why)
-        elif case.promise_due == at:
-            case.promise_due = None
-            why = f"the promise to the customer ({case.promise}) was not kept"
-            self._record(at, ENGINE, StepKind.PROMISE_MISSED, reason=why, case=case.case_type)
-            self._run_case_event(case, CaseEvent.PROMISE_MISSED, at, why)
-        elif case.follow_ups and case.follow_ups[0].due == at:
-            follow_up = case.follow_ups.pop(0)
-            if follow_up.every is not None:
-                due = self._after(at, follow_up.every)
-                case.follow_ups.append(follow_up.model_copy(update={"due": due}))
-                case.follow_ups.sort(key=lambda item: item.due)
-            step = self._record(
-                at, ENGINE, StepKind.FOLLOW_UP, reason=follow_up.text, case=case.case_type
-            )
-            self._notify_role(
-                step,
-                NotificationKind.CASE_TASK,
-                follow_up.notify,
-                follow_up.text,
-                case,
-                follow_up.text,
-            )
-        else:
-            event = case.scheduled.pop(0).event
-            why = f"scheduled {event}"
-            self._record(at, ENGINE, StepKind.CASE_EVENT, reason=why, case=case.case_type)
-            self._run_case_event(case, event, at, why)
-
-    def _run_case_event(self, case: CaseRun, event: str, at: datetime, why: str) -> None:
-        playbook = self.policy.playbooks[case.case_type]
-        for action in playbook.actions_for(event, case.fields):
-            if case.active:
-                self._apply_case_action(case, action, at, f"{event}: {why}")
-
-    def _apply_case_action(self, case: CaseRun, action: CaseAction, at: datetime, why: str) -> None:
-        kind = case.case_type
-        if action.ask:
-            case.asked = action.ask
-            case.answer_due = self._after(at, action.within) if action.within else None
-            by = f" by {case.answer_due.isoformat()}" if case.answer_due else ""
-            asked = self._contact_of(action.ask, case)[0]
-            step = self._record(
-                at,
-                ENGINE,
-                StepKind.CASE_ASKED,
-                reason=f"asked {asked} ({action.ask}) to answer{by}",
-                case=kind,
-            )
-            record = self._escalation_record(case, action.ask, at, why)
-            self._notify_role(
-                step, NotificationKind.CASE_REQUEST, action.ask, why, case, record=record
-            )
-        elif action.promise:
-            start = case.date_field(action.since, self._zone) if action.since else at
-            due = self._after(start, action.promise)
-            case.promise = action.promise.text
-            if due <= at:  # the wait was over before the case was flagged: nothing to keep
-                told = f"the {action.promise} wait already ended at {due.isoformat()}"
-                self._record(at, ENGINE, StepKind.CASE_PROMISED, reason=told, case=kind)
-                return
-            case.promise_due = due
-            told = f"promised the customer {action.promise}: by {due.isoformat()}"
-            step = self._record(at, ENGINE, StepKind.CASE_PROMISED, reason=told, case=kind)
-            if action.tell:
-                self._notify_customer(step, NotificationKind.CASE_PROMISE, case=case)
-        elif action.escalate:
-            self._escalate_case(case, action.escalate, at, why)
-        elif action.follow_up:
-            follow_up = action.follow_up
-            case.follow_ups.append(
-                PendingFollowUp(
-                    due=self._after(at, follow_up.after),
-                    every=follow_up.every,
-                    notify=follow_up.notify,
-                    text=follow_up.text,
-                )
-            )
-            case.follow_ups.sort(key=lambda item: item.due)
-        elif action.tell_customer:
-            message = NotificationKind(action.tell_customer.value)
-            text = self._customer_text(case, message)
-            step = self._record(
-                at, ENGINE, StepKind.CUSTOMER_TOLD, reason=message, text=text, case=kind
-            )
-            self._notify_customer(step, message, case=case, text=text)
-        elif action.task:
-            task = action.task
-            step = self._record(at, ENGINE, StepKind.CASE_TASK, reason=task.text, case=kind)
-            self._notify_role(step, NotificationKind.CASE_TASK, task.notify, why, case, task.text)
-        elif action.handling:
-            self.handling = action.handling
-            record = self._escalation_record(case, action.handling.value, at, why)
-            step = self._record(
-                at,
-                ENGINE,
-                StepKind.REASSIGNED,
-                reason=f"handled by the {action.handling.value}: {why}",
-                case=kind,
-                record=record,
-            )
-            self._notify_role(
-                step,
-                NotificationKind.CASE_ESCALATION,
-                action.handling.value,
-                why,
-                case,
-                record=record,
-            )
-        elif action.schedule:
-            start = case.date_field(action.since, self._zone) if action.since else at
-            due = max(self._after(start, action.schedule.after), at)
-            case.scheduled.append(PendingEvent(due=due, event=action.schedule.event))
-            case.scheduled.sort(key=lambda item: item.due)
-        elif action.done:
-            case.settle(at)
-            self._record(at, ENGINE, StepKind.CASE_DONE, reason=why, case=kind)
-
-    def _escalate_case(self, case: CaseRun, role: str, at: datetime, why: str) -> None:
-        record = self._escalation_record(case, role, at, why)
-        case.escalations.append(record)
-        step = self._record(
-            at,
-            ENGINE,
-            StepKind.CASE_ESCALATED,
-            reason=f"escalated to {role}: {why}",
-            case=case.case_type,
-            record=record,
-        )
-        self._notify_role(step, NotificationKind.CASE_ESCALATION, role, why, case, record=record)
-
-    def _escalation_record(
-        self, case: CaseRun, to: str, at: datetime, why: str
-    ) -> EscalationRecord:
-        customer = self.intake.customer
-        description = "\n\n".join(filter(None, [self.intake.description, case.description]))
-        return EscalationRecord(
-            ticket=self.id,
-            case_type=case.case_type,
-            case_title=case.title,
-            escalated_to=to,
-            at=at,
-            why=why,
-            customer_name=customer.name,
-            customer_email=customer.email,
-            customer_phone=customer.phone,
-            product=self.intake.product,
-            description=description or self.intake.reason,
-            fields=case.fields,
-            promise=case.promise,
-            promise_due=case.promise_due,
-            asked=case.asked,
-            answer=case.answer,
-        )
-
-    def _customer_text(self, case: CaseRun, message: NotificationKind) -> str | None:
-        """What a playbook's customer message needs besides the template: an answer, contacts."""
-        if message is NotificationKind.NOT_COVERED:
-            return case.answer
-        if message is NotificationKind.RETAILER_CONTACTS:
-            name, contact = self._contact_of("retailer", case)
-            return f"{name}: {contact.email}" if contact else name
-        return None
-
-    @property
-    def _zone(self) -> tzinfo:
-        return self.calendar.zone if self.calendar else UTC
-
-    # --- internals ------------------------------------------------------------------------------
-
-    def _start_level_clock(self, at: datetime) -> None:
-        """A fresh window for the current level; its warnings start over."""
-        self.clock = SlaClock.start(self.current_level.resolution_window, at, self.calendar)
-        self.warned = ()
-
-    def _after(self, at: datetime, duration: Duration) -> datetime:
-        return due_after(at, duration, self.calendar)
-
-    def _record(
-        self,
-        at: datetime,
-        actor: Actor,
-        kind: StepKind,
-        reason: str | None = None,
-        text: str | None = None,
-        case: str | None = None,
-        record: EscalationRecord | None = None,
-    ) -> int:
-        seq = len(self.history) + 1
-        self.history.append(
-            Step(
-                seq=seq,
-                at=at,
-                actor=actor,
-                kind=kind,
-                level=self.level,
-                reason=reason,
-                text=text,
-                case=case,
-                record=record,
-            )
-        )
-        return seq
-
-    def _notify_owner(self, step: int, kind: NotificationKind, reason: str) -> None:
-        level = self.current_level
-        self.outbox.append(
-            Notification(
-                step=step,
-                kind=kind,
-                recipient=Recipient(
-                    role=level.owner_role, name=level.name, email=level.contacts.email
-                ),
-                level=self.level,
-                deadline=self.clock.deadline,
-                reason=reason,
-            )
-        )
-
-    def _notify_role(
-        self,
-        step: int,
-        kind: NotificationKind,
-        role: str,
-        reason: str,
-        case: CaseRun | None = None,
-        text: str | None = None,
-        record: EscalationRecord | None = None,
-    ) -> None:
-        """Tell a role outside the ladder (policy `roles`, or its `directory` entry for the case's
-        field of that name); no contact means not emailed."""
-        name, contact = self._contact_of(role, case)
-        self.outbox.append(
-            Notification(
-                step=step,
-                kind=kind,
-                recipient=Recipient(role=role, name=name, email=contact.email if contact else None),
-                level=self.level,
-                deadline=self.clock.deadline,
-                reason=reason,
-                case=case.case_type if case else None,
-                text=text,
-                record=record,
-            )
-        )
-
-    def _contact_of(self, role: str, case: CaseRun | None) -> tuple[str, Contacts | None]:
-        """Who a role is for this case: a named directory entry, else the role's own contacts."""
-        wanted = case.fields.get(role) if case else None
-        for name, contact in self.policy.directory.get(role, {}).items():
-            if wanted is not None and name.casefold() == wanted.casefold():
-                return name, contact
-        return (wanted or role.replace("_", " ")), self.policy.roles.get(role)
-
-    def _notify_customer(
-        self,
-        step: int,
-        kind: NotificationKind,
-        resolution: str | None = None,
-        case: CaseRun | None = None,
-        text: str | None = None,
-    ) -> None:
-        customer = self.intake.customer
-        window = self.current_level.resolution_window
-        promise = window.text if window.shortest is not None else None
-        deadline = self.clock.deadline
-        if case is not None:
-            promise, deadline = case.promise, case.promise_due
-        self.outbox.append(
-            Notification(
-                step=step,
-                kind=kind,
-                recipient=Recipient(role="customer", name=customer.name, email=customer.email),
-                level=self.level,
-                deadline=deadline,
-                resolution=resolution,
-                promise=promise,
-                case=case.case_type if case else None,
-                text=text,
-            )
         )

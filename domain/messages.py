@@ -4,7 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from domain.complaint import Notification, NotificationKind
+from domain.history import Notification, NotificationKind
 
 
 class MessageFacts(BaseModel):

@@ -9,7 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.calendar import BusinessCalendar
 from domain.cases import CaseFlag
-from domain.complaint import Actor, ActorRole, Complaint, Step, StepKind
+from domain.complaint import Complaint
+from domain.history import Actor, ActorRole, Step, StepKind
 from domain.intake import ComplaintIntake
 from domain.policy import EscalationPolicy
 

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from domain.complaint import Actor, ActorRole
+from domain.history import Actor, ActorRole
 from domain.intake import Channel, ComplaintIntake, Customer
 from domain.policy import EscalationPolicy
 from domain.policy_files import load_policy_file

@@ -6,14 +6,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from domain.complaint import (
-    ENGINE,
-    ActionNotAllowed,
-    Complaint,
-    ComplaintStatus,
-    NotificationKind,
-    StepKind,
-)
+from domain.complaint import Complaint
+from domain.complaint_state import ActionNotAllowed, ComplaintStatus
+from domain.history import ENGINE, NotificationKind, StepKind
 from domain.intake import Customer
 from domain.policy import EscalationPolicy
 from tests.samples import AGENT, CUSTOMER, SEED_MATRIX, sample_intake

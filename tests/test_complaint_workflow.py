@@ -6,7 +6,9 @@ from typing import Any
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from domain.complaint import ComplaintStatus, ComplaintView, StepKind
+from domain.complaint import ComplaintView
+from domain.complaint_state import ComplaintStatus
+from domain.history import StepKind
 from tests.actions import answer, propose
 from tests.conftest import ComplaintHandle, StartComplaint
 from tests.mailbox import Mailbox

@@ -4,7 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from domain.complaint import ActionNotAllowed, Complaint, NotificationKind, StepKind
+from domain.complaint import Complaint
+from domain.complaint_state import ActionNotAllowed
+from domain.history import NotificationKind, StepKind
 from domain.playbooks import HandlingTier
 from domain.policy import EscalationPolicy
 from tests.samples import AGENT, CUSTOMER, SEED_MATRIX, sample_intake, with_policy

@@ -10,7 +10,9 @@ from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from domain.complaint import ComplaintStatus, ComplaintView, StepKind
+from domain.complaint import ComplaintView
+from domain.complaint_state import ComplaintStatus
+from domain.history import StepKind
 from domain.identity import matter_id
 from domain.playbooks import HandlingTier
 from tests.actions import answer, propose

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from domain.complaint import Notification, NotificationKind, Recipient
+from domain.history import Notification, NotificationKind, Recipient
 from domain.messages import MessageFacts, render
 
 FACTS = MessageFacts(

@@ -6,13 +6,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from domain.calendar import BusinessCalendar
-from domain.complaint import (
-    ActionNotAllowed,
-    Complaint,
-    ComplaintStatus,
-    NotificationKind,
-    StepKind,
-)
+from domain.complaint import Complaint
+from domain.complaint_state import ActionNotAllowed, ComplaintStatus
+from domain.history import NotificationKind, StepKind
 from tests.samples import AGENT, CUSTOMER, SEED_MATRIX, sample_intake, with_policy
 
 T0 = datetime(2026, 11, 13, 9, 0, tzinfo=UTC)

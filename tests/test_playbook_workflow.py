@@ -8,7 +8,7 @@ from temporalio.worker import Worker
 from activities.holidays import business_calendar_for
 from domain.cases import CaseFlag
 from domain.commands import AnswerCase, FlagCase, RecordCaseEvent
-from domain.complaint import StepKind
+from domain.history import StepKind
 from tests.conftest import ComplaintHandle, StartComplaint
 from tests.mailbox import Mailbox
 from tests.samples import AGENT, CUSTOMER_EMAIL

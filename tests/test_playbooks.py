@@ -6,7 +6,9 @@ import pytest
 
 from activities.holidays import business_calendar_for
 from domain.cases import CaseFlag, CaseNotValid
-from domain.complaint import ActionNotAllowed, Complaint, NotificationKind, StepKind
+from domain.complaint import Complaint
+from domain.complaint_state import ActionNotAllowed
+from domain.history import NotificationKind, StepKind
 from domain.intake import Channel, ComplaintIntake, Customer
 from domain.playbooks import HandlingTier, Playbook
 from domain.policy_files import load_policy_set

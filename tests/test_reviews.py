@@ -5,16 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from domain.complaint import (
-    ActionNotAllowed,
-    Actor,
-    ActorRole,
-    Assessment,
-    Complaint,
-    ComplaintStatus,
-    NotificationKind,
-    StepKind,
-)
+from domain.complaint import Complaint
+from domain.complaint_state import ActionNotAllowed, Assessment, ComplaintStatus
+from domain.history import Actor, ActorRole, NotificationKind, StepKind
 from domain.playbooks import HandlingTier
 from tests.samples import AGENT, CUSTOMER, SEED_MATRIX, sample_intake, with_policy
 

@@ -20,7 +20,8 @@ from domain.commands import (
     Resume,
     SupervisorJoined,
 )
-from domain.complaint import ENGINE, Actor, ActorRole, ComplaintView, Step, StepKind
+from domain.complaint import ComplaintView
+from domain.history import ENGINE, Actor, ActorRole, Step, StepKind
 from domain.policy_files import load_policy_set
 from domain.simulation import Action, InputEvent, simulate, timeline
 from tests.actions import answer, propose

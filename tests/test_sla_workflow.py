@@ -8,7 +8,8 @@ from temporalio.worker import Worker
 from activities.holidays import business_calendar_for
 from domain.calendar import BusinessCalendar
 from domain.commands import Pause, Resume
-from domain.complaint import ComplaintStatus, StepKind
+from domain.complaint_state import ComplaintStatus
+from domain.history import StepKind
 from tests.conftest import StartComplaint
 from tests.mailbox import Mailbox
 from tests.samples import AGENT, SEED_MATRIX, with_policy

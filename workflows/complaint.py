@@ -31,16 +31,9 @@ with workflow.unsafe.imports_passed_through():
         Resume,
         SupervisorJoined,
     )
-    from domain.complaint import (
-        REVISION,
-        Action,
-        ActionNotAllowed,
-        Actor,
-        Complaint,
-        ComplaintView,
-        Notification,
-        StepKind,
-    )
+    from domain.complaint import Complaint, ComplaintView
+    from domain.complaint_state import REVISION, Action, ActionNotAllowed
+    from domain.history import Actor, Notification, StepKind
     from domain.intake import ComplaintIntake
     from domain.messages import MessageFacts
     from domain.policy import EscalationPolicy

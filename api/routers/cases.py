@@ -14,7 +14,8 @@ from api.routers.complaints import ACTION_ERRORS, ComplaintId
 from api.temporal import TemporalClient, act_on_complaint
 from domain.cases import CaseFlag
 from domain.commands import AddNote, AnswerCase, FlagCase, RecordCaseEvent
-from domain.complaint import Actor, ActorRole, ComplaintView
+from domain.complaint import ComplaintView
+from domain.history import Actor, ActorRole
 from workflows.complaint import ComplaintWorkflow
 
 router = APIRouter(prefix="/complaints", tags=["cases"])

@@ -46,7 +46,8 @@ from domain.commands import (
     Resume,
     SupervisorJoined,
 )
-from domain.complaint import Actor, ActorRole, ComplaintView
+from domain.complaint import ComplaintView
+from domain.history import Actor, ActorRole
 from domain.intake import ComplaintIntake
 from domain.policy import EscalationPolicy
 from domain.policy_files import PolicySet

@@ -6,7 +6,9 @@ from api.review_schemas import AssessmentRequest, ReplyApprovalRequest
 from api.routers.complaints import ACTION_ERRORS, ComplaintId
 from api.temporal import TemporalClient, act_on_complaint
 from domain.commands import ApproveReply, Assess, RefuseReply
-from domain.complaint import Actor, ActorRole, Assessment, ComplaintView
+from domain.complaint import ComplaintView
+from domain.complaint_state import Assessment
+from domain.history import Actor, ActorRole
 from workflows.complaint import ComplaintWorkflow
 
 router = APIRouter(prefix="/complaints", tags=["reviews"])

@@ -1,0 +1,301 @@
+"""The state every part of a complaint shares: its fields, what is allowed when, and how a step
+is recorded and a message owed."""
+
+from datetime import UTC, datetime, tzinfo
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.calendar import BusinessCalendar
+from domain.cases import CaseRun, EscalationRecord
+from domain.durations import Duration
+from domain.history import Actor, Notification, NotificationKind, Recipient, Step, StepKind
+from domain.intake import ComplaintIntake
+from domain.playbooks import HandlingTier
+from domain.policy import Contacts, EscalationPolicy, Level
+from domain.sla import SlaClock, due_after
+
+
+class ComplaintStatus(StrEnum):
+    OPEN = "open"
+    """Being worked on at a level; its SLA clock runs."""
+    PAUSED = "paused"
+    """Waiting on the customer (information asked for); the clock is stopped."""
+    AWAITING_APPROVAL = "awaiting_approval"
+    """A reply waits for the team leader's approval before it reaches the customer (seed 004);
+    the clock runs."""
+    AWAITING_CUSTOMER = "awaiting_customer"
+    """A resolution was proposed; the clock stops while the customer decides."""
+    RESOLVED = "resolved"
+    """The customer accepted (or did not answer in time); can still be reopened."""
+    CLOSED = "closed"
+    """Final."""
+
+
+class Action(StrEnum):
+    """Things people do to a complaint."""
+
+    PROPOSE_RESOLUTION = "propose_resolution"
+    ACCEPT = "accept"
+    REJECT = "reject"
+    ADD_NOTE = "add_note"
+    REOPEN = "reopen"
+    PAUSE = "pause"
+    RESUME = "resume"
+    RECORD_CONTACT = "record_contact"
+    REQUEST_SUPERVISOR = "request_supervisor"
+    APPROVE_REPLY = "approve_reply"
+    REFUSE_REPLY = "refuse_reply"
+    ASSESS = "assess"
+    FLAG_CASE = "flag_case"
+    UPDATE_CASE = "update_case"
+
+
+class ActionNotAllowed(Exception):
+    """The complaint's state does not allow this action now; the message says why."""
+
+
+_ACTIVE = {
+    ComplaintStatus.OPEN,
+    ComplaintStatus.PAUSED,
+    ComplaintStatus.AWAITING_APPROVAL,
+    ComplaintStatus.AWAITING_CUSTOMER,
+}
+CLOCK_RUNS = {ComplaintStatus.OPEN, ComplaintStatus.AWAITING_APPROVAL}
+
+_ALLOWED: dict[Action, set[ComplaintStatus]] = {
+    Action.PROPOSE_RESOLUTION: {ComplaintStatus.OPEN, ComplaintStatus.PAUSED},
+    Action.ACCEPT: {ComplaintStatus.AWAITING_CUSTOMER},
+    Action.REJECT: {ComplaintStatus.AWAITING_CUSTOMER},
+    Action.ADD_NOTE: {*_ACTIVE, ComplaintStatus.RESOLVED},
+    Action.REOPEN: {ComplaintStatus.RESOLVED},
+    Action.PAUSE: {ComplaintStatus.OPEN},
+    Action.RESUME: {ComplaintStatus.PAUSED},
+    Action.RECORD_CONTACT: _ACTIVE,
+    Action.REQUEST_SUPERVISOR: _ACTIVE,
+    Action.APPROVE_REPLY: {ComplaintStatus.AWAITING_APPROVAL},
+    Action.REFUSE_REPLY: {ComplaintStatus.AWAITING_APPROVAL},
+    Action.ASSESS: _ACTIVE,
+    Action.FLAG_CASE: _ACTIVE,
+    Action.UPDATE_CASE: _ACTIVE,
+}
+
+_WHY_NOT_FOR: dict[tuple[Action, ComplaintStatus], str] = {
+    (Action.RESUME, ComplaintStatus.OPEN): "the clock is running",
+    (Action.PAUSE, ComplaintStatus.AWAITING_CUSTOMER): "the clock already stopped for a decision",
+    **{
+        (action, status): "no reply awaits the team leader's approval"
+        for action in (Action.APPROVE_REPLY, Action.REFUSE_REPLY)
+        for status in ComplaintStatus
+        if status is not ComplaintStatus.AWAITING_APPROVAL
+    },
+}
+
+_WHY_NOT: dict[ComplaintStatus, str] = {
+    ComplaintStatus.OPEN: "no resolution is awaiting the customer's decision",
+    ComplaintStatus.PAUSED: "the complaint is paused, waiting on the customer; resume it first",
+    ComplaintStatus.AWAITING_APPROVAL: "a reply is awaiting the team leader's approval",
+    ComplaintStatus.AWAITING_CUSTOMER: "a resolution is already awaiting the customer's decision",
+    ComplaintStatus.RESOLVED: "the complaint is resolved; reopen it first",
+    ComplaintStatus.CLOSED: "the complaint is closed",
+}
+
+
+REVISION = 3
+"""The engine's behaviour revision: 3 adds reply approval and decision reminders. A complaint keeps
+the revision it started with, so histories recorded before replay unchanged."""
+
+
+class Assessment(BaseModel):
+    """The third level's three questions (seed 004)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    company_responsible: bool
+    first_handling_appropriate: bool
+    appeal_reasonable: bool
+    notes: str | None = Field(default=None, max_length=5000)
+
+
+class AccountabilityRecord(BaseModel):
+    """Opened when the third level finds the company responsible: who handled it, and how."""
+
+    model_config = ConfigDict(frozen=True)
+
+    opened_at: datetime
+    assessed_by: str
+    handlers: list[str] = Field(description="Everyone who acted on the complaint before")
+    first_handling_appropriate: bool
+    notes: str | None = None
+
+
+class ComplaintState(BaseModel):
+    """A complaint's whole state. Mutable; every change is recorded in `history`."""
+
+    id: str
+    intake: ComplaintIntake
+    policy: EscalationPolicy
+    calendar: BusinessCalendar | None = None
+    """The country calendar business-time windows run in; None when the policy has none."""
+    opened_at: datetime
+    status: ComplaintStatus = ComplaintStatus.OPEN
+    level: int = 1
+    clock: SlaClock
+    next_alert_at: datetime | None = None
+    warned: tuple[float, ...] = ()
+    """Warning thresholds already sent for the current level's window."""
+    decision_due_at: datetime | None = None
+    pending_resolution: str | None = None
+    resolved_at: datetime | None = None
+    reopen_until: datetime | None = None
+    contacts: int = 1
+    handling: HandlingTier = HandlingTier.FRONTLINE
+    supervisor_requested_at: datetime | None = None
+    hold_reminder_at: datetime | None = None
+    cases: dict[str, CaseRun] = {}
+    """Playbooks running (or done) on this complaint, by case type."""
+    decision_reminder_at: datetime | None = None
+    assessment: Assessment | None = None
+    accountability: AccountabilityRecord | None = None
+    revision: int = 2
+    """Behaviour revision the complaint started with (REVISION for new ones)."""
+    history: list[Step] = []
+    outbox: list[Notification] = []
+
+    # --- what the ladder looks like now ---------------------------------------------------------
+
+    @property
+    def current_level(self) -> Level:
+        return self.policy.level(self.level)
+
+    @property
+    def at_top(self) -> bool:
+        return self.level == self.policy.top
+
+    @property
+    def closed(self) -> bool:
+        return self.status is ComplaintStatus.CLOSED
+
+    def ensure_allowed(self, action: Action) -> None:
+        """Raise ActionNotAllowed, with the reason, unless `action` fits the current state."""
+        if self.status not in _ALLOWED[action]:
+            why = _WHY_NOT_FOR.get((action, self.status), _WHY_NOT[self.status])
+            raise ActionNotAllowed(f"cannot {action.value.replace('_', ' ')}: {why}")
+
+    @property
+    def _zone(self) -> tzinfo:
+        return self.calendar.zone if self.calendar else UTC
+
+    # --- internals ------------------------------------------------------------------------------
+
+    def _start_level_clock(self, at: datetime) -> None:
+        """A fresh window for the current level; its warnings start over."""
+        self.clock = SlaClock.start(self.current_level.resolution_window, at, self.calendar)
+        self.warned = ()
+
+    def _after(self, at: datetime, duration: Duration) -> datetime:
+        return due_after(at, duration, self.calendar)
+
+    def _record(
+        self,
+        at: datetime,
+        actor: Actor,
+        kind: StepKind,
+        reason: str | None = None,
+        text: str | None = None,
+        case: str | None = None,
+        record: EscalationRecord | None = None,
+    ) -> int:
+        seq = len(self.history) + 1
+        self.history.append(
+            Step(
+                seq=seq,
+                at=at,
+                actor=actor,
+                kind=kind,
+                level=self.level,
+                reason=reason,
+                text=text,
+                case=case,
+                record=record,
+            )
+        )
+        return seq
+
+    def _notify_owner(self, step: int, kind: NotificationKind, reason: str) -> None:
+        level = self.current_level
+        self.outbox.append(
+            Notification(
+                step=step,
+                kind=kind,
+                recipient=Recipient(
+                    role=level.owner_role, name=level.name, email=level.contacts.email
+                ),
+                level=self.level,
+                deadline=self.clock.deadline,
+                reason=reason,
+            )
+        )
+
+    def _notify_role(
+        self,
+        step: int,
+        kind: NotificationKind,
+        role: str,
+        reason: str,
+        case: CaseRun | None = None,
+        text: str | None = None,
+        record: EscalationRecord | None = None,
+    ) -> None:
+        """Tell a role outside the ladder (policy `roles`, or its `directory` entry for the case's
+        field of that name); no contact means not emailed."""
+        name, contact = self._contact_of(role, case)
+        self.outbox.append(
+            Notification(
+                step=step,
+                kind=kind,
+                recipient=Recipient(role=role, name=name, email=contact.email if contact else None),
+                level=self.level,
+                deadline=self.clock.deadline,
+                reason=reason,
+                case=case.case_type if case else None,
+                text=text,
+                record=record,
+            )
+        )
+
+    def _contact_of(self, role: str, case: CaseRun | None) -> tuple[str, Contacts | None]:
+        """Who a role is for this case: a named directory entry, else the role's own contacts."""
+        wanted = case.fields.get(role) if case else None
+        for name, contact in self.policy.directory.get(role, {}).items():
+            if wanted is not None and name.casefold() == wanted.casefold():
+                return name, contact
+        return (wanted or role.replace("_", " ")), self.policy.roles.get(role)
+
+    def _notify_customer(
+        self,
+        step: int,
+        kind: NotificationKind,
+        resolution: str | None = None,
+        case: CaseRun | None = None,
+        text: str | None = None,
+    ) -> None:
+        customer = self.intake.customer
+        window = self.current_level.resolution_window
+        promise = window.text if window.shortest is not None else None
+        deadline = self.clock.deadline
+        if case is not None:
+            promise, deadline = case.promise, case.promise_due
+        self.outbox.append(
+            Notification(
+                step=step,
+                kind=kind,
+                recipient=Recipient(role="customer", name=customer.name, email=customer.email),
+                level=self.level,
+                deadline=deadline,
+                resolution=resolution,
+                promise=promise,
+                case=case.case_type if case else None,
+                text=text,
+            )
+        )

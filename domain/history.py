@@ -1,0 +1,163 @@
+"""What a complaint's history is made of: who acted, each step, and the messages it owes."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.cases import EscalationRecord
+
+
+class ActorRole(StrEnum):
+    SYSTEM = "system"
+    CUSTOMER = "customer"
+    AGENT = "agent"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+class Actor(BaseModel):
+    """Who did something."""
+
+    model_config = ConfigDict(frozen=True)
+
+    role: ActorRole
+    name: str = Field(min_length=1, max_length=200)
+
+
+ENGINE = Actor(role=ActorRole.SYSTEM, name="escalation engine")
+
+
+class StepKind(StrEnum):
+    OPENED = "opened"
+    WARNED = "warned"
+    BREACHED = "breached"
+    ESCALATED = "escalated"
+    REALERTED = "realerted"
+    RESOLUTION_PROPOSED = "resolution_proposed"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    RESOLVED = "resolved"
+    REOPENED = "reopened"
+    PAUSED = "paused"
+    RESUMED = "resumed"
+    CONTACTED = "contacted"
+    REASSIGNED = "reassigned"
+    SUPERVISOR_REQUESTED = "supervisor_requested"
+    HOLD_REMINDER = "hold_reminder"
+    SUPERVISOR_JOINED = "supervisor_joined"
+    SUPERVISOR_MISSED = "supervisor_missed"
+    CLOSED = "closed"
+    NOTE_ADDED = "note_added"
+    REPLY_APPROVED = "reply_approved"
+    REPLY_REFUSED = "reply_refused"
+    DECISION_REMINDED = "decision_reminded"
+    ASSESSED = "assessed"
+    ACCOUNTABILITY_OPENED = "accountability_opened"
+    CASE_OPENED = "case_opened"
+    CASE_ASKED = "case_asked"
+    CASE_PROMISED = "case_promised"
+    CASE_ESCALATED = "case_escalated"
+    CASE_TASK = "case_task"
+    CUSTOMER_TOLD = "customer_told"
+    CASE_ANSWERED = "case_answered"
+    CASE_EVENT = "case_event"
+    CASE_SILENT = "case_silent"
+    PROMISE_MISSED = "promise_missed"
+    FOLLOW_UP = "follow_up"
+    CASE_DONE = "case_done"
+    NOTIFIED = "notified"
+    NOTIFICATION_SKIPPED = "notification_skipped"
+    NOTIFICATION_FAILED = "notification_failed"
+
+
+class Step(BaseModel):
+    """One entry of the history: who did what, when, at which level, and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    seq: int
+    at: datetime
+    actor: Actor
+    kind: StepKind
+    level: int
+    reason: str | None = None
+    text: str | None = None
+    case: str | None = None
+    """The case type whose playbook took this step."""
+    record: EscalationRecord | None = None
+    """For an escalation: what the supervisor (or other role) receives."""
+
+
+class NotificationKind(StrEnum):
+    ACKNOWLEDGEMENT = "acknowledgement"
+    """To the customer: we have your complaint, here is when to expect an answer."""
+    ASSIGNED = "assigned"
+    """To a level's owner: a complaint reached (or came back to) your level."""
+    SLA_WARNING = "sla_warning"
+    """To a level's owner: a share of the window has passed (policy `warnings`)."""
+    BREACH_ALERT = "breach_alert"
+    """To the last level's owner: its window ran out; repeats until resolved."""
+    RESOLUTION_PROPOSED = "resolution_proposed"
+    """To the customer: here is our resolution, accept or reject it."""
+    RESOLVED = "resolved"
+    """To the customer: the complaint is resolved and how long it can be reopened."""
+    REPEAT_CONTACT = "repeat_contact"
+    """To the role that now handles a complaint the customer keeps contacting us about."""
+    SUPERVISOR_REQUESTED = "supervisor_requested"
+    """To the supervisor, urgent: a customer on the line asks for you."""
+    HOLD_REMINDER = "hold_reminder"
+    """To the agent: refresh the customer's hold, the supervisor has not joined yet."""
+    SUPERVISOR_MISSED = "supervisor_missed"
+    """To the supervisor: the customer waited the policy's limit and the call was not taken."""
+    APPROVAL_REQUESTED = "approval_requested"
+    """To the team leader: approve or refuse the handler's reply before the customer sees it."""
+    REPLY_REFUSED = "reply_refused"
+    """To the handler: the team leader refused the reply, and why."""
+    DECISION_REMINDER = "decision_reminder"
+    """To the customer and the owner: a proposed resolution is still unanswered."""
+    ACCOUNTABILITY = "accountability"
+    """To the accountability role: the third level found the company responsible."""
+    CASE_REQUEST = "case_request"
+    """To a service centre or retailer: the playbook asks for an answer (status, diagnosis)."""
+    CASE_PROMISE = "case_promise"
+    """To the customer: what the playbook promises (`72 hours`, `15-20 days`) and by when."""
+    CASE_ESCALATION = "case_escalation"
+    """To a supervisor or manager: the case's escalation record."""
+    CASE_TASK = "case_task"
+    """To the agent (or another role): what to do now, or a scheduled follow-up."""
+    INJURY_CLAIM = "injury_claim"
+    """To the customer: seed 003's template after an injury or damage claim."""
+    NOT_COVERED = "not_covered"
+    """To the customer: the damage is not covered, with the service centre's explanation."""
+    RETAILER_CONTACTS = "retailer_contacts"
+    """To the customer: where to turn at the authorised retailer."""
+
+
+class Recipient(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    role: str
+    name: str
+    email: str | None
+
+
+class Notification(BaseModel):
+    """A message the complaint owes someone; `step` is the history entry that caused it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    step: int
+    kind: NotificationKind
+    recipient: Recipient
+    level: int
+    deadline: datetime | None = None
+    reason: str | None = None
+    resolution: str | None = None
+    """The proposed resolution, for the customer's message."""
+    promise: str | None = None
+    """A promised range (`3-5 business days`) to tell the customer; the deadline is its end."""
+    case: str | None = None
+    text: str | None = None
+    """What a task or follow-up asks for, or what the customer is told."""
+    record: EscalationRecord | None = None
