@@ -74,7 +74,7 @@ async def opened_workflows(env: WorkflowEnvironment) -> AsyncIterator[set[str]]:
 
 
 async def close_workflows(env: WorkflowEnvironment, workflow_ids: set[str]) -> None:
-    """Let each workflow's activities finish (bounded), then terminate it.
+    """Let each workflow's tasks and activities finish (bounded), then terminate it.
 
     The Java test server keeps a time-skipping lock for an activity still outstanding when its
     workflow is terminated (sdk-java #1138): later tests' skipping would stall.
@@ -83,7 +83,9 @@ async def close_workflows(env: WorkflowEnvironment, workflow_ids: set[str]) -> N
         handle = env.client.get_workflow_handle(opened_id)
 
         async def drained(handle: WorkflowHandle[Any, Any] = handle) -> bool:
-            return not (await handle.describe()).raw_description.pending_activities
+            # A workflow task in flight may be about to schedule activities: wait for it too.
+            raw = (await handle.describe()).raw_description
+            return not raw.pending_activities and not raw.HasField("pending_workflow_task")
 
         with contextlib.suppress(RPCError, TimeoutError):  # closed already, or stuck: go on
             await eventually(drained, within=15)
