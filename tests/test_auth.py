@@ -23,6 +23,7 @@ from api.credentials import AuthConfigError, Authenticator, AuthSettings
 from api.main import create_app
 from tests.credentials import (
     ADMIN,
+    CUSTOMER_ID_SECRET,
     JWT_SECRET,
     TEST_AUTH,
     auth_settings,
@@ -335,6 +336,63 @@ async def test_systems_call_with_api_keys_stored_as_hashes(
         no_jwt = await api.get(url, headers=ADMIN)
         assert no_jwt.status_code == 401
         assert "bearer tokens are not accepted here" in no_jwt.json()["detail"]
+
+
+async def test_the_token_command_mints_tokens_the_api_accepts(api: httpx.AsyncClient) -> None:
+    agent = await _cli_token("--role", "agent", "--sub", "alice", "--name", "Alice", "--ttl", "30m")
+    filed = await api.post("/complaints", json=FORM, headers=agent)
+    assert filed.status_code == 201, filed.text
+    url = f"/complaints/{filed.json()['id']}"
+    noted = await api.post(f"{url}/notes", json={"text": "Hello."}, headers=agent)
+    assert noted.json()["history"][-1]["actor"] == {"role": "agent", "name": "Alice"}
+
+    lucia = await _cli_token("--role", "customer", "--email", " Lucia@Example.MX")
+    assert (await api.get(url, headers=lucia)).status_code == 200
+    mateo = await _cli_token("--role", "customer", "--email", "mateo@example.mx")
+    assert (await api.get(url, headers=mateo)).status_code == 404
+
+
+async def _cli_token(*args: str) -> dict[str, str]:
+    process = await asyncio.create_subprocess_exec(
+        str(BIN / "complaints"),
+        "token",
+        *args,
+        env={
+            **_without_complaints_settings(),
+            "COMPLAINTS_JWT_SECRET": JWT_SECRET,
+            "COMPLAINTS_CUSTOMER_ID_SECRET": CUSTOMER_ID_SECRET,
+        },
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await process.communicate()
+    assert process.returncode == 0, err.decode()
+    token = out.decode().strip()
+    assert token.count(".") == 2 and "\n" not in token  # the token only
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--role", "agent", "--sub", "alice"], "minting tokens needs COMPLAINTS_JWT_SECRET"),
+        (["--role", "customer", "--email", "lucia@example.mx"], "need COMPLAINTS_CUSTOMER_ID"),
+        (["--role", "customer", "--sub", "lucia"], "takes --email or --phone; its sub is derived"),
+        (["--role", "customer", "--email", "lucia"], "--email: value is not a valid email"),
+    ],
+)
+async def test_the_token_command_explains_what_is_missing(args: list[str], message: str) -> None:
+    process = await asyncio.create_subprocess_exec(
+        str(BIN / "complaints"),
+        "token",
+        *args,
+        env=_without_complaints_settings(),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await process.communicate()
+    assert (process.returncode, out) == (2, b"")
+    assert message in err.decode()
 
 
 @pytest.mark.parametrize(
