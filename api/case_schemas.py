@@ -2,7 +2,6 @@
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas import PersonName
 from domain.cases import FieldValue
 from domain.commands import Text
 from domain.playbooks import EventName, FieldName
@@ -16,7 +15,6 @@ class CaseFlagRequest(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "agent": "Priya",
                     "case_type": "no_diagnosis",
                     "fields": {"service_centre": "SAT Norte", "service_order": "SO-4411"},
                     "description": "Unit at the centre for three weeks, no diagnosis yet.",
@@ -25,7 +23,6 @@ class CaseFlagRequest(BaseModel):
         },
     )
 
-    agent: PersonName
     case_type: str = Field(
         pattern=r"^[a-z][a-z0-9_]*$", max_length=60, description="A playbook of the policy"
     )
@@ -43,7 +40,6 @@ class CaseAnswerRequest(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "agent": "Priya",
                     "answer": "The box was crushed in transport; packing was inadequate.",
                     "outcome": "transport_damage",
                 }
@@ -51,7 +47,6 @@ class CaseAnswerRequest(BaseModel):
         },
     )
 
-    agent: PersonName
     answer: Text
     outcome: FieldName | None = Field(default=None, description="One of the playbook's outcomes")
 
@@ -61,12 +56,9 @@ class CaseEventRequest(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={
-            "examples": [{"agent": "Priya", "event": "claim", "note": "Asks for compensation."}]
-        },
+        json_schema_extra={"examples": [{"event": "claim", "note": "Asks for compensation."}]},
     )
 
-    agent: PersonName
     event: EventName = Field(description="One of the playbook's events")
     note: Text | None = None
 
@@ -76,10 +68,7 @@ class CaseNoteRequest(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={
-            "examples": [{"agent": "Priya", "text": "Centre says parts ship Friday."}]
-        },
+        json_schema_extra={"examples": [{"text": "Centre says parts ship Friday."}]},
     )
 
-    agent: PersonName
     text: Text

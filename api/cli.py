@@ -1,16 +1,21 @@
-"""The `complaints` command; `complaints simulate` prints a timeline under a policy."""
+"""The `complaints` command: `simulate` prints a timeline under a policy; `token` mints a token."""
 
 import argparse
 import json
 import shlex
 import sys
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from activities.holidays import NoCalendar, business_calendar_for
+from api.credentials import AuthSettings, mint_token
 from domain.cases import CaseNotValid
 from domain.complaint_state import ActionNotAllowed
+from domain.durations import DurationKind, parse_duration
+from domain.identity import customer_id
 from domain.intake import Channel, ComplaintIntake, Customer
 from domain.policy_files import PolicyError, load_policy_set
 from domain.simulation import (
@@ -55,7 +60,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     sim.add_argument("--until", type=_moment, help="simulate up to this time")
     sim.add_argument("--json", action="store_true", help="print a JSON array instead of a table")
+    token = commands.add_parser(
+        "token",
+        help="print a bearer token for the API, signed with COMPLAINTS_JWT_SECRET",
+        description=(
+            "Prints a JWT the API accepts, signed with the same settings it reads "
+            "(COMPLAINTS_JWT_SECRET, _JWT_ISSUER, _JWT_AUDIENCE; COMPLAINTS_CUSTOMER_ID_SECRET "
+            "for customers). Staff: --sub; a customer: --email or --phone, from which the "
+            "customer id (the token's sub) is derived."
+        ),
+    )
+    token.add_argument(
+        "--role", required=True, choices=["customer", "agent", "supervisor", "admin"]
+    )
+    token.add_argument("--sub", help="who the holder is, e.g. alice (staff only)")
+    token.add_argument("--email", help="the customer's email (customers)")
+    token.add_argument("--phone", help="the customer's phone, without an email (customers)")
+    token.add_argument("--name", help="name recorded in the complaint history")
+    token.add_argument("--ttl", type=_ttl, default="8h", help="lifetime, e.g. 30m, 8h, 2d")
     args = parser.parse_args(argv)
+    if args.command == "token":
+        return _print_token(args)
     try:
         timeline = _simulate(args)
     except (PolicyError, NoCalendar, ActionNotAllowed, CaseNotValid, KeyError, ValueError) as err:
@@ -67,6 +92,46 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         print(_table(timeline))
     return 0
+
+
+def _print_token(args: argparse.Namespace) -> int:
+    try:
+        settings = AuthSettings()
+        print(mint_token(settings, _subject(args, settings), args.role, args.name, args.ttl))
+    except ValueError as err:  # bad settings or arguments; pydantic errors are ValueErrors
+        print(f"complaints token: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _subject(args: argparse.Namespace, settings: AuthSettings) -> str:
+    """The token's `sub`: given for staff; for a customer, the id derived from email or phone."""
+    if args.role != "customer":
+        if args.sub is None or args.email or args.phone:
+            raise ValueError("staff tokens take --sub (and no --email or --phone)")
+        return args.sub
+    if args.sub is not None or not (args.email or args.phone):
+        raise ValueError("a customer token takes --email or --phone; its sub is derived")
+    # Validated and normalised exactly as the intake form does (E.164 phone, checked email).
+    try:
+        customer = Customer(name="token holder", email=args.email, phone=args.phone)
+    except ValidationError as err:
+        error = err.errors()[0]
+        raise ValueError(f"--{error['loc'][0]}: {error['msg']}") from None
+    if settings.customer_id_secret is None:
+        raise ValueError("customer tokens need COMPLAINTS_CUSTOMER_ID_SECRET, as the API has")
+    secret = settings.customer_id_secret.get_secret_value().encode()
+    return customer_id(secret, customer.email, customer.phone)
+
+
+def _ttl(text: str) -> timedelta:
+    try:
+        duration = parse_duration(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    if duration.kind is not DurationKind.ELAPSED:
+        raise argparse.ArgumentTypeError(f"{text!r}: a token lives in elapsed time, e.g. 8h")
+    return duration.length
 
 
 def _simulate(args: argparse.Namespace) -> list[TimelineEntry]:

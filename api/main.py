@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from temporalio.client import Client
 
+from api.credentials import Authenticator, AuthSettings
 from api.limits import BodySizeLimit
 from api.openapi import link_actions_to_intake
 from api.routers import cases, complaints, health, reviews
@@ -14,16 +15,22 @@ from domain.policy_files import load_policy_set
 from workflows.client import EngineSettings, connect
 
 
-def create_app(client: Client | None = None, settings: EngineSettings | None = None) -> FastAPI:
+def create_app(
+    client: Client | None = None,
+    settings: EngineSettings | None = None,
+    auth: AuthSettings | None = None,
+) -> FastAPI:
     """The app; pass a client to use it instead of connecting at start-up (tests do).
 
-    A policy file with a mistake stops start-up with a message naming the file, key and line.
+    Start-up stops with a message saying what to fix when a policy file has a mistake or when
+    no way to authenticate callers is configured: the API never runs open.
     """
 
     engine_settings = settings or EngineSettings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.authenticator = Authenticator.from_settings(auth or AuthSettings())
         app.state.settings = engine_settings
         app.state.policies = load_policy_set(engine_settings.escalation_policy)
         app.state.temporal_client = client or await connect()
@@ -46,7 +53,7 @@ def create_app(client: Client | None = None, settings: EngineSettings | None = N
             CORSMiddleware,
             allow_origins=engine_settings.cors_origins,
             allow_methods=["GET", "POST"],
-            allow_headers=["Content-Type", "Idempotency-Key", "Authorization"],
+            allow_headers=["Content-Type", "Idempotency-Key", "Authorization", "X-API-Key"],
             expose_headers=["Location"],
         )
     return app

@@ -4,7 +4,6 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from api.schemas import PersonName
 from domain.commands import Reason, Text
 
 
@@ -15,13 +14,12 @@ class ReplyApprovalRequest(BaseModel):
         extra="forbid",
         json_schema_extra={
             "examples": [
-                {"team_leader": "Marta", "decision": "approve"},
-                {"team_leader": "Marta", "decision": "refuse", "reason": "Offer a replacement."},
+                {"decision": "approve"},
+                {"decision": "refuse", "reason": "Offer a replacement."},
             ]
         },
     )
 
-    team_leader: PersonName
     decision: Literal["approve", "refuse"]
     reason: Reason | None = Field(default=None, description="Required when refusing")
 
@@ -40,7 +38,6 @@ class AssessmentRequest(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "manager": "Sofía",
                     "company_responsible": True,
                     "first_handling_appropriate": False,
                     "appeal_reasonable": True,
@@ -50,7 +47,6 @@ class AssessmentRequest(BaseModel):
         },
     )
 
-    manager: PersonName
     company_responsible: bool = Field(description="Is the company responsible?")
     first_handling_appropriate: bool = Field(description="Was the first handling appropriate?")
     appeal_reasonable: bool = Field(description="Is the customer's appeal reasonable?")

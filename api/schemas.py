@@ -1,12 +1,11 @@
-"""Request bodies of the complaint actions; responses are the domain's ComplaintView."""
+"""Request bodies of the complaint actions; responses are the domain's ComplaintView.
 
-from typing import Annotated, Literal
+Who acts is never in a body: it is the authenticated caller (`api.auth`).
+"""
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict
 
 from domain.commands import FeedbackDecision, Reason, Text
-
-PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
 class ResolutionRequest(BaseModel):
@@ -14,12 +13,9 @@ class ResolutionRequest(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={
-            "examples": [{"agent": "Priya", "resolution": "Free screen replacement."}]
-        },
+        json_schema_extra={"examples": [{"resolution": "Free screen replacement."}]},
     )
 
-    agent: PersonName = Field(description="Who proposes it")
     resolution: Text
 
 
@@ -37,11 +33,9 @@ class NoteRequest(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"author": "Priya", "text": "Called the customer."}]},
+        json_schema_extra={"examples": [{"text": "Called the customer."}]},
     )
 
-    author: PersonName
-    author_role: Literal["agent", "supervisor", "customer"] = "agent"
     text: Text
 
 
@@ -50,10 +44,9 @@ class PauseRequest(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"agent": "Priya", "reason": "Asked for the invoice."}]},
+        json_schema_extra={"examples": [{"reason": "Asked for the invoice."}]},
     )
 
-    agent: PersonName
     reason: Reason
 
 
@@ -62,10 +55,9 @@ class ResumeRequest(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"agent": "Priya", "reason": "Invoice received."}]},
+        json_schema_extra={"examples": [{"reason": "Invoice received."}]},
     )
 
-    agent: PersonName
     reason: Reason | None = None
 
 
@@ -84,21 +76,10 @@ class SupervisorRequest(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"agent": "Priya", "reason": "Wants a refund now."}]},
+        json_schema_extra={"examples": [{"reason": "Wants a refund now."}]},
     )
 
-    agent: PersonName
     reason: Reason
-
-
-class SupervisorJoinedRequest(BaseModel):
-    """The supervisor took the call."""
-
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"supervisor": "Ana"}]}
-    )
-
-    supervisor: PersonName
 
 
 class ReopenRequest(BaseModel):

@@ -38,7 +38,7 @@ async def read_complaint(client: Client, complaint_id: str) -> ComplaintView:
         return await handle.query(ComplaintWorkflow.view)
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
-            raise _not_found(complaint_id) from err
+            raise not_found(complaint_id) from err
         raise
 
 
@@ -66,7 +66,7 @@ async def act_on_complaint(
             raise
         if await _closed(handle):
             raise _closed_conflict(complaint_id) from err
-        raise _not_found(complaint_id) from err
+        raise not_found(complaint_id) from err
 
 
 async def exists(client: Client, complaint_id: str) -> bool:
@@ -89,7 +89,8 @@ async def _describe(handle: WorkflowHandle[Any, Any]) -> WorkflowExecutionDescri
         raise
 
 
-def _not_found(complaint_id: str) -> HTTPException:
+def not_found(complaint_id: str) -> HTTPException:
+    """The answer for an unknown complaint (and, to a customer, for someone else's)."""
     return HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no complaint {complaint_id}")
 
 

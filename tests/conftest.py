@@ -19,10 +19,12 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.email import SmtpSettings
+from api.credentials import AuthSettings
 from api.main import create_app
 from domain.complaint import ComplaintView
 from domain.intake import ComplaintIntake
 from domain.policy import EscalationPolicy
+from tests.credentials import ADMIN, TEST_AUTH
 from tests.mailbox import Mailbox, free_port
 from tests.samples import SEED_MATRIX, sample_intake
 from tests.waiting import eventually
@@ -135,16 +137,20 @@ async def worker(
 
 @asynccontextmanager
 async def serve_api(
-    env: WorkflowEnvironment, settings: EngineSettings, opened_workflows: set[str]
+    env: WorkflowEnvironment,
+    settings: EngineSettings,
+    opened_workflows: set[str],
+    auth: AuthSettings = TEST_AUTH,
+    headers: dict[str, str] = ADMIN,
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """The app served by uvicorn on a free loopback port, and a client for it."""
+    """The app served by uvicorn on a free loopback port, and a client sending `headers`."""
 
     async def remember_filed(response: httpx.Response) -> None:
         if response.request.method == "POST" and response.status_code in (201, 202):
             await response.aread()
             opened_workflows.add(workflow_id(response.json()["id"]))
 
-    app = create_app(client=env.client, settings=settings)
+    app = create_app(client=env.client, settings=settings, auth=auth)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     serving = asyncio.create_task(server.serve())
@@ -153,6 +159,7 @@ async def serve_api(
         async with httpx.AsyncClient(
             base_url=f"http://127.0.0.1:{port}",
             timeout=30,
+            headers=headers,
             event_hooks={"response": [remember_filed]},
         ) as client:
             yield client

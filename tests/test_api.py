@@ -17,6 +17,7 @@ from activities.email import SmtpSettings
 from api.main import create_app
 from domain.policy_files import PolicyError
 from tests.conftest import serve_api
+from tests.credentials import TEST_AUTH
 from tests.mailbox import Mailbox, free_port
 from tests.samples import POLICY_DIR
 from tests.waiting import eventually
@@ -68,16 +69,16 @@ async def test_resolution_feedback_and_notes_act_on_the_complaint(api: httpx.Asy
     complaint = await file(api)
     url = f"/complaints/{complaint['id']}"
 
-    noted = await api.post(f"{url}/notes", json={"author": "Carmen", "text": "Called the centre."})
+    noted = await api.post(f"{url}/notes", json={"text": "Called the centre."})
     assert noted.status_code == 200
     assert noted.json()["history"][-1]["text"] == "Called the centre."
 
-    proposed = await api.post(f"{url}/resolution", json={"agent": "Raúl", "resolution": "New unit"})
+    proposed = await api.post(f"{url}/resolution", json={"resolution": "New unit"})
     assert proposed.status_code == 200
     assert proposed.json()["status"] == "awaiting_customer"
     assert proposed.json()["deadline"] is None
 
-    again = await api.post(f"{url}/resolution", json={"agent": "Raúl", "resolution": "Other"})
+    again = await api.post(f"{url}/resolution", json={"resolution": "Other"})
     assert again.status_code == 409
     assert "already awaiting the customer's decision" in again.json()["detail"]
 
@@ -119,13 +120,13 @@ async def test_bad_action_bodies_are_422s_naming_the_field(api: httpx.AsyncClien
     no_reason = await api.post(f"{url}/feedback", json={"decision": "reject"})
     assert no_reason.status_code == 422
     assert "say why the resolution is rejected" in no_reason.text
-    empty = await api.post(f"{url}/resolution", json={"agent": "Raúl", "resolution": "  "})
+    empty = await api.post(f"{url}/resolution", json={"resolution": "  "})
     assert ["body", "resolution"] in [e["loc"] for e in empty.json()["detail"]]
 
 
 async def test_unknown_complaints_are_404(api: httpx.AsyncClient) -> None:
     assert (await api.get("/complaints/0000000000000000")).status_code == 404
-    note = await api.post("/complaints/0000000000000000/notes", json={"author": "a", "text": "b"})
+    note = await api.post("/complaints/0000000000000000/notes", json={"text": "b"})
     assert (note.status_code, note.json()["detail"]) == (404, "no complaint 0000000000000000")
     assert (await api.get("/complaints/NOT..valid")).status_code == 422
 
@@ -134,7 +135,7 @@ async def test_a_closed_complaint_is_readable_and_refuses_actions_with_409(
     api: httpx.AsyncClient, env: WorkflowEnvironment
 ) -> None:
     url = f"/complaints/{(await file(api))['id']}"
-    await api.post(f"{url}/resolution", json={"agent": "Raúl", "resolution": "New unit"})
+    await api.post(f"{url}/resolution", json={"resolution": "New unit"})
     accepted = await api.post(f"{url}/feedback", json={"decision": "accept"})
     assert accepted.json()["status"] == "resolved"
     await env.sleep(7 * 24 * H + H)  # past the reopen window
@@ -143,7 +144,7 @@ async def test_a_closed_complaint_is_readable_and_refuses_actions_with_409(
         return (await api.get(url)).json()["status"] == "closed"
 
     await eventually(closed)
-    note = await api.post(f"{url}/notes", json={"author": "Raúl", "text": "late"})
+    note = await api.post(f"{url}/notes", json={"text": "late"})
     assert note.status_code == 409
     assert "closed" in note.json()["detail"]
     reopen = await api.post(f"{url}/reopen", json={"reason": "Broke again"})
@@ -173,23 +174,21 @@ async def test_a_complaint_filed_while_no_worker_runs_is_202_and_never_lost(
 
 async def test_pause_and_resume_over_http(api: httpx.AsyncClient) -> None:
     url = f"/complaints/{(await file(api))['id']}"
-    paused = await api.post(
-        f"{url}/pause", json={"agent": "Raúl", "reason": "Asked for the invoice"}
-    )
+    paused = await api.post(f"{url}/pause", json={"reason": "Asked for the invoice"})
     assert (paused.status_code, paused.json()["status"], paused.json()["deadline"]) == (
         200,
         "paused",
         None,
     )
-    again = await api.post(f"{url}/pause", json={"agent": "Raúl", "reason": "again"})
+    again = await api.post(f"{url}/pause", json={"reason": "again"})
     assert (again.status_code, again.json()["detail"]) == (
         409,
         "cannot pause: the complaint is paused, waiting on the customer; resume it first",
     )
-    resumed = await api.post(f"{url}/resume", json={"agent": "Raúl"})
+    resumed = await api.post(f"{url}/resume", json={})
     assert (resumed.status_code, resumed.json()["status"]) == (200, "open")
     assert resumed.json()["deadline"] is not None
-    no_reason = await api.post(f"{url}/pause", json={"agent": "Raúl"})
+    no_reason = await api.post(f"{url}/pause", json={})
     assert ["body", "reason"] in [e["loc"] for e in no_reason.json()["detail"]]
 
 
@@ -235,7 +234,9 @@ async def test_a_country_without_a_calendar_is_a_422_when_the_policy_counts_busi
 
 async def test_the_api_refuses_to_start_with_a_broken_policy(tmp_path: Path) -> None:
     (tmp_path / "default.yaml").write_text("levels: []\n")
-    app = create_app(client=None, settings=EngineSettings(escalation_policy=tmp_path))
+    app = create_app(
+        client=None, settings=EngineSettings(escalation_policy=tmp_path), auth=TEST_AUTH
+    )
     with pytest.raises(PolicyError, match=r"default\.yaml:1: levels: Tuple should have at least 1"):
         async with app.router.lifespan_context(app):
             pass
@@ -289,7 +290,7 @@ async def test_a_key_of_a_closed_complaint_returns_it_and_files_nothing_new(
     headers = {"Idempotency-Key": "closed-then-retried"}
     filed = (await api.post("/complaints", json=FORM, headers=headers)).json()
     url = f"/complaints/{filed['id']}"
-    await api.post(f"{url}/resolution", json={"agent": "Raúl", "resolution": "New unit"})
+    await api.post(f"{url}/resolution", json={"resolution": "New unit"})
     await api.post(f"{url}/feedback", json={"decision": "accept"})
     await env.sleep(8 * 24 * H)
 
@@ -314,7 +315,7 @@ async def test_not_ready_while_temporal_is_unreachable(
     env: WorkflowEnvironment, opened_workflows: set[str]
 ) -> None:
     nowhere = await Client.connect(f"127.0.0.1:{free_port()}", lazy=True)
-    app = create_app(client=nowhere, settings=EngineSettings())
+    app = create_app(client=nowhere, settings=EngineSettings(), auth=TEST_AUTH)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     serving = asyncio.create_task(server.serve())
@@ -380,13 +381,13 @@ async def test_repeat_contacts_and_the_supervisor_call_over_http(api: httpx.Asyn
         2,
         "complaint_specialists",
     )
-    asked = await api.post(f"{url}/supervisor-request", json={"agent": "Raúl", "reason": "Refund"})
+    asked = await api.post(f"{url}/supervisor-request", json={"reason": "Refund"})
     assert asked.status_code == 200 and asked.json()["supervisor_requested_at"] is not None
-    twice = await api.post(f"{url}/supervisor-request", json={"agent": "Raúl", "reason": "Again"})
+    twice = await api.post(f"{url}/supervisor-request", json={"reason": "Again"})
     assert twice.status_code == 409 and "has not joined yet" in twice.json()["detail"]
-    joined = await api.post(f"{url}/supervisor-joined", json={"supervisor": "Ana"})
+    joined = await api.post(f"{url}/supervisor-joined")
     assert joined.status_code == 200 and joined.json()["supervisor_requested_at"] is None
-    again = await api.post(f"{url}/supervisor-joined", json={"supervisor": "Ana"})
+    again = await api.post(f"{url}/supervisor-joined")
     assert (again.status_code, again.json()["detail"]) == (
         409,
         "cannot record a supervisor joining: none was asked for",

@@ -8,6 +8,7 @@ from temporalio.worker import Worker
 
 from tests.actions import propose
 from tests.conftest import StartComplaint
+from tests.credentials import bearer
 from tests.mailbox import Mailbox
 from tests.samples import CUSTOMER_EMAIL, SEED_MATRIX
 from tests.test_api import FORM, file
@@ -28,7 +29,7 @@ async def test_the_team_leader_approves_a_reply_before_the_customer_sees_it(
     url = f"/complaints/{(await file(api))['id']}"
     for note in ("second call", "third call"):
         await api.post(f"{url}/contacts", json={"note": note})
-    proposed = await api.post(f"{url}/resolution", json={"agent": "Raúl", "resolution": "Repair"})
+    proposed = await api.post(f"{url}/resolution", json={"resolution": "Repair"})
     assert proposed.json()["status"] == "awaiting_approval"
     await eventually(
         lambda: any("approve the reply" in s for s in subjects(mailbox, ROLES["team_leader"].email))
@@ -36,18 +37,12 @@ async def test_the_team_leader_approves_a_reply_before_the_customer_sees_it(
     customer = FORM["customer"]["email"]
     assert not any("A resolution" in s for s in subjects(mailbox, customer))
 
-    no_reason = await api.post(
-        f"{url}/reply-approval", json={"team_leader": "Marta", "decision": "refuse"}
-    )
+    no_reason = await api.post(f"{url}/reply-approval", json={"decision": "refuse"})
     assert no_reason.status_code == 422
-    approved = await api.post(
-        f"{url}/reply-approval", json={"team_leader": "Marta", "decision": "approve"}
-    )
+    approved = await api.post(f"{url}/reply-approval", json={"decision": "approve"})
     assert (approved.status_code, approved.json()["status"]) == (200, "awaiting_customer")
     await eventually(lambda: any("A resolution" in s for s in subjects(mailbox, customer)))
-    again = await api.post(
-        f"{url}/reply-approval", json={"team_leader": "Marta", "decision": "approve"}
-    )
+    again = await api.post(f"{url}/reply-approval", json={"decision": "approve"})
     assert again.status_code == 409
 
 
@@ -56,7 +51,6 @@ async def test_the_third_level_assessment_opens_accountability(
 ) -> None:
     url = f"/complaints/{(await file(api))['id']}"
     answers = {
-        "manager": "Sofía",
         "company_responsible": True,
         "first_handling_appropriate": False,
         "appeal_reasonable": True,
@@ -67,7 +61,8 @@ async def test_the_third_level_assessment_opens_accountability(
     )
     for _ in range(3):
         await api.post(f"{url}/contacts", json={})
-    assessed = await api.post(f"{url}/assessment", json=answers)
+    manager = bearer("supervisor", "sofia", "Sofía")
+    assessed = await api.post(f"{url}/assessment", json=answers, headers=manager)
     assert assessed.status_code == 200, assessed.text
     assert assessed.json()["accountability"]["assessed_by"] == "Sofía"
     await eventually(lambda: mailbox.to(ROLES["accountability"].email))

@@ -20,6 +20,16 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.holidays import NoCalendar, business_calendar_for
+from api.auth import (
+    FORBIDDEN,
+    UNAUTHORIZED,
+    Authenticated,
+    Authentication,
+    CustomerOrAdmin,
+    Staff,
+    Supervisor,
+)
+from api.credentials import Authenticator, Principal
 from api.schemas import (
     ContactRequest,
     ErrorDetail,
@@ -30,10 +40,9 @@ from api.schemas import (
     ReopenRequest,
     ResolutionRequest,
     ResumeRequest,
-    SupervisorJoinedRequest,
     SupervisorRequest,
 )
-from api.temporal import TemporalClient, act_on_complaint, exists, read_complaint
+from api.temporal import TemporalClient, act_on_complaint, exists, not_found, read_complaint
 from domain.calendar import BusinessCalendar
 from domain.commands import (
     AddNote,
@@ -47,8 +56,8 @@ from domain.commands import (
     SupervisorJoined,
 )
 from domain.complaint import ComplaintView
-from domain.history import Actor, ActorRole
-from domain.intake import ComplaintIntake
+from domain.history import ActorRole
+from domain.intake import ComplaintIntake, RecorderRole
 from domain.policy import EscalationPolicy
 from domain.policy_files import PolicySet
 from workflows.client import EngineSettings, workflow_id
@@ -70,7 +79,8 @@ ACTION_ERRORS: dict[int | str, dict[str, Any]] = {
     409: {"model": ErrorDetail, "description": "Not allowed in the complaint's state, or closed"},
     **TOO_LARGE,
 }
-router = APIRouter(prefix="/complaints", tags=["complaints"])
+RESTRICTED_ACTION_ERRORS = {**ACTION_ERRORS, **FORBIDDEN}
+router = APIRouter(prefix="/complaints", tags=["complaints"], responses=UNAUTHORIZED)
 
 IdempotencyKey = Annotated[
     str | None,
@@ -86,7 +96,6 @@ ComplaintId = Annotated[
     str,
     Path(pattern=r"^[a-z0-9]{1,64}$", description="The id returned when the complaint was filed"),
 ]
-CUSTOMER = Actor(role=ActorRole.CUSTOMER, name="customer")
 
 
 def policy_set(request: Request) -> PolicySet:
@@ -131,6 +140,7 @@ Settings = Annotated[EngineSettings, Depends(engine_settings)]
     responses={
         202: {"model": IntakePending, "description": "Filed; the deadline is not confirmed yet"},
         **MALFORMED,
+        403: {"model": ErrorDetail, "description": "A customer filing for someone else"},
         409: {"model": ErrorDetail, "description": "Idempotency-Key used for another complaint"},
         **TOO_LARGE,
         503: {"model": ErrorDetail, "description": "Temporal is unreachable; nothing was filed"},
@@ -141,16 +151,21 @@ async def file_complaint(
     client: TemporalClient,
     settings: Settings,
     policies: Policies,
+    caller: Authenticated,
+    auth: Authentication,
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> ComplaintView | JSONResponse:
     """File a complaint: it starts at level 1 with a deadline; the customer is acknowledged.
 
+    Staff file for anyone; a customer only for themselves (their email, or phone without one).
     With an `Idempotency-Key`, a retry (even a concurrent one, even after the complaint closed)
     returns the same complaint instead of filing a second one.
     Once the workflow is started the complaint is durable: if it does not confirm in time (no
     worker running, say), the answer is 202 with its id rather than an error a client would retry.
     """
+    if caller.role is ActorRole.CUSTOMER:
+        _customer_files_own(intake, caller, auth)
     policy, calendar = policy_and_calendar(intake, policies)
     complaint_id = complaint_id_for(idempotency_key)
     start = WithStartWorkflowOperation(
@@ -199,6 +214,20 @@ async def file_complaint(
     return view
 
 
+def _customer_files_own(intake: ComplaintIntake, caller: Principal, auth: Authenticator) -> None:
+    if not auth.may_see(caller, intake.customer):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail="a customer files complaints only for themselves: customer.email (or "
+            "customer.phone, without an email) must be the one the token was issued for",
+        )
+    if intake.recorded_by.role is not RecorderRole.CUSTOMER:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail="a customer records their own complaint: recorded_by.role must be customer",
+        )
+
+
 class KeyedComplaintClosed(Exception):
     """The idempotency key names a complaint that has already closed."""
 
@@ -227,31 +256,58 @@ def complaint_id_for(idempotency_key: str | None) -> str:
     return hashlib.sha256(f"idempotency:{idempotency_key}".encode()).hexdigest()[:16]
 
 
+async def visible_complaint(
+    client: Client, complaint_id: str, caller: Principal, auth: Authenticator
+) -> ComplaintView:
+    """The complaint if the caller may see it; to a customer, anyone else's is 404 as if missing."""
+    view = await read_complaint(client, complaint_id)
+    if not auth.may_see(caller, view.intake.customer):
+        raise not_found(complaint_id)
+    return view
+
+
+async def ensure_visible(
+    client: Client, complaint_id: str, caller: Principal, auth: Authenticator
+) -> None:
+    """Before a customer acts: 404 unless the complaint is theirs. Staff may act on any."""
+    if caller.role is ActorRole.CUSTOMER:
+        await visible_complaint(client, complaint_id, caller, auth)
+
+
 @router.get("/{complaint_id}", response_model=ComplaintView, responses=NOT_FOUND)
-async def get_complaint(complaint_id: ComplaintId, client: TemporalClient) -> ComplaintView:
-    """The live state: level, status, owner, deadline and full history."""
-    return await read_complaint(client, complaint_id)
+async def get_complaint(
+    complaint_id: ComplaintId, client: TemporalClient, caller: Authenticated, auth: Authentication
+) -> ComplaintView:
+    """The live state: level, status, owner, deadline and full history (customers: their own)."""
+    return await visible_complaint(client, complaint_id, caller, auth)
 
 
-@router.post("/{complaint_id}/resolution", response_model=ComplaintView, responses=ACTION_ERRORS)
+@router.post(
+    "/{complaint_id}/resolution", response_model=ComplaintView, responses=RESTRICTED_ACTION_ERRORS
+)
 async def propose_resolution(
-    complaint_id: ComplaintId, body: ResolutionRequest, client: TemporalClient
+    complaint_id: ComplaintId, body: ResolutionRequest, client: TemporalClient, caller: Staff
 ) -> ComplaintView:
     """An agent proposes a resolution; the level's clock stops while the customer decides."""
-    command = ProposeResolution(
-        by=Actor(role=ActorRole.AGENT, name=body.agent), resolution=body.resolution
-    )
+    command = ProposeResolution(by=caller.actor, resolution=body.resolution)
     return await act_on_complaint(
         client, complaint_id, ComplaintWorkflow.propose_resolution, command
     )
 
 
-@router.post("/{complaint_id}/feedback", response_model=ComplaintView, responses=ACTION_ERRORS)
+@router.post(
+    "/{complaint_id}/feedback", response_model=ComplaintView, responses=RESTRICTED_ACTION_ERRORS
+)
 async def customer_feedback(
-    complaint_id: ComplaintId, body: FeedbackRequest, client: TemporalClient
+    complaint_id: ComplaintId,
+    body: FeedbackRequest,
+    client: TemporalClient,
+    caller: CustomerOrAdmin,
+    auth: Authentication,
 ) -> ComplaintView:
     """The customer accepts (resolved) or rejects (escalated at once) the proposed resolution."""
-    command = CustomerFeedback(by=CUSTOMER, decision=body.decision, reason=body.reason)
+    await ensure_visible(client, complaint_id, caller, auth)
+    command = CustomerFeedback(by=caller.actor, decision=body.decision, reason=body.reason)
     return await act_on_complaint(
         client, complaint_id, ComplaintWorkflow.customer_feedback, command
     )
@@ -259,71 +315,95 @@ async def customer_feedback(
 
 @router.post("/{complaint_id}/notes", response_model=ComplaintView, responses=ACTION_ERRORS)
 async def add_note(
-    complaint_id: ComplaintId, body: NoteRequest, client: TemporalClient
+    complaint_id: ComplaintId,
+    body: NoteRequest,
+    client: TemporalClient,
+    caller: Authenticated,
+    auth: Authentication,
 ) -> ComplaintView:
-    """Add a note to the complaint's history."""
-    command = AddNote(by=Actor(role=ActorRole(body.author_role), name=body.author), text=body.text)
+    """Add a note to the complaint's history, signed by the caller."""
+    await ensure_visible(client, complaint_id, caller, auth)
+    command = AddNote(by=caller.actor, text=body.text)
     return await act_on_complaint(client, complaint_id, ComplaintWorkflow.add_note, command)
 
 
-@router.post("/{complaint_id}/reopen", response_model=ComplaintView, responses=ACTION_ERRORS)
+@router.post(
+    "/{complaint_id}/reopen", response_model=ComplaintView, responses=RESTRICTED_ACTION_ERRORS
+)
 async def reopen(
-    complaint_id: ComplaintId, body: ReopenRequest, client: TemporalClient
+    complaint_id: ComplaintId,
+    body: ReopenRequest,
+    client: TemporalClient,
+    caller: CustomerOrAdmin,
+    auth: Authentication,
 ) -> ComplaintView:
     """The customer reopens a resolved complaint at the level it had."""
-    command = Reopen(by=CUSTOMER, reason=body.reason)
+    await ensure_visible(client, complaint_id, caller, auth)
+    command = Reopen(by=caller.actor, reason=body.reason)
     return await act_on_complaint(client, complaint_id, ComplaintWorkflow.reopen, command)
 
 
-@router.post("/{complaint_id}/pause", response_model=ComplaintView, responses=ACTION_ERRORS)
+@router.post(
+    "/{complaint_id}/pause", response_model=ComplaintView, responses=RESTRICTED_ACTION_ERRORS
+)
 async def pause(
-    complaint_id: ComplaintId, body: PauseRequest, client: TemporalClient
+    complaint_id: ComplaintId, body: PauseRequest, client: TemporalClient, caller: Staff
 ) -> ComplaintView:
     """Stop the level's clock while waiting on the customer; the reason is recorded."""
-    command = Pause(by=Actor(role=ActorRole.AGENT, name=body.agent), reason=body.reason)
+    command = Pause(by=caller.actor, reason=body.reason)
     return await act_on_complaint(client, complaint_id, ComplaintWorkflow.pause, command)
 
 
-@router.post("/{complaint_id}/resume", response_model=ComplaintView, responses=ACTION_ERRORS)
+@router.post(
+    "/{complaint_id}/resume", response_model=ComplaintView, responses=RESTRICTED_ACTION_ERRORS
+)
 async def resume(
-    complaint_id: ComplaintId, body: ResumeRequest, client: TemporalClient
+    complaint_id: ComplaintId, body: ResumeRequest, client: TemporalClient, caller: Staff
 ) -> ComplaintView:
     """Run the clock again with exactly the time that was left (business time where it counts)."""
-    command = Resume(by=Actor(role=ActorRole.AGENT, name=body.agent), reason=body.reason)
+    command = Resume(by=caller.actor, reason=body.reason)
     return await act_on_complaint(client, complaint_id, ComplaintWorkflow.resume, command)
 
 
 @router.post("/{complaint_id}/contacts", response_model=ComplaintView, responses=ACTION_ERRORS)
 async def record_contact(
-    complaint_id: ComplaintId, body: ContactRequest, client: TemporalClient
+    complaint_id: ComplaintId,
+    body: ContactRequest,
+    client: TemporalClient,
+    caller: Authenticated,
+    auth: Authentication,
 ) -> ComplaintView:
     """The customer contacted us again about the same matter; enough contacts move it up."""
-    command = RecordContact(by=CUSTOMER, note=body.note)
+    await ensure_visible(client, complaint_id, caller, auth)
+    command = RecordContact(by=caller.actor, note=body.note)
     return await act_on_complaint(client, complaint_id, ComplaintWorkflow.record_contact, command)
 
 
 @router.post(
-    "/{complaint_id}/supervisor-request", response_model=ComplaintView, responses=ACTION_ERRORS
+    "/{complaint_id}/supervisor-request",
+    response_model=ComplaintView,
+    responses=RESTRICTED_ACTION_ERRORS,
 )
 async def request_supervisor(
-    complaint_id: ComplaintId, body: SupervisorRequest, client: TemporalClient
+    complaint_id: ComplaintId, body: SupervisorRequest, client: TemporalClient, caller: Staff
 ) -> ComplaintView:
     """Urgent notice to the supervisor; the agent refreshes the hold until they join."""
-    agent = Actor(role=ActorRole.AGENT, name=body.agent)
-    command = RequestSupervisor(by=agent, reason=body.reason)
+    command = RequestSupervisor(by=caller.actor, reason=body.reason)
     return await act_on_complaint(
         client, complaint_id, ComplaintWorkflow.request_supervisor, command
     )
 
 
 @router.post(
-    "/{complaint_id}/supervisor-joined", response_model=ComplaintView, responses=ACTION_ERRORS
+    "/{complaint_id}/supervisor-joined",
+    response_model=ComplaintView,
+    responses=RESTRICTED_ACTION_ERRORS,
 )
 async def supervisor_joined(
-    complaint_id: ComplaintId, body: SupervisorJoinedRequest, client: TemporalClient
+    complaint_id: ComplaintId, client: TemporalClient, caller: Supervisor
 ) -> ComplaintView:
-    """The supervisor took the call; the hold reminders stop."""
-    command = SupervisorJoined(by=Actor(role=ActorRole.SUPERVISOR, name=body.supervisor))
+    """The supervisor (the caller) took the call; the hold reminders stop."""
+    command = SupervisorJoined(by=caller.actor)
     return await act_on_complaint(
         client, complaint_id, ComplaintWorkflow.supervisor_joined, command
     )

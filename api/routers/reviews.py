@@ -2,26 +2,31 @@
 
 from fastapi import APIRouter
 
+from api.auth import UNAUTHORIZED, Supervisor
 from api.review_schemas import AssessmentRequest, ReplyApprovalRequest
-from api.routers.complaints import ACTION_ERRORS, ComplaintId
+from api.routers.complaints import RESTRICTED_ACTION_ERRORS, ComplaintId
 from api.temporal import TemporalClient, act_on_complaint
 from domain.commands import ApproveReply, Assess, RefuseReply
 from domain.complaint import ComplaintView
 from domain.complaint_state import Assessment
-from domain.history import Actor, ActorRole
 from workflows.complaint import ComplaintWorkflow
 
-router = APIRouter(prefix="/complaints", tags=["reviews"])
+router = APIRouter(prefix="/complaints", tags=["reviews"], responses=UNAUTHORIZED)
 
 
 @router.post(
-    "/{complaint_id}/reply-approval", response_model=ComplaintView, responses=ACTION_ERRORS
+    "/{complaint_id}/reply-approval",
+    response_model=ComplaintView,
+    responses=RESTRICTED_ACTION_ERRORS,
 )
 async def review_reply(
-    complaint_id: ComplaintId, body: ReplyApprovalRequest, client: TemporalClient
+    complaint_id: ComplaintId,
+    body: ReplyApprovalRequest,
+    client: TemporalClient,
+    caller: Supervisor,
 ) -> ComplaintView:
     """Approve the handler's reply (it goes to the customer) or refuse it (back to work)."""
-    leader = Actor(role=ActorRole.SUPERVISOR, name=body.team_leader)
+    leader = caller.actor
     if body.decision == "approve":
         command = ApproveReply(by=leader, comment=body.reason)
         return await act_on_complaint(
@@ -31,9 +36,11 @@ async def review_reply(
     return await act_on_complaint(client, complaint_id, ComplaintWorkflow.refuse_reply, refusal)
 
 
-@router.post("/{complaint_id}/assessment", response_model=ComplaintView, responses=ACTION_ERRORS)
+@router.post(
+    "/{complaint_id}/assessment", response_model=ComplaintView, responses=RESTRICTED_ACTION_ERRORS
+)
 async def assess(
-    complaint_id: ComplaintId, body: AssessmentRequest, client: TemporalClient
+    complaint_id: ComplaintId, body: AssessmentRequest, client: TemporalClient, caller: Supervisor
 ) -> ComplaintView:
     """Record the third level's assessment; company responsible opens the accountability record."""
     assessment = Assessment(
@@ -42,5 +49,5 @@ async def assess(
         appeal_reasonable=body.appeal_reasonable,
         notes=body.notes,
     )
-    command = Assess(by=Actor(role=ActorRole.SUPERVISOR, name=body.manager), assessment=assessment)
+    command = Assess(by=caller.actor, assessment=assessment)
     return await act_on_complaint(client, complaint_id, ComplaintWorkflow.assess, command)
