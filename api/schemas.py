@@ -103,3 +103,14 @@ class ErrorDetail(BaseModel):
     """Why a request was refused, in words a person can act on."""
 
     detail: str
+
+
+class EscalationRequest(BaseModel):
+    """A supervisor moves the complaint up a level now."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"reason": "Customer threatens to go to Profeco."}]},
+    )
+
+    reason: Reason

@@ -123,6 +123,15 @@ class RecordCaseEvent(BaseModel):
     note: Text | None = None
 
 
+class Escalate(BaseModel):
+    """Move the complaint up a level now, by hand."""
+
+    model_config = ConfigDict(frozen=True)
+
+    by: Actor
+    reason: Reason
+
+
 class ApproveReply(BaseModel):
     """The team leader lets the handler's reply go to the customer."""
 

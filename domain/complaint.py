@@ -472,6 +472,21 @@ class Complaint(PlaybookRunner):
         self.check_note(case_type)
         self._record(at, actor, StepKind.NOTE_ADDED, text=text, case=case_type)
 
+    def ensure_can_escalate(self) -> None:
+        """Raise ActionNotAllowed unless the complaint can move up a level by hand now."""
+        self.ensure_allowed(Action.ESCALATE)
+        if self.at_top:
+            raise ActionNotAllowed(
+                f"cannot escalate: {self.current_level.name} is the last level; "
+                "its owner is alerted until the complaint is resolved"
+            )
+
+    def escalate(self, at: datetime, actor: Actor, reason: str) -> None:
+        """A supervisor moves the complaint up a level now, with the reason; a pause ends."""
+        self.ensure_can_escalate()
+        self.status = ComplaintStatus.OPEN
+        self._escalate(at, actor, reason=f"escalated by {actor.name}: {reason}")
+
     def reopen(self, at: datetime, actor: Actor, reason: str) -> None:
         """The customer reopens a resolved complaint at the level it had, with a fresh window."""
         self.ensure_allowed(Action.REOPEN)

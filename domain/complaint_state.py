@@ -44,6 +44,7 @@ class Action(StrEnum):
     RESUME = "resume"
     RECORD_CONTACT = "record_contact"
     REQUEST_SUPERVISOR = "request_supervisor"
+    ESCALATE = "escalate"
     APPROVE_REPLY = "approve_reply"
     REFUSE_REPLY = "refuse_reply"
     ASSESS = "assess"
@@ -73,6 +74,7 @@ _ALLOWED: dict[Action, set[ComplaintStatus]] = {
     Action.RESUME: {ComplaintStatus.PAUSED},
     Action.RECORD_CONTACT: _ACTIVE,
     Action.REQUEST_SUPERVISOR: _ACTIVE,
+    Action.ESCALATE: {ComplaintStatus.OPEN, ComplaintStatus.PAUSED},
     Action.APPROVE_REPLY: {ComplaintStatus.AWAITING_APPROVAL},
     Action.REFUSE_REPLY: {ComplaintStatus.AWAITING_APPROVAL},
     Action.ASSESS: _ACTIVE,

@@ -33,6 +33,7 @@ class Action(StrEnum):
     CONTACT = "contact"
     SUPERVISOR = "supervisor"
     SUPERVISOR_JOINED = "supervisor_joined"
+    ESCALATE = "escalate"
     APPROVE = "approve"
     REFUSE = "refuse"
     FLAG = "flag"
@@ -243,6 +244,8 @@ def _apply(complaint: Complaint, event: InputEvent) -> None:
             complaint.request_supervisor(at, SIMULATED_AGENT, text or "the customer asks for one")
         case Action.SUPERVISOR_JOINED:
             complaint.supervisor_joined(at, SIMULATED_SUPERVISOR)
+        case Action.ESCALATE:
+            complaint.escalate(at, SIMULATED_SUPERVISOR, text or "escalated by hand")
         case Action.APPROVE:
             complaint.approve_reply(at, SIMULATED_SUPERVISOR, text)
         case Action.REFUSE:

@@ -102,6 +102,7 @@ ROUTES: dict[str, tuple[str, str, dict[str, Any] | None, list[tuple[str, dict[st
         None,
         [("/supervisor-request", {"reason": "x"})],
     ),
+    "escalation": ("POST", "/escalation", {"reason": "Profeco"}, []),
     "cases": ("POST", "/cases", {"case_type": "legal_threat"}, []),
     "case-answer": (
         "POST",
@@ -153,6 +154,7 @@ MATRIX: dict[str, tuple[int, int, int, int]] = {
     "contacts": (200, 200, 200, 200),
     "supervisor-request": (403, 200, 200, 200),
     "supervisor-joined": (403, 403, 200, 200),
+    "escalation": (403, 403, 200, 200),
     "cases": (403, 200, 200, 200),
     "case-answer": (403, 200, 200, 200),
     "case-events": (403, 200, 200, 200),

@@ -163,3 +163,16 @@ def test_no_accountability_record_when_the_company_is_not_responsible() -> None:
     )
     assert complaint.accountability is None and complaint.assessment is not None
     assert sent(complaint) == []
+
+
+def test_a_supervisor_escalates_by_hand_with_a_reason_even_from_a_pause() -> None:
+    complaint = with_contacts(1)
+    complaint.pause(T0, AGENT, "asked for the invoice")
+    complaint.escalate(T0 + H, LEADER, "Profeco threat")
+    assert (complaint.level, complaint.status) == (2, ComplaintStatus.OPEN)
+    assert complaint.view().deadline == T0 + H + 24 * H
+    step = complaint.history[-1]
+    assert (step.kind, step.reason) == (StepKind.ESCALATED, "escalated by Marta: Profeco threat")
+    complaint.escalate(T0 + 2 * H, LEADER, "still")
+    with pytest.raises(ActionNotAllowed, match="Office of the President is the last level"):
+        complaint.escalate(T0 + 3 * H, LEADER, "more")

@@ -20,6 +20,7 @@ with workflow.unsafe.imports_passed_through():
         ApproveReply,
         Assess,
         CustomerFeedback,
+        Escalate,
         FlagCase,
         Pause,
         ProposeResolution,
@@ -376,3 +377,12 @@ class ComplaintWorkflow:
     @assess.validator
     def _check_assess(self, command: Assess) -> None:
         self._reject_unless(self._complaint.ensure_third_level)
+
+    @workflow.update
+    def escalate(self, command: Escalate) -> ComplaintView:
+        self._complaint.escalate(workflow.now(), command.by, command.reason)
+        return self._complaint.view()
+
+    @escalate.validator
+    def _check_escalate(self, command: Escalate) -> None:
+        self._reject_unless(self._complaint.ensure_can_escalate)

@@ -33,6 +33,7 @@ from api.credentials import Authenticator, Principal
 from api.schemas import (
     ContactRequest,
     ErrorDetail,
+    EscalationRequest,
     FeedbackRequest,
     IntakePending,
     NoteRequest,
@@ -47,6 +48,7 @@ from domain.calendar import BusinessCalendar
 from domain.commands import (
     AddNote,
     CustomerFeedback,
+    Escalate,
     Pause,
     ProposeResolution,
     RecordContact,
@@ -392,6 +394,17 @@ async def request_supervisor(
     return await act_on_complaint(
         client, complaint_id, ComplaintWorkflow.request_supervisor, command
     )
+
+
+@router.post(
+    "/{complaint_id}/escalation", response_model=ComplaintView, responses=RESTRICTED_ACTION_ERRORS
+)
+async def escalate(
+    complaint_id: ComplaintId, body: EscalationRequest, client: TemporalClient, caller: Supervisor
+) -> ComplaintView:
+    """Move the complaint up a level now, with the reason (the next level gets a fresh window)."""
+    command = Escalate(by=caller.actor, reason=body.reason)
+    return await act_on_complaint(client, complaint_id, ComplaintWorkflow.escalate, command)
 
 
 @router.post(
