@@ -13,6 +13,7 @@ from temporalio.worker import Replayer
 
 from worker import SANDBOX
 from workflows.complaint import ComplaintWorkflow
+from workflows.matter import MatterWorkflow
 
 HISTORIES = {
     path.stem: path.read_text()
@@ -27,7 +28,7 @@ def test_there_are_histories_to_replay() -> None:
 @pytest.mark.parametrize("name", HISTORIES)
 async def test_saved_history_replays(name: str) -> None:
     replayer = Replayer(
-        workflows=[ComplaintWorkflow],
+        workflows=[ComplaintWorkflow, MatterWorkflow],
         data_converter=pydantic_data_converter,
         workflow_runner=SANDBOX,
     )

@@ -16,7 +16,16 @@ from temporalio.testing import WorkflowEnvironment
 from activities.email import SmtpSettings
 from activities.holidays import business_calendar_for
 from domain.calendar import BusinessCalendar
-from domain.commands import Pause, Reopen, Resume
+from domain.cases import CaseFlag
+from domain.commands import (
+    ApproveReply,
+    FlagCase,
+    Pause,
+    RecordCaseEvent,
+    RecordContact,
+    Reopen,
+    Resume,
+)
 from domain.policy import EscalationPolicy
 from domain.policy_files import load_policy_set
 from tests.actions import answer, propose
@@ -24,12 +33,15 @@ from tests.conftest import TEST_SERVER, ComplaintHandle
 from tests.mailbox import Mailbox, free_port
 from tests.samples import AGENT, CUSTOMER, POLICY_DIR, SEED_MATRIX, sample_intake
 from worker import build_worker
-from workflows.client import workflow_id
-from workflows.complaint import ComplaintStart, ComplaintWorkflow
+from workflows.client import matter_workflow_id, workflow_id
+from workflows.complaint import ComplaintStart, ComplaintWorkflow, Filing
+from workflows.matter import MatterStart, MatterWorkflow
 
 HERE = Path(__file__).parent
-VERSION = "v2"
-"""v1: the walking skeleton. v2: policy files, business calendars, warnings, pause/resume."""
+VERSION = "v3"
+"""v1: the walking skeleton. v2: policy files, business calendars, warnings, pause/resume.
+v3: playbooks, repeat contacts and supervisor calls, reply approval, assessment, decision
+reminders (revision 3), and the matter workflow."""
 H = timedelta(hours=1)
 
 
@@ -81,7 +93,70 @@ async def delonghi_paused_rejected_escalated(
     return handle.id
 
 
-SCENARIOS = (ladder_then_accepted, rejected_reopened_closed, delonghi_paused_rejected_escalated)
+async def delonghi_playbooks_and_reviews(
+    env: WorkflowEnvironment, client: Client, task_queue: str
+) -> str:
+    """Two playbooks (a silent centre, an injury claim), a third contact, an approved reply."""
+    policy = load_policy_set(POLICY_DIR).for_brand("delonghi-mx")
+    calendar = business_calendar_for(policy, "MX", date(2026, 11, 23))
+    handle = await _start(client, task_queue, policy, calendar)
+    centre = {"service_centre": "SAT Norte", "service_order": "SO-1"}
+    await handle.execute_update(
+        ComplaintWorkflow.flag_case,
+        FlagCase(by=AGENT, flag=CaseFlag(case_type="no_diagnosis", fields=centre)),
+    )
+    await env.sleep(73 * H)
+    await handle.execute_update(
+        ComplaintWorkflow.flag_case, FlagCase(by=AGENT, flag=CaseFlag(case_type="injury_or_damage"))
+    )
+    await handle.execute_update(
+        ComplaintWorkflow.record_case_event,
+        RecordCaseEvent(by=AGENT, case_type="injury_or_damage", event="claim"),
+    )
+    for _ in range(2):
+        await handle.execute_update(ComplaintWorkflow.record_contact, RecordContact(by=CUSTOMER))
+    await propose(handle)
+    await handle.execute_update(ComplaintWorkflow.approve_reply, ApproveReply(by=AGENT))
+    await env.sleep(11 * 24 * H)  # the decision reminder
+    await answer(handle, "accept")
+    await env.sleep(15 * 24 * H)
+    await handle.result()
+    return handle.id
+
+
+async def matter_filed_twice(env: WorkflowEnvironment, client: Client, task_queue: str) -> str:
+    """Two filings about one matter (a repeat), the complaint closes, the window passes."""
+    matter = f"mat_{uuid.uuid4().hex[:24]}"
+    first = uuid.uuid4().hex[:16]
+    for proposed in (first, uuid.uuid4().hex[:16]):
+        filing = Filing(
+            start=ComplaintStart(complaint_id=proposed, intake=sample_intake(), policy=SEED_MATRIX),
+            by=CUSTOMER,
+        )
+        matter_handle = await client.start_workflow(
+            MatterWorkflow.run,
+            MatterStart(matter_id=matter),
+            id=matter_workflow_id(matter),
+            task_queue=task_queue,
+            start_signal="file",
+            start_signal_args=[filing],
+        )
+        await matter_handle.execute_update(MatterWorkflow.outcome, proposed)
+    complaint = client.get_workflow_handle_for(ComplaintWorkflow.run, workflow_id(first))
+    await propose(complaint)
+    await answer(complaint, "accept")
+    await env.sleep(40 * 24 * H)
+    await client.get_workflow_handle(matter_workflow_id(matter)).result()
+    return matter_workflow_id(matter)
+
+
+SCENARIOS = (
+    ladder_then_accepted,
+    rejected_reopened_closed,
+    delonghi_paused_rejected_escalated,
+    delonghi_playbooks_and_reviews,
+    matter_filed_twice,
+)
 
 
 async def _start(
