@@ -2,11 +2,9 @@
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -16,7 +14,6 @@ from domain.history import StepKind
 from domain.identity import matter_id
 from domain.playbooks import HandlingTier
 from tests.actions import answer, propose
-from tests.conftest import TEST_SERVER
 from tests.samples import CUSTOMER, SEED_MATRIX, sample_intake
 from tests.waiting import eventually
 from workflows.client import matter_workflow_id, workflow_id
@@ -24,21 +21,6 @@ from workflows.complaint import ComplaintStart, ComplaintWorkflow, Filing
 from workflows.matter import FilingOutcome, MatterStart, MatterWorkflow
 
 DAY = timedelta(days=1)
-
-
-@pytest.fixture
-async def env() -> AsyncIterator[WorkflowEnvironment]:
-    """A time-skipping server of this test's own.
-
-    The Java test server sometimes keeps its time-skipping lock after a test that started child
-    workflows from signals is torn down (the class of sdk-java #1138); a server per test keeps
-    that from stalling the next test's clock.
-    """
-    environment = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(TEST_SERVER), data_converter=pydantic_data_converter
-    )
-    async with environment:
-        yield environment
 
 
 @pytest.fixture
