@@ -69,11 +69,6 @@ async def act_on_complaint(
         raise not_found(complaint_id) from err
 
 
-async def exists(client: Client, complaint_id: str) -> bool:
-    """Whether a workflow was ever started for this complaint."""
-    return await _describe(complaint_handle(client, complaint_id)) is not None
-
-
 async def _closed(handle: WorkflowHandle[Any, Any]) -> bool:
     """Whether the workflow exists and has finished (the complaint is closed)."""
     description = await _describe(handle)

@@ -165,9 +165,13 @@ async def test_a_complaint_filed_while_no_worker_runs_is_202_and_never_lost(
         assert response.headers["Location"] == f"/complaints/{complaint_id}"
 
         smtp = SmtpSettings(port=mailbox.port, timeout_seconds=5)
-        async with build_worker(env.client, smtp, task_queue):
-            read = await api.get(f"/complaints/{complaint_id}")
-            assert read.status_code == 200
+        async with build_worker(env.client, smtp, task_queue):  # the filing was kept: it starts
+
+            async def started() -> httpx.Response | None:
+                read = await api.get(f"/complaints/{complaint_id}")
+                return read if read.status_code == 200 else None
+
+            read = await eventually(started)
             assert (read.json()["level"], read.json()["status"]) == (1, "open")
             await eventually(lambda: mailbox.to("lucia@example.mx"))
 
@@ -251,7 +255,8 @@ async def test_a_retried_intake_with_the_same_key_returns_the_same_complaint(
     assert (first.status_code, again.status_code) == (201, 201)
     assert again.json()["id"] == first.json()["id"]
     assert again.json()["opened_at"] == first.json()["opened_at"]
-    other = await api.post("/complaints", json=FORM, headers={"Idempotency-Key": "another"})
+    another_product = {**FORM, "product": "Magnifica ESAM"}
+    other = await api.post("/complaints", json=another_product, headers={"Idempotency-Key": "b"})
     assert other.json()["id"] != first.json()["id"]
     await eventually(lambda: len(mailbox.to("lucia@example.mx")) >= 2)
     assert len(mailbox.to("lucia@example.mx")) == 2  # one acknowledgement per complaint
@@ -392,3 +397,24 @@ async def test_repeat_contacts_and_the_supervisor_call_over_http(api: httpx.Asyn
         409,
         "cannot record a supervisor joining: none was asked for",
     )
+
+
+async def test_a_repeat_filing_about_the_same_product_joins_the_open_complaint(
+    api: httpx.AsyncClient,
+) -> None:
+    first = await api.post("/complaints", json=FORM)
+    again = await api.post(
+        "/complaints", json={**FORM, "product": " dedica  ec685", "channel": "email"}
+    )
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["id"] == first.json()["id"]
+    assert again.headers["Location"] == f"/complaints/{first.json()['id']}"
+    assert (again.json()["contacts"], again.json()["handling"]) == (2, "complaint_specialists")
+    contacted = [s for s in again.json()["history"] if s["kind"] == "contacted"]
+    assert contacted[0]["actor"]["role"] == "admin"  # who filed it
+
+    other_customer = {**FORM, "customer": {**FORM["customer"], "email": "mateo@example.mx"}}
+    other_product = {**FORM, "product": "Magnifica ESAM"}
+    for form in (other_customer, other_product):
+        separate = await api.post("/complaints", json=form)
+        assert separate.status_code == 201 and separate.json()["id"] != first.json()["id"]

@@ -12,11 +12,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from temporalio.client import (
     Client,
-    WithStartWorkflowOperation,
+    WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
-from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.holidays import NoCalendar, business_calendar_for
@@ -43,7 +41,7 @@ from api.schemas import (
     ResumeRequest,
     SupervisorRequest,
 )
-from api.temporal import TemporalClient, act_on_complaint, exists, not_found, read_complaint
+from api.temporal import TemporalClient, act_on_complaint, not_found, read_complaint
 from domain.calendar import BusinessCalendar
 from domain.commands import (
     AddNote,
@@ -59,11 +57,13 @@ from domain.commands import (
 )
 from domain.complaint import ComplaintView
 from domain.history import ActorRole
+from domain.identity import matter_id
 from domain.intake import ComplaintIntake, RecorderRole
 from domain.policy import EscalationPolicy
 from domain.policy_files import PolicySet
-from workflows.client import EngineSettings, workflow_id
-from workflows.complaint import ComplaintStart, ComplaintWorkflow
+from workflows.client import EngineSettings, matter_workflow_id, workflow_id
+from workflows.complaint import ComplaintStart, ComplaintWorkflow, Filing
+from workflows.matter import MatterStart, MatterWorkflow
 
 log = logging.getLogger(__name__)
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
@@ -140,9 +140,13 @@ Settings = Annotated[EngineSettings, Depends(engine_settings)]
     status_code=status.HTTP_201_CREATED,
     response_model=ComplaintView,
     responses={
-        202: {"model": IntakePending, "description": "Filed; the deadline is not confirmed yet"},
+        200: {
+            "model": ComplaintView,
+            "description": "A repeat: the customer's open complaint about the same product, "
+            "with this filing recorded as another contact",
+        },
+        202: {"model": IntakePending, "description": "Filed; not routed and confirmed yet"},
         **MALFORMED,
-        403: {"model": ErrorDetail, "description": "A customer filing for someone else"},
         409: {"model": ErrorDetail, "description": "Idempotency-Key used for another complaint"},
         **TOO_LARGE,
         503: {"model": ErrorDetail, "description": "Temporal is unreachable; nothing was filed"},
@@ -160,59 +164,63 @@ async def file_complaint(
 ) -> ComplaintView | JSONResponse:
     """File a complaint: it starts at level 1 with a deadline; the customer is acknowledged.
 
+    A filing by the same customer about the same product while a complaint about it is open is
+    a repeat (seed 004): it joins that complaint as another contact (200), never a second case.
     Staff file for anyone; a customer only for themselves (their email, or phone without one).
     With an `Idempotency-Key`, a retry (even a concurrent one, even after the complaint closed)
-    returns the same complaint instead of filing a second one.
-    Once the workflow is started the complaint is durable: if it does not confirm in time (no
-    worker running, say), the answer is 202 with its id rather than an error a client would retry.
+    returns the same complaint instead of filing again.
+    The filing is durable once sent: if it is not confirmed in time (no worker running, say), the
+    answer is 202 with its id rather than an error a client would retry.
     """
     if caller.role is ActorRole.CUSTOMER:
         _customer_files_own(intake, caller, auth)
     policy, calendar = policy_and_calendar(intake, policies)
-    complaint_id = complaint_id_for(idempotency_key)
-    start = WithStartWorkflowOperation(
-        ComplaintWorkflow.run,
-        ComplaintStart(complaint_id=complaint_id, intake=intake, policy=policy, calendar=calendar),
-        id=workflow_id(complaint_id),
-        task_queue=settings.task_queue,
-        # A keyed complaint is one workflow forever: join it while it runs, never start it again.
-        id_conflict_policy=(
-            WorkflowIDConflictPolicy.USE_EXISTING
-            if idempotency_key
-            else WorkflowIDConflictPolicy.FAIL
+    proposed = complaint_id_for(idempotency_key)
+    matter = matter_id(auth.customer_id_of(intake.customer), intake.product)
+    filing = Filing(
+        start=ComplaintStart(
+            complaint_id=proposed, intake=intake, policy=policy, calendar=calendar
         ),
-        id_reuse_policy=(
-            WorkflowIDReusePolicy.REJECT_DUPLICATE
-            if idempotency_key
-            else WorkflowIDReusePolicy.ALLOW_DUPLICATE
-        ),
-        static_summary=f"{intake.reason} ({intake.product}, {intake.country})",
+        by=caller.actor,
     )
-    location = f"/complaints/{complaint_id}"
     try:
-        view = await _start_and_confirm(client, start, settings.intake_confirmation_seconds)
-    except KeyedComplaintClosed:
-        view = await read_complaint(client, complaint_id)
+        matter_handle = await client.start_workflow(
+            MatterWorkflow.run,
+            MatterStart(matter_id=matter),
+            id=matter_workflow_id(matter),
+            task_queue=settings.task_queue,
+            start_signal="file",
+            start_signal_args=[filing],
+            static_summary=f"{intake.product} ({intake.country})",
+        )
+    except RPCError as err:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE, detail="nothing was filed; try again"
+        ) from err
+    try:
+        async with asyncio.timeout(settings.intake_confirmation_seconds):
+            outcome = await matter_handle.execute_update(MatterWorkflow.outcome, proposed)
+            view = await _receipt(client, outcome.complaint_id)
     except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError, RPCError) as err:
-        if not await exists(client, complaint_id):
-            raise HTTPException(
-                status.HTTP_503_SERVICE_UNAVAILABLE, detail="nothing was filed; try again"
-            ) from err
-        log.warning("complaint %s filed but not confirmed: %r", complaint_id, err)
+        log.warning("complaint %s filed but not confirmed: %r", proposed, err)
         pending = IntakePending(
-            id=complaint_id, detail=f"filed; GET {location} shows its deadline once confirmed"
+            id=proposed,
+            detail=f"filed; GET /complaints/{proposed} shows its deadline once confirmed (a "
+            "repeat about the same product joins the customer's open complaint instead)",
         )
         return JSONResponse(
             pending.model_dump(),
             status_code=status.HTTP_202_ACCEPTED,
-            headers={"Location": location},
+            headers={"Location": f"/complaints/{proposed}"},
         )
-    if idempotency_key and view.intake != intake:
+    if idempotency_key and not outcome.repeat and view.intake != intake:
         raise HTTPException(
             status.HTTP_409_CONFLICT,
             detail=f"Idempotency-Key {idempotency_key!r} was used for a different complaint",
         )
-    response.headers["Location"] = location
+    if outcome.repeat:
+        response.status_code = status.HTTP_200_OK
+    response.headers["Location"] = f"/complaints/{outcome.complaint_id}"
     return view
 
 
@@ -230,25 +238,15 @@ def _customer_files_own(intake: ComplaintIntake, caller: Principal, auth: Authen
         )
 
 
-class KeyedComplaintClosed(Exception):
-    """The idempotency key names a complaint that has already closed."""
-
-
-async def _start_and_confirm(
-    client: Client, start: WithStartWorkflowOperation[Any, Any], seconds: float
-) -> ComplaintView:
+async def _receipt(client: Client, complaint_id: str) -> ComplaintView:
+    """The complaint's state as its workflow computed it; a closed one is read instead."""
+    handle = client.get_workflow_handle_for(ComplaintWorkflow.run, workflow_id(complaint_id))
     try:
-        async with asyncio.timeout(seconds):
-            return await client.execute_update_with_start_workflow(
-                ComplaintWorkflow.receipt, start_workflow_operation=start
-            )
-    except WorkflowAlreadyStartedError as err:
-        raise KeyedComplaintClosed from err
-    except RPCError as err:
-        # Some servers report the rejected reuse as a bare ALREADY_EXISTS.
-        if err.status == RPCStatusCode.ALREADY_EXISTS:
-            raise KeyedComplaintClosed from err
-        raise
+        return await handle.execute_update(ComplaintWorkflow.receipt)
+    except (WorkflowUpdateFailedError, RPCError) as err:
+        if isinstance(err, RPCError) and err.status is not RPCStatusCode.NOT_FOUND:
+            raise
+        return await read_complaint(client, complaint_id)
 
 
 def complaint_id_for(idempotency_key: str | None) -> str:
