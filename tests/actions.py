@@ -2,11 +2,15 @@
 
 from typing import Literal
 
+from temporalio.client import Client
+
 from domain.commands import CustomerFeedback, ProposeResolution
 from domain.complaint import ComplaintView
 from tests.conftest import ComplaintHandle
-from tests.samples import AGENT, CUSTOMER
-from workflows.complaint import ComplaintWorkflow
+from tests.samples import AGENT, CUSTOMER, SEED_MATRIX, sample_intake
+from workflows.client import matter_workflow_id, workflow_id
+from workflows.complaint import ComplaintStart, ComplaintWorkflow, Filing
+from workflows.matter import FilingOutcome, MatterStart, MatterWorkflow
 
 
 async def propose(handle: ComplaintHandle, resolution: str = "Repair") -> ComplaintView:
@@ -22,3 +26,30 @@ async def answer(
         ComplaintWorkflow.customer_feedback,
         CustomerFeedback(by=CUSTOMER, decision=decision, reason=reason),
     )
+
+
+async def file_with_matter(
+    client: Client, task_queue: str, matter: str, complaint_id: str
+) -> FilingOutcome:
+    """File as the API does: signal-with-start the matter, then ask where the filing went."""
+    filing = Filing(
+        start=ComplaintStart(complaint_id=complaint_id, intake=sample_intake(), policy=SEED_MATRIX),
+        by=CUSTOMER,
+    )
+    handle = await client.start_workflow(
+        MatterWorkflow.run,
+        MatterStart(matter_id=matter),
+        id=matter_workflow_id(matter),
+        task_queue=task_queue,
+        start_signal="file",
+        start_signal_args=[filing],
+    )
+    return await handle.execute_update(MatterWorkflow.outcome, complaint_id)
+
+
+async def resolve(client: Client, complaint_id: str) -> ComplaintHandle:
+    """Propose a resolution and have the customer accept it."""
+    handle = client.get_workflow_handle_for(ComplaintWorkflow.run, workflow_id(complaint_id))
+    await propose(handle)
+    await answer(handle, "accept")
+    return handle

@@ -13,12 +13,12 @@ from domain.complaint_state import ComplaintStatus
 from domain.history import StepKind
 from domain.identity import matter_id
 from domain.playbooks import HandlingTier
-from tests.actions import answer, propose
-from tests.samples import CUSTOMER, SEED_MATRIX, sample_intake
+from tests.actions import answer, file_with_matter, propose, resolve
+from tests.samples import CUSTOMER
 from tests.waiting import eventually
 from workflows.client import matter_workflow_id, workflow_id
-from workflows.complaint import ComplaintStart, ComplaintWorkflow, Filing
-from workflows.matter import FilingOutcome, MatterStart, MatterWorkflow
+from workflows.complaint import ComplaintWorkflow
+from workflows.matter import FilingOutcome, MatterWorkflow
 
 DAY = timedelta(days=1)
 
@@ -34,22 +34,9 @@ def matter(opened_workflows: set[str]) -> str:
 async def file(
     env: WorkflowEnvironment, task_queue: str, matter: str, opened: set[str], proposed: str = ""
 ) -> FilingOutcome:
-    """As the API files: signal-with-start the matter, then ask where the filing went."""
     complaint_id = proposed or uuid.uuid4().hex[:16]
     opened.add(workflow_id(complaint_id))
-    filing = Filing(
-        start=ComplaintStart(complaint_id=complaint_id, intake=sample_intake(), policy=SEED_MATRIX),
-        by=CUSTOMER,
-    )
-    handle = await env.client.start_workflow(
-        MatterWorkflow.run,
-        MatterStart(matter_id=matter),
-        id=matter_workflow_id(matter),
-        task_queue=task_queue,
-        start_signal="file",
-        start_signal_args=[filing],
-    )
-    return await handle.execute_update(MatterWorkflow.outcome, complaint_id)
+    return await file_with_matter(env.client, task_queue, matter, complaint_id)
 
 
 async def view_of(env: WorkflowEnvironment, complaint_id: str) -> ComplaintView:
@@ -118,11 +105,7 @@ async def test_a_filing_after_resolution_reopens_and_after_closing_starts_a_coun
     opened_workflows: set[str],
 ) -> None:
     first = await file(env, task_queue, matter, opened_workflows)
-    handle = env.client.get_workflow_handle_for(
-        ComplaintWorkflow.run, workflow_id(first.complaint_id)
-    )
-    await propose(handle)
-    await answer(handle, "accept")
+    handle = await resolve(env.client, first.complaint_id)
     again = await file(env, task_queue, matter, opened_workflows)
     assert again == FilingOutcome(complaint_id=first.complaint_id, repeat=True)
 
@@ -154,11 +137,7 @@ async def test_the_matter_ends_when_nothing_is_open_and_the_window_passed(
     opened_workflows: set[str],
 ) -> None:
     first = await file(env, task_queue, matter, opened_workflows)
-    handle = env.client.get_workflow_handle_for(
-        ComplaintWorkflow.run, workflow_id(first.complaint_id)
-    )
-    await propose(handle)
-    await answer(handle, "accept")
+    await resolve(env.client, first.complaint_id)
     await env.sleep(31 * DAY)
     matter_handle = env.client.get_workflow_handle_for(
         MatterWorkflow.run, matter_workflow_id(matter)

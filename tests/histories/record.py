@@ -28,14 +28,13 @@ from domain.commands import (
 )
 from domain.policy import EscalationPolicy
 from domain.policy_files import load_policy_set
-from tests.actions import answer, propose
+from tests.actions import answer, file_with_matter, propose, resolve
 from tests.conftest import TEST_SERVER, ComplaintHandle
 from tests.mailbox import Mailbox, free_port
 from tests.samples import AGENT, CUSTOMER, POLICY_DIR, SEED_MATRIX, sample_intake
 from worker import build_worker
 from workflows.client import matter_workflow_id, workflow_id
-from workflows.complaint import ComplaintStart, ComplaintWorkflow, Filing
-from workflows.matter import MatterStart, MatterWorkflow
+from workflows.complaint import ComplaintStart, ComplaintWorkflow
 
 HERE = Path(__file__).parent
 VERSION = "v3"
@@ -129,22 +128,8 @@ async def matter_filed_twice(env: WorkflowEnvironment, client: Client, task_queu
     matter = f"mat_{uuid.uuid4().hex[:24]}"
     first = uuid.uuid4().hex[:16]
     for proposed in (first, uuid.uuid4().hex[:16]):
-        filing = Filing(
-            start=ComplaintStart(complaint_id=proposed, intake=sample_intake(), policy=SEED_MATRIX),
-            by=CUSTOMER,
-        )
-        matter_handle = await client.start_workflow(
-            MatterWorkflow.run,
-            MatterStart(matter_id=matter),
-            id=matter_workflow_id(matter),
-            task_queue=task_queue,
-            start_signal="file",
-            start_signal_args=[filing],
-        )
-        await matter_handle.execute_update(MatterWorkflow.outcome, proposed)
-    complaint = client.get_workflow_handle_for(ComplaintWorkflow.run, workflow_id(first))
-    await propose(complaint)
-    await answer(complaint, "accept")
+        await file_with_matter(client, task_queue, matter, proposed)
+    await resolve(client, first)
     await env.sleep(40 * 24 * H)
     await client.get_workflow_handle(matter_workflow_id(matter)).result()
     return matter_workflow_id(matter)
