@@ -10,7 +10,7 @@ from typing import Self
 from pydantic import BaseModel, Field
 
 from domain.calendar import BusinessCalendar
-from domain.cases import CaseRun
+from domain.cases import CaseFlag, CaseNotValid, CaseRun
 from domain.complaint_state import (
     CLOCK_RUNS,
     REVISION,
@@ -104,7 +104,16 @@ class Complaint(PlaybookRunner):
             complaint.contacts = earlier_filings
             note = f"{earlier_filings} earlier filing(s) about the same matter"
             complaint.record_contact(at, ENGINE, note)
+        if intake.case is not None:
+            complaint.flag_filed_case(at, intake.case)
         return complaint
+
+    def flag_filed_case(self, at: datetime, flag: CaseFlag) -> None:
+        """Start a case the filing named; one that cannot start now is recorded, not lost."""
+        try:
+            self.flag_case(at, ENGINE, flag)
+        except (ActionNotAllowed, CaseNotValid) as err:
+            self._record(at, ENGINE, StepKind.NOTE_ADDED, text=f"case not started: {err}")
 
     def next_due_at(self) -> datetime | None:
         """The next moment the complaint acts on its own (warning, breach, re-alert, ...)."""
@@ -420,7 +429,9 @@ class Complaint(PlaybookRunner):
                 step, NotificationKind.REPEAT_CONTACT, HandlingTier.SPECIALISTS.value, why
             )
 
-    def file_again(self, at: datetime, actor: Actor, note: str | None) -> bool:
+    def file_again(
+        self, at: datetime, actor: Actor, note: str | None, case: CaseFlag | None = None
+    ) -> bool:
         """The customer filed about the same matter again: a repeat contact on this complaint.
 
         A resolved complaint is reopened first (the problem is back); a closed one cannot take
@@ -431,6 +442,8 @@ class Complaint(PlaybookRunner):
         if self.status is ComplaintStatus.RESOLVED:
             self.reopen(at, actor, "the customer filed about the same matter again")
         self.record_contact(at, actor, note)
+        if case is not None and case.case_type not in self.running_case_types:
+            self.flag_filed_case(at, case)
         return True
 
     def request_supervisor(self, at: datetime, actor: Actor, reason: str) -> None:

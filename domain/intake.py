@@ -14,6 +14,8 @@ from pydantic import (
 )
 from pydantic_extra_types.phone_numbers import PhoneNumberValidator
 
+from domain.cases import CaseFlag
+
 PhoneNumber = Annotated[str, PhoneNumberValidator(number_format="E164")]
 CountryCode = Annotated[
     str,
@@ -86,4 +88,9 @@ class ComplaintIntake(BaseModel):
     recorded_by: Recorder = Recorder()
     brand: ShortText | None = Field(
         default=None, description="Whose policy applies, e.g. xiaomi-in; none for the default"
+    )
+    case: CaseFlag | None = Field(
+        default=None,
+        description="A case type of the brand's playbooks, when known at filing (a legal threat, "
+        "an injury): its playbook starts with the complaint",
     )

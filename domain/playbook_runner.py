@@ -60,6 +60,10 @@ class PlaybookRunner(ComplaintState):
         )
         self._run_case_event(case, CaseEvent.OPENED, at, f"{playbook.title} flagged")
 
+    @property
+    def running_case_types(self) -> set[str]:
+        return {case_type for case_type, case in self.cases.items() if case.active}
+
     def running_case(self, case_type: str) -> CaseRun:
         """The active case of this type, or ActionNotAllowed saying why there is none."""
         self.ensure_allowed(Action.UPDATE_CASE)

@@ -97,3 +97,23 @@ async def test_case_errors_name_the_problem(api: httpx.AsyncClient) -> None:
         "/complaints/0000000000000000/cases", json={"case_type": "legal_threat"}
     )
     assert nobody.status_code == 404
+
+
+async def test_a_case_named_at_filing_starts_its_playbook_with_the_complaint(
+    api: httpx.AsyncClient,
+) -> None:
+    form = {**FORM, "brand": "delonghi-mx", "case": {"case_type": "legal_threat"}}
+    filed = await api.post("/complaints", json=form)
+    assert filed.status_code == 201, filed.text
+    assert [case["case_type"] for case in filed.json()["cases"]] == ["legal_threat"]
+
+    unknown = await api.post(
+        "/complaints", json={**form, "product": "Eletta", "case": {"case_type": "ufo"}}
+    )
+    assert unknown.status_code == 422
+    assert unknown.json()["detail"][0]["loc"] == ["body", "case", "case_type"]
+    missing = await api.post(
+        "/complaints", json={**form, "product": "Eletta", "case": {"case_type": "no_diagnosis"}}
+    )
+    assert missing.status_code == 422
+    assert missing.json()["detail"][0]["loc"] == ["body", "case", "fields"]

@@ -489,3 +489,16 @@ def test_a_playbook_is_checked_when_the_policy_loads(
 ) -> None:
     with pytest.raises(ValueError, match=message):
         Playbook.model_validate({"title": "t", "first_action": "a", **playbook})
+
+
+def test_a_repeat_filing_naming_a_new_case_starts_it_on_the_open_complaint() -> None:
+    filed = INTAKE.model_copy(update={"case": CaseFlag(case_type="legal_threat")})
+    complaint = Complaint.open("c-1", filed, POLICY, MONDAY, CALENDAR)
+    assert complaint.running_case_types == {"legal_threat"}
+    injury = CaseFlag(case_type="injury_or_damage")
+    assert complaint.file_again(MONDAY, AGENT, "again, now hurt", injury)
+    assert complaint.running_case_types == {"legal_threat", "injury_or_damage"}
+    complaint.file_again(MONDAY, AGENT, "and again", CaseFlag(case_type="no_diagnosis"))
+    note = complaint.history[-1]
+    assert note.kind is StepKind.NOTE_ADDED and "case not started" in (note.text or "")
+    assert complaint.contacts == 3

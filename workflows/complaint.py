@@ -214,8 +214,8 @@ class ComplaintWorkflow:
         If the complaint closed in the meantime, the filing goes back to the matter's workflow,
         which starts the next complaint with it: a filing is never dropped.
         """
-        note = filing.start.intake.description
-        if self._complaint.file_again(workflow.now(), filing.by, note):
+        intake = filing.start.intake
+        if self._complaint.file_again(workflow.now(), filing.by, intake.description, intake.case):
             return
         if self._matter_id is not None:
             matter = workflow.get_external_workflow_handle(matter_workflow_id(self._matter_id))

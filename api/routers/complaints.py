@@ -43,6 +43,7 @@ from api.schemas import (
 )
 from api.temporal import TemporalClient, act_on_complaint, not_found, read_complaint
 from domain.calendar import BusinessCalendar
+from domain.cases import CaseNotValid
 from domain.commands import (
     AddNote,
     CustomerFeedback,
@@ -114,17 +115,32 @@ def policy_and_calendar(
     try:
         policy = policies.for_brand(intake.brand)
     except KeyError as err:
-        raise _invalid("brand", str(err.args[0])) from None
+        raise _invalid("brand", message=str(err.args[0])) from None
     try:
         calendar = business_calendar_for(policy, intake.country, datetime.now(UTC).date())
     except NoCalendar as err:
-        raise _invalid("country", str(err)) from None
+        raise _invalid("country", message=str(err)) from None
     return policy, calendar
 
 
-def _invalid(field: str, message: str) -> RequestValidationError:
+def _check_case(intake: ComplaintIntake, policy: EscalationPolicy) -> None:
+    """A case named at filing must fit one of the brand's playbooks: else 422 naming the field."""
+    if intake.case is None:
+        return
+    playbook = policy.playbooks.get(intake.case.case_type)
+    if playbook is None:
+        known = ", ".join(sorted(policy.playbooks)) or "none"
+        message = f"policy {policy.name} has no playbook {intake.case.case_type!r}; known: {known}"
+        raise _invalid("case", "case_type", message=message)
+    try:
+        intake.case.checked_against(playbook)
+    except CaseNotValid as err:
+        raise _invalid("case", err.field, message=str(err)) from None
+
+
+def _invalid(*loc: str, message: str = "") -> RequestValidationError:
     return RequestValidationError(
-        [{"loc": ("body", field), "msg": message, "type": "value_error", "input": None}]
+        [{"loc": ("body", *loc), "msg": message, "type": "value_error", "input": None}]
     )
 
 
@@ -175,6 +191,7 @@ async def file_complaint(
     if caller.role is ActorRole.CUSTOMER:
         _customer_files_own(intake, caller, auth)
     policy, calendar = policy_and_calendar(intake, policies)
+    _check_case(intake, policy)
     proposed = complaint_id_for(idempotency_key)
     matter = matter_id(auth.customer_id_of(intake.customer), intake.product)
     filing = Filing(
