@@ -8,8 +8,11 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-from activities.email import EmailActivities, SmtpSettings
-from domain.policy_files import PolicyError, load_policy_set
+from activities.channels import ChannelSettings
+from activities.email import SmtpSettings
+from activities.notifications import NotificationActivities
+from domain.policy_files import SHIPPED_TEMPLATES, PolicyError, load_policy_set, load_templates
+from domain.templates import TemplateCatalog
 from workflows.client import EngineSettings, connect
 from workflows.complaint import ComplaintWorkflow
 from workflows.matter import MatterWorkflow
@@ -23,15 +26,28 @@ SANDBOX = SandboxedWorkflowRunner(
 )
 
 
-def build_worker(client: Client, smtp: SmtpSettings, task_queue: str) -> Worker:
-    """A worker with every complaint workflow and activity registered."""
-    email = EmailActivities(smtp)
+def build_worker(
+    client: Client,
+    smtp: SmtpSettings,
+    task_queue: str,
+    channels: ChannelSettings | None = None,
+    templates: TemplateCatalog | None = None,
+) -> Worker:
+    """A worker with every complaint workflow and activity registered.
+
+    Without `channels`, text messages are off and the sent-ledger lives in memory (tests).
+    """
+    notifications = NotificationActivities(
+        smtp,
+        channels or ChannelSettings(sms_gateway=None, sent_ledger=None),
+        templates or TemplateCatalog(SHIPPED_TEMPLATES),
+    )
     return Worker(
         client,
         task_queue=task_queue,
         workflows=[ComplaintWorkflow, MatterWorkflow],
         workflow_runner=SANDBOX,
-        activities=[email.send_notification_email],
+        activities=[notifications.send_notification, notifications.send_notification_email],
     )
 
 
@@ -42,11 +58,12 @@ async def main() -> None:
     settings = EngineSettings()
     try:
         policies = load_policy_set(settings.escalation_policy)
+        templates = load_templates(settings.escalation_policy)
     except PolicyError as err:
         raise SystemExit(f"refusing to start, the escalation policy is wrong:\n{err}") from None
     logging.info("policies %s", {b: policies.for_brand(b).version for b in policies.brands})
     client = await connect()
-    worker = build_worker(client, SmtpSettings(), settings.task_queue)
+    worker = build_worker(client, SmtpSettings(), settings.task_queue, ChannelSettings(), templates)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

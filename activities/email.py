@@ -1,17 +1,17 @@
-"""Email notifications over real SMTP, idempotent per business step."""
+"""Email over real SMTP; a refused address or message is permanent, the rest is retried."""
 
+import email.policy
 import hashlib
+from collections.abc import Awaitable, Callable
 from email.message import EmailMessage
 from email.utils import formataddr
 
 import aiosmtplib
-from pydantic import BaseModel, ConfigDict, SecretStr
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from domain.history import Notification
-from domain.messages import MessageFacts, render
+from domain.templates import RenderedMessage
 
 
 class SmtpSettings(BaseSettings):
@@ -30,21 +30,8 @@ class SmtpSettings(BaseSettings):
     message_id_domain: str = "complaints.local"
 
 
-class NotificationEmail(BaseModel):
-    """One notification to send by email, keyed by its business step."""
-
-    model_config = ConfigDict(frozen=True)
-
-    idempotency_key: str
-    notification: Notification
-    facts: MessageFacts
-
-
-class EmailReceipt(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    message_id: str
-    recipient: str
+HEADERS_UNFOLDED = email.policy.SMTP.clone(max_line_length=998)
+"""Long non-ASCII subjects stay one encoded word: CPython's folding can lose a space between two."""
 
 
 def message_id_for(idempotency_key: str, domain: str) -> str:
@@ -53,47 +40,53 @@ def message_id_for(idempotency_key: str, domain: str) -> str:
     return f"<{digest}@{domain}>"
 
 
-class EmailActivities:
-    """Sends notification emails through one SMTP server."""
+class EmailSender:
+    """Sends one rendered message to one address through the configured SMTP server."""
 
     def __init__(self, settings: SmtpSettings) -> None:
         self._settings = settings
 
-    @activity.defn
-    async def send_notification_email(self, request: NotificationEmail) -> EmailReceipt:
-        """Render and send one notification; permanent refusals are not retried."""
-        recipient = request.notification.recipient
-        if recipient.email is None:
-            raise ApplicationError(
-                f"{recipient.role} has no email address", type="NoAddress", non_retryable=True
-            )
-        rendered = render(request.notification, request.facts)
-        message = EmailMessage()
+    async def send(
+        self,
+        rendered: RenderedMessage,
+        name: str,
+        address: str,
+        idempotency_key: str,
+        headers: dict[str, str],
+        accepted: Callable[[str], Awaitable[None]],
+    ) -> str:
+        """Send, call `accepted(message_id)` as soon as the server took it (before hanging up),
+        and return the Message-ID; raises ApplicationError (non-retryable if permanent)."""
+        message = EmailMessage(policy=HEADERS_UNFOLDED)
         message["From"] = self._settings.sender
-        message["To"] = formataddr((recipient.name, recipient.email))
+        message["To"] = formataddr((name, address))
         message["Subject"] = rendered.subject
-        message["Message-ID"] = message_id_for(
-            request.idempotency_key, self._settings.message_id_domain
-        )
-        message["X-Complaint-Id"] = request.facts.complaint_id
-        message["X-Idempotency-Key"] = request.idempotency_key
+        message["Message-ID"] = message_id_for(idempotency_key, self._settings.message_id_domain)
+        message["X-Idempotency-Key"] = idempotency_key
+        for header, value in headers.items():
+            message[header] = value
         message.set_content(rendered.body)
-        await self._send(message, recipient.email)
-        return EmailReceipt(message_id=str(message["Message-ID"]), recipient=recipient.email)
+        await self._deliver(message, address, accepted)
+        return str(message["Message-ID"])
 
-    async def _send(self, message: EmailMessage, recipient: str) -> None:
+    async def _deliver(
+        self, message: EmailMessage, recipient: str, accepted: Callable[[str], Awaitable[None]]
+    ) -> None:
         settings = self._settings
+        client = aiosmtplib.SMTP(
+            hostname=settings.host,
+            port=settings.port,
+            username=settings.username,
+            password=settings.password.get_secret_value() if settings.password else None,
+            use_tls=settings.use_tls,
+            start_tls=settings.start_tls,
+            timeout=settings.timeout_seconds,
+        )
         try:
-            await aiosmtplib.send(
-                message,
-                hostname=settings.host,
-                port=settings.port,
-                username=settings.username,
-                password=settings.password.get_secret_value() if settings.password else None,
-                use_tls=settings.use_tls,
-                start_tls=settings.start_tls,
-                timeout=settings.timeout_seconds,
-            )
+            async with client:
+                await client.send_message(message)
+                # Recorded before QUIT: a crash from here on cannot resend this message.
+                await accepted(str(message["Message-ID"]))
         except aiosmtplib.SMTPRecipientsRefused as err:
             answers = "; ".join(f"{refusal.code} {refusal.message}" for refusal in err.recipients)
             raise ApplicationError(

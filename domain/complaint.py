@@ -28,6 +28,7 @@ from domain.policy import EscalationPolicy
 from domain.sla import SlaClock
 
 _STAFF = {ActorRole.AGENT, ActorRole.SUPERVISOR}
+_NO_FAILURE_NOTICE = {NotificationKind.STATUS_UPDATE, NotificationKind.DELIVERY_FAILED}
 
 
 def _yes(answer: bool) -> str:
@@ -524,6 +525,23 @@ class Complaint(PlaybookRunner):
         """Record what became of a notification: sent, skipped or failed."""
         what = f"{notification.kind} to {notification.recipient.role}"
         self._record(at, ENGINE, outcome, reason=f"{what} (step {notification.step})", text=detail)
+
+    def undelivered(self, at: datetime, notification: Notification) -> None:
+        """No channel took a message: the level's owner is told (not about status texts, which
+        would repeat it on every change, nor about their own notice)."""
+        if self.revision < 4 or notification.kind in _NO_FAILURE_NOTICE:
+            return
+        why = f"{notification.kind} to {notification.recipient.name} could not be delivered"
+        failures = [
+            step.text or ""
+            for step in self.history
+            if step.kind is StepKind.NOTIFICATION_FAILED
+            and step.reason is not None
+            and step.reason.endswith(f"(step {notification.step})")
+        ]
+        self._notify_owner(
+            len(self.history), NotificationKind.DELIVERY_FAILED, why, "; ".join(failures)
+        )
 
     # --- views --------------------------------------------------------------------------------
 

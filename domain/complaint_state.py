@@ -9,7 +9,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from domain.calendar import BusinessCalendar
 from domain.cases import CaseRun, EscalationRecord
 from domain.durations import Duration
-from domain.history import Actor, Notification, NotificationKind, Recipient, Step, StepKind
+from domain.history import (
+    Actor,
+    Channel,
+    Notification,
+    NotificationKind,
+    Recipient,
+    Step,
+    StepKind,
+)
 from domain.intake import ComplaintIntake
 from domain.playbooks import HandlingTier
 from domain.policy import Contacts, EscalationPolicy, Level
@@ -103,7 +111,35 @@ _WHY_NOT: dict[ComplaintStatus, str] = {
 }
 
 
-REVISION = 3
+REVISION = 4
+"""3: reply approval and decision reminders; 4: channels, quiet hours, SMS status updates."""
+
+_NOT_A_CHANGE = {
+    StepKind.NOTIFIED,
+    StepKind.NOTIFICATION_SKIPPED,
+    StepKind.NOTIFICATION_FAILED,
+    StepKind.NOTIFICATION_HELD,
+    StepKind.HOLD_REMINDER,
+    StepKind.REASSIGNED,  # has its own message to the new handler
+}
+"""Steps that do not send the third-level manager a status update (seed 004: every change)."""
+
+_URGENT = {NotificationKind.ACKNOWLEDGEMENT, NotificationKind.SUPERVISOR_REQUESTED}
+"""Never held by quiet hours."""
+
+
+def channels_for(kind: NotificationKind, role: str) -> tuple[Channel, ...]:
+    """The channels a message goes out on; the recipient's missing addresses are skipped."""
+    if kind is NotificationKind.SUPERVISOR_REQUESTED:
+        return (Channel.WEBHOOK, Channel.EMAIL)  # seed 003: urgent, where the supervisor chats
+    if kind is NotificationKind.STATUS_UPDATE:
+        return (Channel.SMS,)
+    repeat_tiers = (HandlingTier.TEAM_LEADER.value, HandlingTier.THIRD_LEVEL.value)
+    if kind is NotificationKind.REPEAT_CONTACT and role in repeat_tiers:
+        return (Channel.EMAIL, Channel.SMS)  # seed 004: an extra text message
+    return (Channel.EMAIL,)
+
+
 """The engine's behaviour revision: 3 adds reply approval and decision reminders. A complaint keeps
 the revision it started with, so histories recorded before replay unchanged."""
 
@@ -185,6 +221,19 @@ class ComplaintState(BaseModel):
             raise ActionNotAllowed(f"cannot {action.value.replace('_', ' ')}: {why}")
 
     @property
+    def zone_name(self) -> str:
+        """The complaint's IANA zone (its country calendar's), for dates in messages."""
+        if self.calendar is not None:
+            return self.calendar.timezone
+        country = self.policy.calendar_for(self.intake.country)
+        return country.timezone if country else "UTC"
+
+    @property
+    def locale(self) -> str:
+        """The language the complaint's messages are written in (policy `notifications`)."""
+        return self.policy.notifications.locale_for(self.intake.country)
+
+    @property
     def _zone(self) -> tzinfo:
         return self.calendar.zone if self.calendar else UTC
 
@@ -222,20 +271,28 @@ class ComplaintState(BaseModel):
                 record=record,
             )
         )
+        if self._sends_status_updates and kind not in _NOT_A_CHANGE:
+            what = f"{kind.value.replace('_', ' ')}" + (f": {reason}" if reason else "")
+            self._notify_role(seq, NotificationKind.STATUS_UPDATE, "third_level_manager", what)
         return seq
 
-    def _notify_owner(self, step: int, kind: NotificationKind, reason: str) -> None:
+    @property
+    def _sends_status_updates(self) -> bool:
+        return self.revision >= 4 and self.handling is HandlingTier.THIRD_LEVEL
+
+    def _notify_owner(
+        self, step: int, kind: NotificationKind, reason: str, text: str | None = None
+    ) -> None:
         level = self.current_level
         self.outbox.append(
             Notification(
                 step=step,
                 kind=kind,
-                recipient=Recipient(
-                    role=level.owner_role, name=level.name, email=level.contacts.email
-                ),
+                recipient=_recipient(level.owner_role, level.name, level.contacts),
                 level=self.level,
                 deadline=self.clock.deadline,
                 reason=reason,
+                text=text,
             )
         )
 
@@ -256,13 +313,15 @@ class ComplaintState(BaseModel):
             Notification(
                 step=step,
                 kind=kind,
-                recipient=Recipient(role=role, name=name, email=contact.email if contact else None),
+                recipient=_recipient(role, name, contact),
                 level=self.level,
                 deadline=self.clock.deadline,
                 reason=reason,
                 case=case.case_type if case else None,
                 text=text,
                 record=record,
+                channels=channels_for(kind, role),
+                urgent=kind in _URGENT,
             )
         )
 
@@ -292,12 +351,29 @@ class ComplaintState(BaseModel):
             Notification(
                 step=step,
                 kind=kind,
-                recipient=Recipient(role="customer", name=customer.name, email=customer.email),
+                recipient=Recipient(
+                    role="customer", name=customer.name, email=customer.email, phone=customer.phone
+                ),
                 level=self.level,
                 deadline=deadline,
                 resolution=resolution,
                 promise=promise,
                 case=case.case_type if case else None,
                 text=text,
+                urgent=kind in _URGENT,
             )
         )
+
+
+def _recipient(role: str, name: str, contacts: Contacts | None) -> Recipient:
+    if contacts is None:
+        return Recipient(role=role, name=name, email=None)
+    return Recipient(
+        role=role,
+        name=name,
+        email=contacts.email,
+        phone=contacts.phone,
+        webhook=contacts.webhook,
+        locale=contacts.locale,
+        timezone=contacts.timezone,
+    )

@@ -69,6 +69,7 @@ class StepKind(StrEnum):
     NOTIFIED = "notified"
     NOTIFICATION_SKIPPED = "notification_skipped"
     NOTIFICATION_FAILED = "notification_failed"
+    NOTIFICATION_HELD = "notification_held"
 
 
 class Step(BaseModel):
@@ -132,6 +133,17 @@ class NotificationKind(StrEnum):
     """To the customer: the damage is not covered, with the service centre's explanation."""
     RETAILER_CONTACTS = "retailer_contacts"
     """To the customer: where to turn at the authorised retailer."""
+    STATUS_UPDATE = "status_update"
+    """To the third-level manager, by text message: every change of a complaint at their tier."""
+    DELIVERY_FAILED = "delivery_failed"
+    """To the level's owner: a message could not be delivered on any channel the policy allows."""
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    SMS = "sms"
+    WEBHOOK = "webhook"
+    """Chat or any other endpoint an apprise URL reaches (Slack, Teams, JSON webhook)."""
 
 
 class Recipient(BaseModel):
@@ -140,6 +152,22 @@ class Recipient(BaseModel):
     role: str
     name: str
     email: str | None
+    phone: str | None = None
+    webhook: str | None = None
+    locale: str | None = None
+    """The recipient's language; else the complaint's."""
+    timezone: str | None = None
+    """The recipient's zone for dates; else the complaint's."""
+
+    def address(self, channel: Channel) -> str | None:
+        """Where `channel` reaches this recipient, if it does."""
+        match channel:
+            case Channel.EMAIL:
+                return self.email
+            case Channel.SMS:
+                return self.phone
+            case Channel.WEBHOOK:
+                return self.webhook
 
 
 class Notification(BaseModel):
@@ -161,3 +189,7 @@ class Notification(BaseModel):
     text: str | None = None
     """What a task or follow-up asks for, or what the customer is told."""
     record: EscalationRecord | None = None
+    channels: tuple[Channel, ...] = (Channel.EMAIL,)
+    """Send on each of these the recipient has an address for (the policy may add a fallback)."""
+    urgent: bool = False
+    """Never held by quiet hours (an acknowledgement, a customer waiting on the line)."""

@@ -1,10 +1,12 @@
 """A company's escalation policy as data: levels, timings, calendars, playbooks, repeat rules."""
 
 import hashlib
-from datetime import time
-from typing import Annotated, Any, Self
+from datetime import UTC, datetime, time, timedelta
+from typing import Annotated, Any, Literal, Self
+from zoneinfo import ZoneInfo
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -16,17 +18,102 @@ from pydantic import (
 )
 
 from domain.durations import Duration, DurationKind
+from domain.history import Channel
+from domain.intake import PhoneNumber
 from domain.playbooks import HandlingTier, Playbook, RoleName
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
+def _apprise_url(value: str) -> str:
+    scheme, separator, rest = value.partition("://")
+    if not (separator and scheme.isascii() and scheme.replace("+", "").isalnum() and rest):
+        raise ValueError(f"{value!r} is not a channel URL such as json://host/path or slack://...")
+    return value
+
+
 class Contacts(BaseModel):
-    """How to reach a role."""
+    """How to reach a role: email always; a phone for text messages, a webhook for chat."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     email: EmailStr
+    phone: PhoneNumber | None = None
+    webhook: Annotated[str, AfterValidator(_apprise_url)] | None = Field(
+        default=None, description="An apprise URL (slack://, msteams://, json://...)"
+    )
+    locale: str | None = Field(default=None, description="e.g. es-MX; else the complaint's")
+    timezone: str | None = Field(default=None, description="IANA zone; else the complaint's")
+
+
+class QuietHours(BaseModel):
+    """When a role must not be disturbed on some channels, in its local time (22:00-07:00)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    start: time = Field(alias="from")
+    end: time = Field(alias="to")
+    channels: tuple[Channel, ...] = (Channel.SMS,)
+    then: Literal["wait", "on_call"] = Field(
+        default="wait", description="Hold the message until the end, or send it to `on_call`"
+    )
+    on_call: Contacts | None = None
+    timezone: str | None = Field(default=None, description="Else the complaint's zone")
+
+    @model_validator(mode="after")
+    def _complete(self) -> Self:
+        if self.start == self.end:
+            raise ValueError("quiet hours must start and end at different times")
+        if self.then == "on_call" and self.on_call is None:
+            raise ValueError("`then: on_call` needs an `on_call` contact")
+        return self
+
+    def release_at(self, moment: datetime, zone_name: str) -> datetime | None:
+        """The end of the quiet period `moment` falls in (local time of `zone_name`), or None."""
+        zone = ZoneInfo(self.timezone or zone_name)
+        local = moment.astimezone(zone)
+        clock = local.time().replace(tzinfo=None)
+        overnight = self.start > self.end
+        quiet = (
+            (clock >= self.start or clock < self.end)
+            if overnight
+            else (self.start <= clock < self.end)
+        )
+        if not quiet:
+            return None
+        end_day = (
+            local.date() + timedelta(days=1)
+            if overnight and clock >= self.start
+            else (local.date())
+        )
+        return datetime.combine(end_day, self.end, tzinfo=zone).astimezone(UTC)
+
+
+class Notifications(BaseModel):
+    """How messages travel: languages, channel fallback, quiet hours per role."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    locales: dict[str, str] = Field(
+        default_factory=lambda: {"default": "en-IN"},
+        description="Language per country code (`default` for the others), e.g. MX: es-MX",
+    )
+    fallback: dict[Channel, Channel] = Field(
+        default_factory=lambda: {Channel.EMAIL: Channel.SMS},
+        description="When a channel fails for good (or the recipient has no address on it), "
+        "try this one",
+    )
+    quiet_hours: dict[RoleName, QuietHours] = Field(default_factory=dict)
+
+    @field_validator("locales")
+    @classmethod
+    def _has_default(cls, value: dict[str, str]) -> dict[str, str]:
+        if "default" not in value:
+            raise ValueError("give a `default` locale for countries not listed, e.g. en-IN")
+        return value
+
+    def locale_for(self, country: str) -> str:
+        return self.locales.get(country) or self.locales["default"]
 
 
 class Level(BaseModel):
@@ -155,6 +242,9 @@ class EscalationPolicy(BaseModel):
 
     name: str = Field(default="default", min_length=1)
     version_name: str | None = Field(default=None, description="Optional human label")
+    brand_name: str | None = Field(
+        default=None, description="How messages name the company, e.g. De'Longhi"
+    )
     version: str = Field(default="", description="Content hash, set when the file is loaded")
     levels: tuple[Level, ...] = Field(min_length=1)
     warnings: tuple[Fraction, ...] = Field(
@@ -190,6 +280,7 @@ class EscalationPolicy(BaseModel):
         default_factory=dict,
         description="Contacts of roles outside the ladder: supervisor, complaint_specialists, ...",
     )
+    notifications: Notifications = Notifications()
     directory: dict[RoleName, dict[str, Contacts]] = Field(
         default_factory=dict,
         description="Named contacts of a role (service centres, retailers): a case field of the "
@@ -252,6 +343,18 @@ class EscalationPolicy(BaseModel):
             *(duration for playbook in self.playbooks.values() for duration in playbook.durations),
         ]
         return any(timing.kind is not DurationKind.ELAPSED for timing in timings)
+
+    @property
+    def locales_used(self) -> set[str]:
+        """Every language a message of this policy can be written in."""
+        contacts = [level.contacts for level in self.levels] + list(self.roles.values())
+        contacts += [entry for entries in self.directory.values() for entry in entries.values()]
+        contacts += [
+            rule.on_call for rule in self.notifications.quiet_hours.values() if rule.on_call
+        ]
+        return set(self.notifications.locales.values()) | {
+            contact.locale for contact in contacts if contact.locale
+        }
 
     def level(self, number: int) -> Level:
         """The level with this number (1-based)."""

@@ -8,8 +8,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from domain.policy import EscalationPolicy
+from domain.templates import DEFAULT_BRAND, TemplateCatalog, TemplateProblem
 
-DEFAULT_BRAND = "default"
+TEMPLATES = "templates"
+SHIPPED_TEMPLATES = Path(__file__).parent.parent / "policy" / TEMPLATES
+"""The templates that come with the engine, for policies that bring none of their own."""
 
 
 class PolicyError(ValueError):
@@ -39,7 +42,9 @@ class PolicySet(BaseModel):
 def load_policy_set(path: Path) -> PolicySet:
     """Load a directory of `*.yaml` policies, or one file (which then is the default)."""
     if path.is_file():
-        return PolicySet(policies={DEFAULT_BRAND: load_policy_file(path)})
+        policy_set = PolicySet(policies={DEFAULT_BRAND: load_policy_file(path)})
+        check_templates(policy_set, load_templates(path))
+        return policy_set
     if not path.is_dir():
         raise PolicyError(f"{path}: no such policy file or directory")
     files = sorted(path.glob("*.yaml"))
@@ -48,7 +53,29 @@ def load_policy_set(path: Path) -> PolicySet:
     policies = {file.stem: load_policy_file(file) for file in files}
     if DEFAULT_BRAND not in policies:
         raise PolicyError(f"{path}: needs a {DEFAULT_BRAND}.yaml for complaints with no brand")
-    return PolicySet(policies=policies)
+    policy_set = PolicySet(policies=policies)
+    check_templates(policy_set, load_templates(path))
+    return policy_set
+
+
+def load_templates(policy_path: Path) -> TemplateCatalog:
+    """The message templates inside a policy directory (or beside a file), else the shipped ones."""
+    root = (policy_path if policy_path.is_dir() else policy_path.parent) / TEMPLATES
+    if not root.exists():
+        root = SHIPPED_TEMPLATES
+    try:
+        return TemplateCatalog(root)
+    except TemplateProblem as err:
+        raise PolicyError(f"message templates: {err}") from None
+
+
+def check_templates(policies: PolicySet, templates: TemplateCatalog) -> None:
+    """Every message each brand can send renders in every language it uses."""
+    for brand, policy in policies.policies.items():
+        try:
+            templates.check(brand, policy.locales_used)
+        except TemplateProblem as err:
+            raise PolicyError(f"policy {brand!r}: {err}") from None
 
 
 def load_policy_file(path: Path) -> EscalationPolicy:

@@ -43,7 +43,8 @@ async def test_flag_answer_and_events_over_http(
     assert (case["outcome"], case["done_at"] is not None) == ("transport_damage", True)
     await eventually(
         lambda: any(
-            "service centre found" in str(m["Subject"]) for m in mailbox.to("lucia@example.mx")
+            "lo que encontró el centro de servicio" in str(m["Subject"])
+            for m in mailbox.to("lucia@example.mx")
         )
     )
     again = await api.post(f"{url}/cases/unit_returned_damaged/answer", json={"answer": "otra vez"})

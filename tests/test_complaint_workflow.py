@@ -60,7 +60,9 @@ async def test_no_action_climbs_the_matrix_and_alerts_the_president_until_resolv
     await eventually(lambda: len(mailbox.to(PRESIDENT)) >= 4)
     president_mail = mailbox.to(PRESIDENT)
     reached_l3 = next(s for s in view.history if s.kind is StepKind.ESCALATED and s.level == 3)
-    l3_deadline = (reached_l3.at + 12 * H).strftime("%Y-%m-%d %H:%M UTC")
+    due = reached_l3.at + 12 * H
+    clock = f"{due.hour % 12 or 12}:{due:%M} {due:%p}"  # a subject is one line of plain spaces
+    l3_deadline = f"{due:%A}, {due.day} {due:%B %Y}, {clock} (Coordinated Universal Time)"
     assert [m["Subject"].split("] ")[1] for m in president_mail] == [
         f"assigned to Office of the President: resolve by {l3_deadline}",
         "OVERDUE at Office of the President",

@@ -42,7 +42,11 @@ def test_contacts_move_the_complaint_to_specialists_team_leader_and_third_level(
     complaint.record_contact(T0 + 3 * M, CUSTOMER)
     complaint.record_contact(T0 + 4 * M, CUSTOMER)  # 5th: still third level, nobody new told
     assert (complaint.contacts, complaint.handling) == (5, HandlingTier.THIRD_LEVEL)
-    assert [role for _, role, _ in told(complaint)] == ["third_level_manager"]
+    # ...but the third-level manager gets every change by text message (seed 004).
+    assert [(kind, role) for kind, role, _ in told(complaint)] == [
+        (NotificationKind.REPEAT_CONTACT, "third_level_manager"),
+        (NotificationKind.STATUS_UPDATE, "third_level_manager"),
+    ]
     kinds = [
         s.kind for s in complaint.history if s.kind in (StepKind.CONTACTED, StepKind.REASSIGNED)
     ]

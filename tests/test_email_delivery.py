@@ -76,25 +76,36 @@ async def test_an_smtp_outage_delays_the_email_and_never_loses_it(
     assert steps(after, StepKind.NOTIFICATION_FAILED) == []
 
 
-async def test_a_refused_address_is_not_retried_and_is_recorded_on_the_complaint(
+async def test_a_refused_address_is_not_retried_and_the_owner_is_told(
     worker: Worker, mailbox: Mailbox, start_complaint: StartComplaint
 ) -> None:
     mailbox.refuse_recipient = lambda address: address == CUSTOMER_EMAIL
     handle = await start_complaint()
     view = await view_when(handle, lambda v: steps(v, StepKind.NOTIFICATION_FAILED))
-    assert steps(view, StepKind.NOTIFICATION_FAILED) == [
+    refusal = (
         f"the mail server refused {CUSTOMER_EMAIL}: 550 5.1.1 <{CUSTOMER_EMAIL}>: no such mailbox"
+    )
+    # The fallback (SMS) has no gateway on this worker: both reasons are on record.
+    view = await view_when(handle, lambda v: len(steps(v, StepKind.NOTIFICATION_FAILED)) == 2)
+    assert steps(view, StepKind.NOTIFICATION_FAILED) == [
+        f"email: {refusal}",
+        "sms: no SMS gateway is configured (NOTIFY_SMS_GATEWAY)",
     ]
-    await view_when(handle, lambda v: steps(v, StepKind.NOTIFIED))
+    await eventually(lambda: len(mailbox.to(DESK)) == 2)
     assert mailbox.refused == [CUSTOMER_EMAIL]
-    assert [str(m["To"]) for m in mailbox.messages] == [f"Grievance Desk <{DESK}>"]
+    told = [str(m["Subject"]) for m in mailbox.to(DESK)]
+    assert f"[complaint {view.id}] a message could not be delivered" in told
     assert (await handle.describe()).status is WorkflowExecutionStatus.RUNNING
 
 
-async def test_a_customer_without_email_is_recorded_as_not_emailed(
+async def test_a_customer_without_email_and_no_sms_gateway_is_not_reached_and_the_owner_knows(
     worker: Worker, mailbox: Mailbox, start_complaint: StartComplaint
 ) -> None:
     handle = await start_complaint(sample_intake(email=None))
-    view = await view_when(handle, lambda v: steps(v, StepKind.NOTIFICATION_SKIPPED))
-    assert steps(view, StepKind.NOTIFICATION_SKIPPED) == ["Asha Verma has no email address"]
-    await eventually(lambda: mailbox.to(DESK))
+    view = await view_when(handle, lambda v: steps(v, StepKind.NOTIFICATION_FAILED))
+    assert steps(view, StepKind.NOTIFICATION_FAILED) == [
+        "sms: no SMS gateway is configured (NOTIFY_SMS_GATEWAY)"
+    ]
+    await eventually(lambda: len(mailbox.to(DESK)) == 2)
+    notice = next(m for m in mailbox.to(DESK) if "could not be delivered" in str(m["Subject"]))
+    assert "acknowledgement to Asha Verma could not be delivered" in notice.get_content()

@@ -50,21 +50,23 @@ async def test_a_silent_centre_escalates_to_the_supervisor_with_the_record_then_
     await env.sleep(H)
     await flag(handle, "no_diagnosis", **CENTRE)
     await eventually(lambda: mailbox.to(SAT_NORTE))
-    assert "please answer" in subjects(mailbox, SAT_NORTE)[0]
-    await eventually(lambda: any("our next step" in s for s in subjects(mailbox, CUSTOMER_EMAIL)))
+    assert "favor de responder" in subjects(mailbox, SAT_NORTE)[0]
+    await eventually(
+        lambda: any("nuestro siguiente paso" in s for s in subjects(mailbox, CUSTOMER_EMAIL))
+    )
 
     await env.sleep(72 * H)
     view = await view_when(handle, lambda v: v.cases[0].escalations)
     record = view.cases[0].escalations[0]
     assert (record.escalated_to, record.fields) == ("supervisor", CENTRE)
-    await eventually(lambda: any("escalated to you" in s for s in subjects(mailbox, SUPERVISOR)))
-    escalation = next(m for m in mailbox.to(SUPERVISOR) if "escalated to you" in m["Subject"])
+    await eventually(lambda: any("escalada a usted" in s for s in subjects(mailbox, SUPERVISOR)))
+    escalation = next(m for m in mailbox.to(SUPERVISOR) if "escalada a usted" in m["Subject"])
     body = escalation.get_content()
     assert f"Ticket: {view.id}" in body and "Service centre: SAT Norte" in body
 
     await env.sleep(7 * 24 * H)
     await view_when(handle, lambda v: any(s.kind is StepKind.FOLLOW_UP for s in v.history))
-    await eventually(lambda: any("to do:" in s for s in subjects(mailbox, AGENTS)))
+    await eventually(lambda: any("pendiente:" in s for s in subjects(mailbox, AGENTS)))
     await assert_simulator_agrees(env, handle, **start_options())
 
 
@@ -96,7 +98,7 @@ async def test_an_injury_claim_and_a_refusing_centre_act_at_once(
         ComplaintWorkflow.record_case_event,
         RecordCaseEvent(by=AGENT, case_type="injury_or_damage", event="claim", note="demanda"),
     )
-    await eventually(lambda: any("safety" in s for s in subjects(mailbox, CUSTOMER_EMAIL)))
+    await eventually(lambda: any("seguridad" in s for s in subjects(mailbox, CUSTOMER_EMAIL)))
     await flag(handle, "unit_returned_damaged", packing="bolsa", **CENTRE)
     await env.sleep(H)
     await handle.execute_update(
@@ -108,7 +110,7 @@ async def test_an_injury_claim_and_a_refusing_centre_act_at_once(
     view = await view_when(handle, lambda v: sum(len(case.escalations) for case in v.cases) == 2)
     assert [case.case_type for case in view.cases] == ["injury_or_damage", "unit_returned_damaged"]
     await eventually(
-        lambda: len([s for s in subjects(mailbox, SUPERVISOR) if "escalated" in s]) == 2
+        lambda: len([s for s in subjects(mailbox, SUPERVISOR) if "escalada" in s]) == 2
     )
     await env.sleep(9 * 24 * H)  # the 3-5 business day promise runs out, weekends included
     await view_when(handle, lambda v: any(s.kind is StepKind.PROMISE_MISSED for s in v.history))

@@ -32,16 +32,18 @@ async def test_the_team_leader_approves_a_reply_before_the_customer_sees_it(
     proposed = await api.post(f"{url}/resolution", json={"resolution": "Repair"})
     assert proposed.json()["status"] == "awaiting_approval"
     await eventually(
-        lambda: any("approve the reply" in s for s in subjects(mailbox, ROLES["team_leader"].email))
+        lambda: any(
+            "apruebe la respuesta" in s for s in subjects(mailbox, ROLES["team_leader"].email)
+        )
     )
     customer = FORM["customer"]["email"]
-    assert not any("A resolution" in s for s in subjects(mailbox, customer))
+    assert not any("Una solución" in s for s in subjects(mailbox, customer))
 
     no_reason = await api.post(f"{url}/reply-approval", json={"decision": "refuse"})
     assert no_reason.status_code == 422
     approved = await api.post(f"{url}/reply-approval", json={"decision": "approve"})
     assert (approved.status_code, approved.json()["status"]) == (200, "awaiting_customer")
-    await eventually(lambda: any("A resolution" in s for s in subjects(mailbox, customer)))
+    await eventually(lambda: any("Una solución" in s for s in subjects(mailbox, customer)))
     again = await api.post(f"{url}/reply-approval", json={"decision": "approve"})
     assert again.status_code == 409
 

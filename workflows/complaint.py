@@ -11,7 +11,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.email import EmailActivities, NotificationEmail
+    from activities.notifications import Delivery, NotificationActivities, NotificationEmail
     from domain.calendar import BusinessCalendar
     from domain.cases import CaseNotValid
     from domain.commands import (
@@ -34,10 +34,10 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.complaint import Complaint, ComplaintView
     from domain.complaint_state import REVISION, Action, ActionNotAllowed
-    from domain.history import Actor, Notification, StepKind
+    from domain.history import Actor, ActorRole, Channel, Notification, StepKind
     from domain.intake import ComplaintIntake
-    from domain.messages import MessageFacts
     from domain.policy import EscalationPolicy
+    from domain.templates import DEFAULT_BRAND, MessageFacts
     from workflows.client import matter_workflow_id
 
 EMAIL_RETRY = RetryPolicy(
@@ -65,6 +65,13 @@ class ComplaintStart(BaseModel):
     """Filings about the same matter within the repeat window before this one."""
 
 
+def _revision() -> int:
+    """Complaints whose history predates a revision replay with the behaviour they had."""
+    if workflow.patched("complaint-revision-4"):
+        return REVISION
+    return 3 if workflow.patched("complaint-revision-3") else 2
+
+
 class Filing(BaseModel):
     """A complaint as filed; `start.complaint_id` is the id it gets if it starts a new one."""
 
@@ -84,8 +91,7 @@ class ComplaintWorkflow:
             start.policy,
             workflow.now(),
             start.calendar,
-            # Complaints whose history predates revision 3 replay with the behaviour they had.
-            revision=REVISION if workflow.patched("complaint-revision-3") else 2,
+            revision=_revision(),
             earlier_filings=start.earlier_filings,
         )
         self._matter_id = start.matter_id
@@ -140,6 +146,126 @@ class ComplaintWorkflow:
             self._deliveries.append(asyncio.create_task(self._deliver(notification)))
 
     async def _deliver(self, notification: Notification) -> None:
+        if self._complaint.revision < 4:
+            await self._deliver_by_email(notification)
+            return
+        recipient = notification.recipient
+        channels = [channel for channel in notification.channels if recipient.address(channel)]
+        fallback = self._complaint.policy.notifications.fallback.get(notification.channels[0])
+        if not channels and fallback and recipient.address(fallback):
+            channels = [fallback]
+        if not channels:
+            wanted = " or ".join(notification.channels)
+            self._complaint.record_delivery(
+                workflow.now(),
+                notification,
+                StepKind.NOTIFICATION_SKIPPED,
+                f"{recipient.name} has no {wanted} address",
+            )
+            return
+        sent = await asyncio.gather(*(self._send_on(notification, channel) for channel in channels))
+        if not any(sent):
+            self._complaint.undelivered(workflow.now(), notification)
+
+    async def _send_on(
+        self, notification: Notification, channel: Channel, tried: frozenset[Channel] = frozenset()
+    ) -> bool:
+        """Send on one channel (after quiet hours); a permanent failure tries the fallback."""
+        complaint = self._complaint
+        notification = await self._after_quiet_hours(notification, channel)
+        recipient = notification.recipient
+        address = recipient.address(channel)
+        assert address is not None
+        try:
+            sent = await workflow.execute_activity_method(
+                NotificationActivities.send_notification,
+                Delivery(
+                    idempotency_key=f"{complaint.id}/{notification.step}/{notification.kind}/"
+                    f"{recipient.role}/{channel}",
+                    channel=channel,
+                    address=address,
+                    notification=notification,
+                    facts=self._facts(notification),
+                    brand=complaint.intake.brand or DEFAULT_BRAND,
+                    locale=recipient.locale or complaint.locale,
+                    zone=recipient.timezone or complaint.zone_name,
+                ),
+                start_to_close_timeout=timedelta(minutes=1),
+                retry_policy=EMAIL_RETRY,
+                summary=f"{channel} {notification.kind} to {recipient.name}",
+            )
+        except ActivityError as err:
+            cause = err.cause.message if isinstance(err.cause, ApplicationError) else str(err)
+            complaint.record_delivery(
+                workflow.now(), notification, StepKind.NOTIFICATION_FAILED, f"{channel}: {cause}"
+            )
+            tried = tried | {channel}
+            fallback = complaint.policy.notifications.fallback.get(channel)
+            if fallback is None or fallback in tried or fallback in notification.channels:
+                return False
+            if recipient.address(fallback) is None:
+                return False
+            return await self._send_on(notification, fallback, tried)
+        complaint.record_delivery(
+            workflow.now(),
+            notification,
+            StepKind.NOTIFIED,
+            f"{channel} to {recipient.name} <{sent.address}>, template {sent.template}, "
+            f"Message-ID {sent.message_id}",
+        )
+        return True
+
+    async def _after_quiet_hours(
+        self, notification: Notification, channel: Channel
+    ) -> Notification:
+        """Hold the message until the recipient's quiet hours end, or hand it to the on-call."""
+        complaint = self._complaint
+        rule = complaint.policy.notifications.quiet_hours.get(notification.recipient.role)
+        if rule is None or channel not in rule.channels or notification.urgent:
+            return notification
+        zone = notification.recipient.timezone or complaint.zone_name
+        release = rule.release_at(workflow.now(), zone)
+        if release is None:
+            return notification
+        if rule.then == "on_call" and rule.on_call is not None:
+            on_call = rule.on_call
+            recipient = notification.recipient.model_copy(
+                update={
+                    "name": f"on call for {notification.recipient.name}",
+                    "email": on_call.email,
+                    "phone": on_call.phone,
+                    "webhook": on_call.webhook,
+                }
+            )
+            return notification.model_copy(update={"recipient": recipient})
+        complaint.record_delivery(
+            workflow.now(),
+            notification,
+            StepKind.NOTIFICATION_HELD,
+            f"{channel} held for quiet hours until {release.isoformat()}",
+        )
+        await workflow.sleep(release - workflow.now(), summary=f"quiet hours: {channel}")
+        return notification
+
+    def _facts(self, notification: Notification) -> MessageFacts:
+        complaint = self._complaint
+        staff = [
+            step.actor.name
+            for step in complaint.history[: notification.step]
+            if step.actor.role not in (ActorRole.SYSTEM, ActorRole.CUSTOMER)
+        ]
+        return MessageFacts(
+            complaint_id=complaint.id,
+            customer_name=complaint.intake.customer.name,
+            product=complaint.intake.product,
+            reason=complaint.intake.reason,
+            level_name=complaint.policy.level(notification.level).name,
+            brand=complaint.policy.brand_name or "Customer Care",
+            agent_name=staff[-1] if staff else None,
+        )
+
+    async def _deliver_by_email(self, notification: Notification) -> None:
+        """How complaints of revision 3 and older deliver: email only, as their history has it."""
         complaint = self._complaint
         recipient = notification.recipient
         if recipient.email is None:
@@ -151,17 +277,12 @@ class ComplaintWorkflow:
             )
             return
         key = f"{complaint.id}/{notification.step}/{notification.kind}/{recipient.email}/email"
-        facts = MessageFacts(
-            complaint_id=complaint.id,
-            customer_name=complaint.intake.customer.name,
-            product=complaint.intake.product,
-            reason=complaint.intake.reason,
-            level_name=complaint.policy.level(notification.level).name,
-        )
         try:
             receipt = await workflow.execute_activity_method(
-                EmailActivities.send_notification_email,
-                NotificationEmail(idempotency_key=key, notification=notification, facts=facts),
+                NotificationActivities.send_notification_email,
+                NotificationEmail(
+                    idempotency_key=key, notification=notification, facts=self._facts(notification)
+                ),
                 start_to_close_timeout=timedelta(minutes=1),
                 retry_policy=EMAIL_RETRY,
                 summary=f"email {notification.kind} to {recipient.name}",

@@ -1,0 +1,154 @@
+"""The one entry point for every message: render the template, send on one channel, once."""
+
+from collections.abc import Awaitable, Callable
+
+from pydantic import BaseModel, ConfigDict
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.channels import SMS_BY_EMAIL, ChannelSettings, send_by_apprise, sms_target
+from activities.email import EmailSender, SmtpSettings, message_id_for
+from activities.ledger import SentLedger, SentMessage
+from domain.history import Channel, Notification
+from domain.templates import DEFAULT_BRAND, MessageFacts, RenderedMessage, TemplateCatalog
+
+
+class Delivery(BaseModel):
+    """One message on one channel to one address, keyed by its business step."""
+
+    model_config = ConfigDict(frozen=True)
+
+    idempotency_key: str
+    """(complaint, step, kind, recipient, channel): the same key is never sent twice."""
+    channel: Channel
+    address: str
+    notification: Notification
+    facts: MessageFacts
+    brand: str = DEFAULT_BRAND
+    """Whose templates: the brand's own, else the default ones."""
+    locale: str
+    zone: str
+    """Dates in the message are in this IANA zone."""
+
+
+class NotificationEmail(BaseModel):
+    """Input of complaints started before channels existed (revision 3 and older)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    idempotency_key: str
+    notification: Notification
+    facts: MessageFacts
+
+
+class EmailReceipt(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    message_id: str
+    recipient: str
+
+
+class NotificationActivities:
+    """Renders and sends; remembers what was sent so a retry does not send it again."""
+
+    def __init__(
+        self,
+        smtp: SmtpSettings,
+        channels: ChannelSettings,
+        templates: TemplateCatalog,
+        ledger: SentLedger | None = None,
+    ) -> None:
+        self._email = EmailSender(smtp)
+        self._smtp = smtp
+        self._channels = channels
+        self._templates = templates
+        self._ledger = ledger or SentLedger(channels.sent_ledger)
+
+    @activity.defn
+    async def send_notification(self, delivery: Delivery) -> SentMessage:
+        """Send `delivery` unless its key was sent already; permanent failures are not retried."""
+        if sent := await self._ledger.find(delivery.idempotency_key):
+            activity.logger.info("already sent %s: not sending again", delivery.idempotency_key)
+            return sent
+        rendered = self._templates.render(
+            delivery.brand,
+            delivery.locale,
+            delivery.notification,
+            delivery.facts,
+            delivery.zone,
+        )
+
+        async def record(message_id: str) -> None:
+            sent = SentMessage(
+                channel=delivery.channel,
+                address=delivery.address,
+                message_id=message_id,
+                template=rendered.template,
+            )
+            await self._ledger.record(delivery.idempotency_key, sent)
+
+        message_id = await self._send(delivery, rendered, record)
+        return SentMessage(
+            channel=delivery.channel,
+            address=delivery.address,
+            message_id=message_id,
+            template=rendered.template,
+        )
+
+    @activity.defn
+    async def send_notification_email(self, request: NotificationEmail) -> EmailReceipt:
+        """The email-only entry point complaints of revision 3 and older still call."""
+        recipient = request.notification.recipient
+        if recipient.email is None:
+            raise ApplicationError(
+                f"{recipient.role} has no email address", type="NoAddress", non_retryable=True
+            )
+        sent = await self.send_notification(
+            Delivery(
+                idempotency_key=request.idempotency_key,
+                channel=Channel.EMAIL,
+                address=recipient.email,
+                notification=request.notification,
+                facts=request.facts,
+                locale="en-IN",
+                zone="UTC",
+            )
+        )
+        return EmailReceipt(message_id=sent.message_id, recipient=sent.address)
+
+    async def _send(
+        self,
+        delivery: Delivery,
+        rendered: RenderedMessage,
+        record: Callable[[str], Awaitable[None]],
+    ) -> str:
+        """Send on the delivery's channel; `record` notes it as sent the moment it is taken."""
+        key = delivery.idempotency_key
+        headers = {"X-Complaint-Id": delivery.facts.complaint_id}
+        name = delivery.notification.recipient.name
+        match delivery.channel:
+            case Channel.EMAIL:
+                return await self._email.send(
+                    rendered, name, delivery.address, key, headers, record
+                )
+            case Channel.SMS:
+                gateway = self._channels.sms_gateway
+                if gateway is None:
+                    raise ApplicationError(
+                        "no SMS gateway is configured (NOTIFY_SMS_GATEWAY)",
+                        type="ChannelMisconfigured",
+                        non_retryable=True,
+                    )
+                target = sms_target(gateway, delivery.address)
+                if target.startswith(SMS_BY_EMAIL):
+                    sms = rendered.model_copy(update={"body": rendered.sms + "\n"})
+                    address = target.removeprefix(SMS_BY_EMAIL)
+                    return await self._email.send(
+                        sms, delivery.address, address, key, headers, record
+                    )
+                await send_by_apprise(target, rendered.subject, rendered.sms, key)
+            case Channel.WEBHOOK:
+                await send_by_apprise(delivery.address, rendered.subject, rendered.body, key)
+        message_id = message_id_for(key, self._smtp.message_id_domain)
+        await record(message_id)
+        return message_id

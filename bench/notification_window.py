@@ -1,0 +1,121 @@
+"""How long a sent email stays unrecorded: the only window in which a crash can resend it.
+
+The SMTP server stores the message and answers 250; the activity then writes the key to the
+sent-ledger and returns. A crash in between resends on retry (same Message-ID). This sends
+`--count` real emails through the real activity to a local aiosmtpd server and measures, per
+message, the time from the server's accept to the ledger's commit (timed by the ledger itself).
+
+    .venv/bin/python -m bench.notification_window --count 500
+"""
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from temporalio.testing import ActivityEnvironment
+
+from activities.channels import ChannelSettings
+from activities.email import SmtpSettings
+from activities.ledger import SentLedger, SentMessage
+from activities.notifications import Delivery, NotificationActivities
+from domain.history import Channel, Notification, NotificationKind, Recipient
+from domain.policy_files import SHIPPED_TEMPLATES
+from domain.templates import MessageFacts, TemplateCatalog
+from tests.mailbox import free_port
+
+
+class AcceptClock:
+    """An SMTP handler that notes when each message was accepted."""
+
+    def __init__(self) -> None:
+        self.accepted: dict[str, float] = {}
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        content = envelope.content.decode(errors="replace")
+        key = next(line for line in content.splitlines() if line.startswith("X-Idempotency-Key"))
+        self.accepted[key.split(":", 1)[1].strip()] = time.perf_counter()
+        return "250 Message accepted"
+
+
+class TimedLedger(SentLedger):
+    """The real ledger, noting when each record is committed."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.committed: dict[str, float] = {}
+
+    async def record(self, key: str, sent: SentMessage) -> None:
+        await super().record(key, sent)
+        self.committed[key] = time.perf_counter()
+
+
+def delivery(number: int) -> Delivery:
+    recipient = Recipient(role="customer", name="Asha Verma", email="asha@example.in")
+    return Delivery(
+        idempotency_key=f"bench/{number}/acknowledgement/customer/email",
+        channel=Channel.EMAIL,
+        address="asha@example.in",
+        notification=Notification(
+            step=1,
+            kind=NotificationKind.ACKNOWLEDGEMENT,
+            recipient=recipient,
+            level=1,
+            deadline=datetime(2026, 12, 1, tzinfo=UTC),
+        ),
+        facts=MessageFacts(
+            complaint_id=f"bench{number}",
+            customer_name="Asha Verma",
+            product="Redmi Note 10 Pro",
+            reason="Phone dead after update",
+            level_name="Grievance Desk",
+        ),
+        locale="en-IN",
+        zone="Asia/Kolkata",
+    )
+
+
+async def measure(count: int) -> list[float]:
+    clock = AcceptClock()
+    port = free_port()
+    server = Controller(clock, hostname="127.0.0.1", port=port)
+    server.start()
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            ledger = TimedLedger(Path(folder) / "sent.sqlite3")
+            activities = NotificationActivities(
+                SmtpSettings(port=port),
+                ChannelSettings(sent_ledger=None),
+                TemplateCatalog(SHIPPED_TEMPLATES),
+                ledger,
+            )
+            windows = []
+            for number in range(count):
+                key = delivery(number).idempotency_key
+                await ActivityEnvironment().run(activities.send_notification, delivery(number))
+                windows.append(ledger.committed[key] - clock.accepted[key])
+            return windows
+    finally:
+        server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--count", type=int, default=500)
+    count = parser.parse_args().count
+    windows = sorted(asyncio.run(measure(count)))
+    ms = [window * 1000 for window in windows]
+    quantiles = statistics.quantiles(ms, n=100)
+    print(
+        f"{count} emails: accept -> recorded  p50 {statistics.median(ms):.2f} ms  "
+        f"p95 {quantiles[94]:.2f} ms  p99 {quantiles[98]:.2f} ms  max {ms[-1]:.2f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()
