@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -60,9 +61,9 @@ async def test_no_action_climbs_the_matrix_and_alerts_the_president_until_resolv
     await eventually(lambda: len(mailbox.to(PRESIDENT)) >= 4)
     president_mail = mailbox.to(PRESIDENT)
     reached_l3 = next(s for s in view.history if s.kind is StepKind.ESCALATED and s.level == 3)
-    due = reached_l3.at + 12 * H
+    due = (reached_l3.at + 12 * H).astimezone(ZoneInfo("Asia/Kolkata"))  # the IN calendar's zone
     clock = f"{due.hour % 12 or 12}:{due:%M} {due:%p}"  # a subject is one line of plain spaces
-    l3_deadline = f"{due:%A}, {due.day} {due:%B %Y}, {clock} (Coordinated Universal Time)"
+    l3_deadline = f"{due:%A}, {due.day} {due:%B %Y}, {clock} (India Standard Time)"
     assert [m["Subject"].split("] ")[1] for m in president_mail] == [
         f"assigned to Office of the President: resolve by {l3_deadline}",
         "OVERDUE at Office of the President",
