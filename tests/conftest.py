@@ -33,11 +33,13 @@ from tests.waiting import eventually
 from worker import build_worker
 from workflows.client import EngineSettings, workflow_id
 from workflows.complaint import ComplaintStart, ComplaintWorkflow
+from workflows.search_attributes import dev_server_flags
 from workflows.search_attributes import register as register_search_attributes
 
 ComplaintHandle = WorkflowHandle[ComplaintWorkflow, ComplaintView]
 StartComplaint = Callable[..., Awaitable[ComplaintHandle]]
 TEST_SERVER = Path(sys.executable).parent / "temporal-test-server"
+TEMPORAL_CLI = Path(sys.executable).parent / "temporal"
 
 
 @pytest.fixture
@@ -62,6 +64,27 @@ async def start_test_server() -> AsyncIterator[WorkflowEnvironment]:
     )
     async with environment:
         await register_search_attributes(environment.client)
+        yield environment
+
+
+@pytest.fixture(scope="module")
+async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
+    """A real Temporal dev server (`temporal server start-dev`, in-memory SQLite) for a module,
+    with the search attributes registered as `make run` does: the Java test server cannot list.
+
+    No time skipping: tests that need a breach use a policy whose windows last seconds.
+    """
+    if not TEMPORAL_CLI.exists():
+        pytest.fail(f"{TEMPORAL_CLI} is missing: run `make test`, which installs it")
+    environment = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(TEMPORAL_CLI),
+        ip="127.0.0.1",
+        port=free_port(),
+        data_converter=pydantic_data_converter,
+        dev_server_log_level="error",
+        dev_server_extra_args=dev_server_flags(),
+    )
+    async with environment:
         yield environment
 
 
