@@ -69,11 +69,15 @@ async def start_test_server() -> AsyncIterator[WorkflowEnvironment]:
 
 @pytest.fixture(scope="module")
 async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
-    """A real Temporal dev server (`temporal server start-dev`, in-memory SQLite) for a module,
-    with the search attributes registered as `make run` does: the Java test server cannot list.
+    """A real Temporal dev server for a module: the Java test server cannot list."""
+    async with start_dev_server() as environment:
+        yield environment
 
-    No time skipping: tests that need a breach use a policy whose windows last seconds.
-    """
+
+@asynccontextmanager
+async def start_dev_server() -> AsyncIterator[WorkflowEnvironment]:
+    """`temporal server start-dev` (in-memory SQLite) with the search attributes registered as
+    `make run` does. No time skipping: tests that need a breach use windows of seconds."""
     if not TEMPORAL_CLI.exists():
         pytest.fail(f"{TEMPORAL_CLI} is missing: run `make test`, which installs it")
     environment = await WorkflowEnvironment.start_local(

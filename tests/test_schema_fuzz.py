@@ -13,7 +13,7 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from activities.email import SmtpSettings
-from tests.conftest import serve_api, start_test_server
+from tests.conftest import serve_api, start_dev_server
 from tests.credentials import ADMIN
 from tests.mailbox import Mailbox
 from worker import build_worker
@@ -25,8 +25,9 @@ CHECKS = "not_a_server_error,response_schema_conformance,status_code_conformance
 
 @pytest.fixture
 async def own_env() -> AsyncIterator[WorkflowEnvironment]:
-    """A server of its own: the hundreds of complaints filed here end with it."""
-    async with start_test_server() as environment:
+    """A dev server of its own (the search routes need its list API): the hundreds of
+    complaints filed here end with it."""
+    async with start_dev_server() as environment:
         yield environment
 
 
