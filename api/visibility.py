@@ -27,7 +27,7 @@ def literal(value: Value) -> str:
     if isinstance(value, datetime):
         moment = value if value.tzinfo else value.replace(tzinfo=UTC)
         return f"'{moment.astimezone(UTC).isoformat()}'"
-    if any(char in value for char in UNQUOTABLE) or not value.isprintable():
+    if not quotable(value):
         raise ValueError(f"cannot search for {value!r}: quotes, backslashes, control characters")
     return "'" + value.replace("'", "''") + "'"
 

@@ -7,6 +7,7 @@ picks a different, proper subset of them, so a filter that did nothing (or too m
 import asyncio
 import shutil
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,14 +20,16 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.email import SmtpSettings
 from api.visibility import literal
+from domain.complaint import Complaint
 from tests.conftest import serve_api
 from tests.credentials import ADMIN, JWT_SECRET, customer_bearer
 from tests.mailbox import Mailbox, free_port
-from tests.samples import POLICY_DIR
+from tests.samples import POLICY_DIR, SEED_MATRIX, sample_intake
 from tests.test_api import FORM
 from tests.waiting import eventually
 from worker import build_worker
 from workflows.client import EngineSettings
+from workflows.search_attributes import SEARCH_ATTRIBUTES, SQLITE_SLOTS, complaint_search_values
 
 FLASH_POLICY = """\
 name: flash-test
@@ -341,3 +344,15 @@ def test_values_are_quoted_never_spliced() -> None:
     for unsafe in ['say "hi"', "back\\slash", "line\nbreak"]:
         with pytest.raises(ValueError, match="cannot search"):
             literal(unsafe)
+
+
+def test_the_attributes_fit_the_sqlite_slots_and_hold_no_personal_data() -> None:
+    per_type = Counter(key.indexed_value_type for key in SEARCH_ATTRIBUTES)
+    assert all(count <= SQLITE_SLOTS[kind] for kind, count in per_type.items()), per_type
+    intake = sample_intake()
+    view = Complaint.open("c1", intake, SEED_MATRIX, datetime(2026, 11, 23, tzinfo=UTC)).view()
+    values = complaint_search_values(view, "cus_" + "1" * 32, "mat_" + "2" * 24)
+    assert set(values) == {key.name for key in SEARCH_ATTRIBUTES}
+    customer = intake.customer
+    personal = [customer.name, customer.email, customer.phone, customer.address]
+    assert not [part for part in personal if part and part in str(values)]

@@ -26,6 +26,7 @@ from pydantic import (
     field_validator,
 )
 from temporalio.client import Client, WorkflowExecution
+from temporalio.common import SearchAttributeKey
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.auth import FORBIDDEN, UNAUTHORIZED, Admin, Authenticated, Authentication
@@ -182,7 +183,8 @@ async def list_complaints(
     caller: Authenticated,
     auth: Authentication,
 ) -> ComplaintPage:
-    """Complaints matching every filter given, newest first, a page at a time.
+    """Complaints matching every filter given, a page at a time: open workflows newest first,
+    then finished ones, most recently closed first (Temporal's order).
 
     Customers see only their own: the customer id filter is theirs.
     """
@@ -352,7 +354,7 @@ async def _seen_values(client: Client, query: str) -> tuple[dict[str, set[str]],
     return seen, True
 
 
-def _by_value(key: Any, values: set[str]) -> dict[str, str]:
+def _by_value(key: SearchAttributeKey[Any], values: set[str]) -> dict[str, str]:
     # A value visibility cannot match (a quote in a reason, say) is left out, not miscounted.
     return {value: equals(key, value) for value in sorted(values) if quotable(value)}
 
