@@ -97,6 +97,7 @@ def allow(*roles: ActorRole) -> Callable[[Principal], Awaitable[Principal]]:
 Staff = Annotated[Principal, Depends(allow(ActorRole.AGENT, ActorRole.SUPERVISOR, ActorRole.ADMIN))]
 Supervisor = Annotated[Principal, Depends(allow(ActorRole.SUPERVISOR, ActorRole.ADMIN))]
 CustomerOrAdmin = Annotated[Principal, Depends(allow(ActorRole.CUSTOMER, ActorRole.ADMIN))]
+Admin = Annotated[Principal, Depends(allow(ActorRole.ADMIN))]
 
 
 def _unauthorized(detail: str, challenge: str) -> HTTPException:

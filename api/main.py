@@ -10,7 +10,7 @@ from temporalio.client import Client
 from api.credentials import Authenticator, AuthSettings
 from api.limits import BodySizeLimit
 from api.openapi import link_actions_to_intake
-from api.routers import cases, complaints, health, reviews
+from api.routers import cases, complaints, health, reviews, search
 from domain.policy_files import load_policy_set
 from workflows.client import EngineSettings, connect
 
@@ -42,6 +42,7 @@ def create_app(
         version="0.1.0",
         lifespan=lifespan,
     )
+    app.include_router(search.router)
     app.include_router(complaints.router)
     app.include_router(cases.router)
     app.include_router(reviews.router)

@@ -165,17 +165,26 @@ MATRIX: dict[str, tuple[int, int, int, int]] = {
 }
 
 
+SEARCH_ROUTES = {"list": "/complaints", "analytics": "/analytics/complaints"}
+"""Routes over visibility (GET): they need the dev server, the Java test server cannot list."""
+SEARCH_MATRIX: dict[str, tuple[int, int, int, int]] = {
+    #                      customer agent supervisor admin
+    "list": (200, 200, 200, 200),
+    "analytics": (403, 403, 403, 200),
+}
+
+
 async def test_the_role_matrix_covers_every_route(api: httpx.AsyncClient) -> None:
     documented = {
         (method.upper(), path)
         for path, operations in (await api.get("/openapi.json")).json()["paths"].items()
-        if path.startswith("/complaints")
+        if path not in ("/health", "/ready")
         for method in operations
     }
     tested = {
         (method, "/complaints" + ("/{complaint_id}" if name != "file" else "") + suffix)
         for name, (method, suffix, _, _) in ROUTES.items()
-    }
+    } | {("GET", path) for path in SEARCH_ROUTES.values()}
     assert tested == documented
 
     answers: dict[str, tuple[int, ...]] = {}
@@ -197,6 +206,20 @@ async def test_the_role_matrix_covers_every_route(api: httpx.AsyncClient) -> Non
                 assert "may not do this" in response.json()["detail"]
         answers[name] = tuple(statuses)
     assert answers == MATRIX
+
+
+async def test_the_search_routes_admit_roles_by_the_matrix(dev_env: WorkflowEnvironment) -> None:
+    answers: dict[str, tuple[int, ...]] = {}
+    async with serve_api(dev_env, EngineSettings(), set(), headers={}) as api:
+        for name, path in SEARCH_ROUTES.items():
+            statuses = []
+            for headers in ROLES.values():
+                response = await api.get(path, headers=headers)
+                statuses.append(response.status_code)
+                if response.status_code == 403:
+                    assert "may not do this" in response.json()["detail"]
+            answers[name] = tuple(statuses)
+    assert answers == SEARCH_MATRIX
 
 
 async def test_the_history_records_the_caller_not_the_body(api: httpx.AsyncClient) -> None:

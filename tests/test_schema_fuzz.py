@@ -10,11 +10,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from activities.email import SmtpSettings
-from tests.conftest import TEST_SERVER, serve_api
+from tests.conftest import serve_api, start_dev_server
 from tests.credentials import ADMIN
 from tests.mailbox import Mailbox
 from worker import build_worker
@@ -26,11 +25,9 @@ CHECKS = "not_a_server_error,response_schema_conformance,status_code_conformance
 
 @pytest.fixture
 async def own_env() -> AsyncIterator[WorkflowEnvironment]:
-    """A server of its own: the hundreds of complaints filed here end with it."""
-    environment = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(TEST_SERVER), data_converter=pydantic_data_converter
-    )
-    async with environment:
+    """A dev server of its own (the search routes need its list API): the hundreds of
+    complaints filed here end with it."""
+    async with start_dev_server() as environment:
         yield environment
 
 

@@ -4,10 +4,11 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from pydantic import BaseModel, Field
 from temporalio import workflow
-from temporalio.common import RetryPolicy
+from temporalio.common import RetryPolicy, SearchAttributeKey, SearchAttributeUpdate
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -39,6 +40,11 @@ with workflow.unsafe.imports_passed_through():
     from domain.policy import EscalationPolicy
     from domain.templates import DEFAULT_BRAND, MessageFacts
     from workflows.client import matter_workflow_id
+    from workflows.search_attributes import (
+        SEARCH_ATTRIBUTES,
+        SearchValue,
+        complaint_search_values,
+    )
 
 EMAIL_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=2),
@@ -63,6 +69,8 @@ class ComplaintStart(BaseModel):
     """The matter (customer and product) whose workflow started this complaint, if any."""
     earlier_filings: int = Field(default=0, ge=0)
     """Filings about the same matter within the repeat window before this one."""
+    customer_id: str | None = None
+    """The customer's opaque id (`cus_…`), set by the API; a search attribute, never their name."""
 
 
 def _revision() -> int:
@@ -95,7 +103,10 @@ class ComplaintWorkflow:
             earlier_filings=start.earlier_filings,
         )
         self._matter_id = start.matter_id
+        self._customer_id = start.customer_id
         self._deliveries: list[asyncio.Task[None]] = []
+        self._indexed: dict[str, SearchValue] = {}
+        """The search attribute values last upserted, so only changes are sent."""
 
     @workflow.run
     async def run(self, start: ComplaintStart) -> ComplaintView:
@@ -304,6 +315,9 @@ class ComplaintWorkflow:
 
     def _show_details(self) -> None:
         view = self._complaint.view()
+        # Complaints started before search attributes replay without the upserts.
+        if workflow.patched("search-attributes"):
+            self._index(view)
         deadline = view.deadline.isoformat() if view.deadline else "stopped"
         workflow.set_current_details(
             f"**{view.status}** at **L{view.level} {view.level_name}** ({view.owner_role})\n\n"
@@ -311,6 +325,17 @@ class ComplaintWorkflow:
             f"- breached: {'yes' if view.breached else 'no'}\n"
             f"- last step: {view.history[-1].kind} at {view.history[-1].at.isoformat()}"
         )
+
+    def _index(self, view: ComplaintView) -> None:
+        """Upsert the search attributes whose values changed since the last upsert."""
+        values = complaint_search_values(view, self._customer_id, self._matter_id)
+        changed = [
+            key for key in SEARCH_ATTRIBUTES if values[key.name] != self._indexed.get(key.name)
+        ]
+        if not changed:
+            return
+        workflow.upsert_search_attributes([_update(key, values[key.name]) for key in changed])
+        self._indexed = values
 
     # --- queries and updates ----------------------------------------------------------------------
 
@@ -507,3 +532,7 @@ class ComplaintWorkflow:
     @escalate.validator
     def _check_escalate(self, command: Escalate) -> None:
         self._reject_unless(self._complaint.ensure_can_escalate)
+
+
+def _update(key: SearchAttributeKey[Any], value: SearchValue) -> SearchAttributeUpdate[Any]:
+    return key.value_unset() if value is None else key.value_set(value)

@@ -193,10 +193,15 @@ async def file_complaint(
     policy, calendar = policy_and_calendar(intake, policies)
     _check_case(intake, policy)
     proposed = complaint_id_for(idempotency_key)
-    matter = matter_id(auth.customer_id_of(intake.customer), intake.product)
+    customer = auth.customer_id_of(intake.customer)
+    matter = matter_id(customer, intake.product)
     filing = Filing(
         start=ComplaintStart(
-            complaint_id=proposed, intake=intake, policy=policy, calendar=calendar
+            complaint_id=proposed,
+            intake=intake,
+            policy=policy,
+            calendar=calendar,
+            customer_id=customer,
         ),
         by=caller.actor,
     )

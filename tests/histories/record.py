@@ -10,7 +10,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from activities.email import SmtpSettings
@@ -29,7 +28,7 @@ from domain.commands import (
 from domain.policy import EscalationPolicy
 from domain.policy_files import load_policy_set
 from tests.actions import answer, file_with_matter, propose, resolve
-from tests.conftest import TEST_SERVER, ComplaintHandle
+from tests.conftest import ComplaintHandle, start_test_server
 from tests.mailbox import Mailbox, free_port
 from tests.samples import AGENT, CUSTOMER, POLICY_DIR, SEED_MATRIX, sample_intake
 from worker import build_worker
@@ -37,11 +36,12 @@ from workflows.client import matter_workflow_id, workflow_id
 from workflows.complaint import ComplaintStart, ComplaintWorkflow
 
 HERE = Path(__file__).parent
-VERSION = "v3"
+VERSION = "v4"
 """v1: the walking skeleton. v2: policy files, business calendars, warnings, pause/resume.
 v3: playbooks, repeat contacts and supervisor calls, reply approval, assessment, decision
-reminders (revision 3), and the matter workflow."""
+reminders (revision 3), and the matter workflow. v4: search attributes."""
 H = timedelta(hours=1)
+SAMPLE_CUSTOMER_ID = "cus_" + "0" * 32
 
 
 async def ladder_then_accepted(env: WorkflowEnvironment, client: Client, task_queue: str) -> str:
@@ -158,6 +158,7 @@ async def _start(
             intake=sample_intake(),
             policy=policy,
             calendar=calendar,
+            customer_id=SAMPLE_CUSTOMER_ID,
         ),
         id=workflow_id(complaint_id),
         task_queue=task_queue,
@@ -167,10 +168,7 @@ async def _start(
 async def main() -> None:
     mailbox = Mailbox(port=free_port())
     mailbox.start()
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(TEST_SERVER), data_converter=pydantic_data_converter
-    )
-    async with env:
+    async with start_test_server() as env:
         task_queue = f"record-{uuid.uuid4()}"
         async with build_worker(env.client, SmtpSettings(port=mailbox.port), task_queue):
             for scenario in SCENARIOS:
