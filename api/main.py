@@ -9,7 +9,7 @@ from temporalio.client import Client
 
 from api.credentials import Authenticator, AuthSettings
 from api.limits import BodySizeLimit
-from api.openapi import link_actions_to_intake
+from api.openapi import complete_openapi
 from api.routers import cases, complaints, health, reviews, search
 from domain.policy_files import load_policy_set
 from workflows.client import EngineSettings, connect
@@ -47,7 +47,7 @@ def create_app(
     app.include_router(cases.router)
     app.include_router(reviews.router)
     app.include_router(health.router)
-    link_actions_to_intake(app)
+    complete_openapi(app)
     app.add_middleware(BodySizeLimit, max_bytes=engine_settings.max_body_bytes)
     if engine_settings.cors_origins:
         app.add_middleware(

@@ -4,12 +4,44 @@ from datetime import date, datetime, time, tzinfo
 from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic.config import JsonDict
 
 from domain.durations import Duration
 from domain.playbooks import FieldName, Playbook
 
 CaseType = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
 FieldValue = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+EXAMPLE_CASE_FLAG: JsonDict = {
+    "case_type": "no_diagnosis",
+    "fields": {"service_centre": "SAT Norte", "service_order": "SO-4411"},
+    "description": "Unit at SAT Norte since 2 November.",
+}
+EXAMPLE_ESCALATION_RECORD: JsonDict = {
+    "ticket": "3f9c2a7be41d0c55",
+    "case_type": "no_diagnosis",
+    "case_title": "El centro de servicio no ha dado diagnóstico",
+    "escalated_to": "supervisor",
+    "at": "2026-11-26T16:05:00Z",
+    "why": "promise_missed: the promise to the customer (72 hours) was not kept",
+    "customer_name": "Lucía Hernández",
+    "customer_email": "lucia@example.mx",
+    "customer_phone": "+525512345678",
+    "product": "Dedica EC685",
+    "description": "The service centre has had my machine for three weeks without a diagnosis."
+    "\n\nUnit at SAT Norte since 2 November.",
+    "fields": {"service_centre": "SAT Norte", "service_order": "SO-4411"},
+    "promise": "72 hours",
+    "promise_due": None,
+    "asked": "service_centre",
+    "answer": None,
+}
+EXAMPLE_FOLLOW_UP: JsonDict = {
+    "due": "2026-12-03T16:05:00Z",
+    "every": {"kind": "elapsed", "length": "P7D", "shortest": None, "text": "7 days"},
+    "notify": "agent",
+    "text": "ask your supervisor for the escalation's status (weekly)",
+}
 
 
 class CaseNotValid(ValueError):
@@ -23,7 +55,9 @@ class CaseNotValid(ValueError):
 class CaseFlag(BaseModel):
     """An agent flags a case type on a complaint: its playbook starts at once."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", json_schema_extra={"examples": [EXAMPLE_CASE_FLAG]}
+    )
 
     case_type: CaseType
     fields: dict[FieldName, FieldValue] = Field(default_factory=dict)
@@ -55,7 +89,9 @@ class CaseFlag(BaseModel):
 class EscalationRecord(BaseModel):
     """What the escalation spreadsheet of seed 003 held, one per escalation."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(
+        frozen=True, json_schema_extra={"examples": [EXAMPLE_ESCALATION_RECORD]}
+    )
 
     ticket: str
     case_type: str
@@ -76,7 +112,7 @@ class EscalationRecord(BaseModel):
 
 
 class PendingFollowUp(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, json_schema_extra={"examples": [EXAMPLE_FOLLOW_UP]})
 
     due: datetime
     every: Duration | None
@@ -85,7 +121,12 @@ class PendingFollowUp(BaseModel):
 
 
 class PendingEvent(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(
+        frozen=True,
+        json_schema_extra={
+            "examples": [{"due": "2026-12-19T05:59:00Z", "event": "amazon_overdue"}]
+        },
+    )
 
     due: datetime
     event: str
@@ -93,6 +134,28 @@ class PendingEvent(BaseModel):
 
 class CaseRun(BaseModel):
     """One case type's playbook on one complaint."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **EXAMPLE_CASE_FLAG,
+                    "title": "El centro de servicio no ha dado diagnóstico",
+                    "opened_at": "2026-11-23T16:05:00Z",
+                    "asked": "service_centre",
+                    "answer_due": None,
+                    "answer": None,
+                    "outcome": None,
+                    "promise": "72 hours",
+                    "promise_due": None,
+                    "follow_ups": [EXAMPLE_FOLLOW_UP],
+                    "scheduled": [],
+                    "escalations": [EXAMPLE_ESCALATION_RECORD],
+                    "done_at": None,
+                }
+            ]
+        }
+    )
 
     case_type: str
     title: str

@@ -7,10 +7,11 @@ with any clock. Every method takes the time it happens at and never reads a cloc
 from datetime import datetime
 from typing import Self
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
 from domain.calendar import BusinessCalendar
-from domain.cases import CaseFlag, CaseNotValid, CaseRun
+from domain.cases import EXAMPLE_CASE_FLAG, CaseFlag, CaseNotValid, CaseRun
 from domain.complaint_state import (
     CLOCK_RUNS,
     REVISION,
@@ -21,7 +22,7 @@ from domain.complaint_state import (
     ComplaintStatus,
 )
 from domain.history import ENGINE, Actor, ActorRole, Notification, NotificationKind, Step, StepKind
-from domain.intake import ComplaintIntake
+from domain.intake import EXAMPLE_INTAKE_WITH_CASE, ComplaintIntake
 from domain.playbook_runner import PlaybookRunner
 from domain.playbooks import CaseEvent, HandlingTier
 from domain.policy import EscalationPolicy
@@ -29,6 +30,94 @@ from domain.sla import SlaClock
 
 _STAFF = {ActorRole.AGENT, ActorRole.SUPERVISOR}
 _NO_FAILURE_NOTICE = {NotificationKind.STATUS_UPDATE, NotificationKind.DELIVERY_FAILED}
+_FILED = "2026-11-23T16:05:00Z"
+_ENGINE_STEP: JsonDict = {
+    "at": _FILED,
+    "actor": {"role": "system", "name": "escalation engine"},
+    "level": 1,
+}
+EXAMPLE_VIEW: JsonDict = {
+    "id": "3f9c2a7be41d0c55",
+    "status": "open",
+    "level": 1,
+    "level_name": "Agente de Servicio al Cliente",
+    "owner_role": "agent",
+    "deadline": "2026-11-26T16:05:00Z",
+    "sla_paused_remaining_seconds": None,
+    "breached": False,
+    "next_alert_at": None,
+    "decision_due_at": None,
+    "reopen_until": None,
+    "opened_at": _FILED,
+    "resolved_at": None,
+    "pending_resolution": None,
+    "contacts": 1,
+    "handling": "frontline",
+    "supervisor_requested_at": None,
+    "cases": [
+        {
+            **EXAMPLE_CASE_FLAG,
+            "title": "El centro de servicio no ha dado diagnóstico",
+            "opened_at": _FILED,
+            "asked": "service_centre",
+            "answer_due": None,
+            "answer": None,
+            "outcome": None,
+            "promise": "72 hours",
+            "promise_due": "2026-11-26T16:05:00Z",
+            "follow_ups": [],
+            "scheduled": [],
+            "escalations": [],
+            "done_at": None,
+        }
+    ],
+    "assessment": None,
+    "accountability": None,
+    "policy_name": "delonghi-mexico",
+    "policy_version": "5eff762c8322",
+    "intake": EXAMPLE_INTAKE_WITH_CASE,
+    "history": [
+        {
+            **_ENGINE_STEP,
+            "seq": 1,
+            "kind": "opened",
+            "reason": "filed via phone",
+            "text": None,
+            "case": None,
+            "record": None,
+        },
+        {
+            **_ENGINE_STEP,
+            "seq": 2,
+            "kind": "case_opened",
+            "reason": "El centro de servicio no ha dado diagnóstico: Email the service centre for "
+            "the unit's status and diagnosis; ask the customer to expect the centre's call; "
+            "document the time given.",
+            "text": "Unit at SAT Norte since 2 November.",
+            "case": "no_diagnosis",
+            "record": None,
+        },
+        {
+            **_ENGINE_STEP,
+            "seq": 3,
+            "kind": "case_asked",
+            "reason": "asked SAT Norte (service_centre) to answer",
+            "text": None,
+            "case": "no_diagnosis",
+            "record": None,
+        },
+        {
+            **_ENGINE_STEP,
+            "seq": 4,
+            "kind": "case_promised",
+            "reason": "promised the customer 72 hours: by 2026-11-26T16:05:00+00:00",
+            "text": None,
+            "case": "no_diagnosis",
+            "record": None,
+        },
+    ],
+}
+"""A De'Longhi Mexico complaint as filed by phone, its playbook started at once."""
 
 
 def _yes(answer: bool) -> str:
@@ -37,6 +126,8 @@ def _yes(answer: bool) -> str:
 
 class ComplaintView(BaseModel):
     """The live state shown to people: level, owner, deadline and the full history."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_VIEW]})
 
     id: str
     status: ComplaintStatus

@@ -21,9 +21,11 @@ from domain.history import (
 from domain.intake import ComplaintIntake
 from domain.playbooks import HandlingTier
 from domain.policy import Contacts, EscalationPolicy, Level
+from domain.schema_examples import enum_examples
 from domain.sla import SlaClock, due_after
 
 
+@enum_examples("awaiting_customer")
 class ComplaintStatus(StrEnum):
     OPEN = "open"
     """Being worked on at a level; its SLA clock runs."""
@@ -147,7 +149,19 @@ the revision it started with, so histories recorded before replay unchanged."""
 class Assessment(BaseModel):
     """The third level's three questions (seed 004)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "company_responsible": True,
+                    "first_handling_appropriate": False,
+                    "appeal_reasonable": True,
+                    "notes": "The centre kept the unit 40 days without a diagnosis.",
+                }
+            ]
+        },
+    )
 
     company_responsible: bool
     first_handling_appropriate: bool
@@ -158,7 +172,20 @@ class Assessment(BaseModel):
 class AccountabilityRecord(BaseModel):
     """Opened when the third level finds the company responsible: who handled it, and how."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "opened_at": "2026-12-09T18:30:00Z",
+                    "assessed_by": "Rosa Méndez",
+                    "handlers": ["Ana", "Priya"],
+                    "first_handling_appropriate": False,
+                    "notes": "The centre kept the unit 40 days without a diagnosis.",
+                }
+            ]
+        },
+    )
 
     opened_at: datetime
     assessed_by: str

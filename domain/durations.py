@@ -7,7 +7,10 @@ from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, model_validator
 
+from domain.schema_examples import enum_examples
 
+
+@enum_examples("business_days")
 class DurationKind(StrEnum):
     ELAPSED = "elapsed"
     """Runs 24x7."""
@@ -44,7 +47,20 @@ FORMS = "48h, 30m, 15s, 5 days, PT48H, 48 business hours, 5 business days, 15-20
 class Duration(BaseModel):
     """A window of time; a range (`15-20 days`) is a promise whose breach is its upper bound."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {"kind": "elapsed", "length": "P20D", "shortest": "P15D", "text": "15-20 days"},
+                {
+                    "kind": "business_days",
+                    "length": "P5D",
+                    "shortest": None,
+                    "text": "5 business days",
+                },
+            ]
+        },
+    )
 
     kind: DurationKind
     length: timedelta

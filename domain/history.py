@@ -5,9 +5,11 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.cases import EscalationRecord
+from domain.cases import EXAMPLE_ESCALATION_RECORD, EscalationRecord
+from domain.schema_examples import enum_examples
 
 
+@enum_examples("agent")
 class ActorRole(StrEnum):
     SYSTEM = "system"
     CUSTOMER = "customer"
@@ -19,7 +21,9 @@ class ActorRole(StrEnum):
 class Actor(BaseModel):
     """Who did something."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(
+        frozen=True, json_schema_extra={"examples": [{"role": "agent", "name": "Priya"}]}
+    )
 
     role: ActorRole
     name: str = Field(min_length=1, max_length=200)
@@ -28,6 +32,7 @@ class Actor(BaseModel):
 ENGINE = Actor(role=ActorRole.SYSTEM, name="escalation engine")
 
 
+@enum_examples("escalated", "case_promised")
 class StepKind(StrEnum):
     OPENED = "opened"
     WARNED = "warned"
@@ -75,7 +80,36 @@ class StepKind(StrEnum):
 class Step(BaseModel):
     """One entry of the history: who did what, when, at which level, and why."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "seq": 5,
+                    "at": "2026-11-23T17:05:00Z",
+                    "actor": {"role": "agent", "name": "Priya"},
+                    "kind": "note_added",
+                    "level": 1,
+                    "reason": None,
+                    "text": "Called the customer: SAT Norte promised a call by Wednesday.",
+                    "case": None,
+                    "record": None,
+                },
+                {
+                    "seq": 11,
+                    "at": "2026-11-26T16:05:00Z",
+                    "actor": {"role": "system", "name": "escalation engine"},
+                    "kind": "case_escalated",
+                    "level": 2,
+                    "reason": "escalated to supervisor: promise_missed: the promise to the "
+                    "customer (72 hours) was not kept",
+                    "text": None,
+                    "case": "no_diagnosis",
+                    "record": EXAMPLE_ESCALATION_RECORD,
+                },
+            ]
+        },
+    )
 
     seq: int
     at: datetime

@@ -12,9 +12,11 @@ from pydantic import (
     StringConstraints,
     model_validator,
 )
+from pydantic.config import JsonDict
 from pydantic_extra_types.phone_numbers import PhoneNumberValidator
 
-from domain.cases import CaseFlag
+from domain.cases import EXAMPLE_CASE_FLAG, CaseFlag
+from domain.schema_examples import enum_examples
 
 PhoneNumber = Annotated[str, PhoneNumberValidator(number_format="E164")]
 CountryCode = Annotated[
@@ -25,7 +27,42 @@ CountryCode = Annotated[
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
 
+EXAMPLE_CUSTOMER: JsonDict = {
+    "name": "Asha Verma",
+    "email": "asha@example.in",
+    "phone": "+919812345678",
+    "address": "12 MG Road, Bengaluru",
+}
+EXAMPLE_INTAKE: JsonDict = {
+    "customer": EXAMPLE_CUSTOMER,
+    "country": "IN",
+    "product": "Redmi Note 10 Pro",
+    "channel": "app",
+    "reason": "Phone dead after update",
+    "description": "The phone stopped booting after the last system update.",
+    "recorded_by": {"role": "customer", "name": "Asha Verma"},
+    "brand": "xiaomi-in",
+    "case": None,
+}
+EXAMPLE_INTAKE_WITH_CASE: JsonDict = {
+    "customer": {
+        "name": "Lucía Hernández",
+        "email": "lucia@example.mx",
+        "phone": "+525512345678",
+        "address": "Av. Reforma 1, CDMX",
+    },
+    "country": "MX",
+    "product": "Dedica EC685",
+    "channel": "phone",
+    "reason": "No diagnosis from service centre",
+    "description": "The service centre has had my machine for three weeks without a diagnosis.",
+    "recorded_by": {"role": "agent", "name": "Priya"},
+    "brand": "delonghi-mx",
+    "case": EXAMPLE_CASE_FLAG,
+}
 
+
+@enum_examples("app", "phone")
 class Channel(StrEnum):
     """How the complaint reached us."""
 
@@ -38,6 +75,7 @@ class Channel(StrEnum):
     IN_PERSON = "in_person"
 
 
+@enum_examples("receptionist")
 class RecorderRole(StrEnum):
     """Who wrote the complaint down (seed 004: clerk, receptionist, salesperson)."""
 
@@ -51,7 +89,10 @@ class RecorderRole(StrEnum):
 class Recorder(BaseModel):
     """The person who recorded the complaint; the customer themself for self-service channels."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(
+        frozen=True,
+        json_schema_extra={"examples": [{"role": "receptionist", "name": "Carmen"}]},
+    )
 
     role: RecorderRole = RecorderRole.CUSTOMER
     name: ShortText | None = None
@@ -60,7 +101,7 @@ class Recorder(BaseModel):
 class Customer(BaseModel):
     """The complaining customer; at least one way to reach them is required."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, json_schema_extra={"examples": [EXAMPLE_CUSTOMER]})
 
     name: ShortText
     email: EmailStr | None = None
@@ -77,7 +118,10 @@ class Customer(BaseModel):
 class ComplaintIntake(BaseModel):
     """A complaint as filed."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(
+        frozen=True,
+        json_schema_extra={"examples": [EXAMPLE_INTAKE, EXAMPLE_INTAKE_WITH_CASE]},
+    )
 
     customer: Customer
     country: CountryCode = Field(description="ISO 3166-1 alpha-2 code, e.g. IN or MX")

@@ -12,12 +12,14 @@ from typing import Annotated, Any, Self
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from domain.durations import Duration
+from domain.schema_examples import enum_examples
 
 RoleName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 EventName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(:[a-z][a-z0-9_]*)?$")]
 FieldName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 
 
+@enum_examples("complaint_specialists")
 class HandlingTier(StrEnum):
     """Who handles a complaint, by how often the customer contacted us about it (seed 004)."""
 

@@ -4,13 +4,14 @@ from typing import Literal
 
 from temporalio.client import Client
 
+from api.routers.complaints import send_filing
 from domain.commands import CustomerFeedback, ProposeResolution
 from domain.complaint import ComplaintView
 from tests.conftest import ComplaintHandle
 from tests.samples import AGENT, CUSTOMER, SEED_MATRIX, sample_intake
-from workflows.client import matter_workflow_id, workflow_id
+from workflows.client import workflow_id
 from workflows.complaint import ComplaintStart, ComplaintWorkflow, Filing
-from workflows.matter import FilingOutcome, MatterStart, MatterWorkflow
+from workflows.matter import FilingOutcome, MatterWorkflow
 
 
 async def propose(handle: ComplaintHandle, resolution: str = "Repair") -> ComplaintView:
@@ -36,14 +37,7 @@ async def file_with_matter(
         start=ComplaintStart(complaint_id=complaint_id, intake=sample_intake(), policy=SEED_MATRIX),
         by=CUSTOMER,
     )
-    handle = await client.start_workflow(
-        MatterWorkflow.run,
-        MatterStart(matter_id=matter),
-        id=matter_workflow_id(matter),
-        task_queue=task_queue,
-        start_signal="file",
-        start_signal_args=[filing],
-    )
+    handle = await send_filing(client, task_queue, matter, filing)
     return await handle.execute_update(MatterWorkflow.outcome, complaint_id)
 
 

@@ -5,19 +5,21 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from temporalio.api.enums.v1 import EventType
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from api.routers.complaints import send_filing
 from domain.complaint import ComplaintView
 from domain.complaint_state import ComplaintStatus
 from domain.history import StepKind
 from domain.identity import matter_id
 from domain.playbooks import HandlingTier
 from tests.actions import answer, file_with_matter, propose, resolve
-from tests.samples import CUSTOMER
+from tests.samples import CUSTOMER, SEED_MATRIX, sample_intake
 from tests.waiting import eventually
 from workflows.client import matter_workflow_id, workflow_id
-from workflows.complaint import ComplaintWorkflow
+from workflows.complaint import ComplaintStart, ComplaintWorkflow, Filing
 from workflows.matter import FilingOutcome, MatterWorkflow
 
 DAY = timedelta(days=1)
@@ -81,6 +83,25 @@ async def test_simultaneous_filings_start_one_complaint(
         return view if view.contacts == 3 else None
 
     assert (await eventually(three_contacts)).handling is HandlingTier.TEAM_LEADER
+
+
+async def test_filings_racing_to_start_a_matter_all_reach_its_workflow(
+    env: WorkflowEnvironment, task_queue: str
+) -> None:
+    """The test server refuses some signal-with-starts racing to start a workflow as already
+    started (uncaught, a 500 at POST /complaints); each refused filing is sent again."""
+    filing = Filing(
+        start=ComplaintStart(complaint_id="race", intake=sample_intake(), policy=SEED_MATRIX),
+        by=CUSTOMER,
+    )
+    matters = [matter_id(f"cus_{uuid.uuid4().hex}", "Redmi Note 10 Pro") for _ in range(200)]
+    for matter in matters:  # no worker: the filings wait in each matter's history
+        sends = [send_filing(env.client, task_queue, matter, filing) for _ in range(8)]
+        await asyncio.gather(*sends)
+    for matter in matters:
+        history = await env.client.get_workflow_handle(matter_workflow_id(matter)).fetch_history()
+        kinds = [event.event_type for event in history.events]
+        assert kinds.count(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED) == 8, matter
 
 
 async def test_a_retried_filing_counts_once(

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 from temporalio.service import RPCError
 
@@ -15,10 +15,27 @@ READY_TIMEOUT = timedelta(seconds=2)
 
 
 class Liveness(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "ok"}]})
+
     status: str = "ok"
 
 
 class Readiness(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "temporal": "reachable",
+                    "policies": {
+                        "default": "da499f5cedd8",
+                        "delonghi-mx": "5eff762c8322",
+                        "xiaomi-in": "6888a1a67c37",
+                    },
+                }
+            ]
+        }
+    )
+
     temporal: str
     policies: dict[str, str]
     """Loaded policy version per brand."""
