@@ -36,7 +36,7 @@ from workflows.client import matter_workflow_id, workflow_id
 from workflows.complaint import ComplaintStart, ComplaintWorkflow
 
 HERE = Path(__file__).parent
-VERSION = "v4"
+VERSION = "v5"
 """v1: the walking skeleton. v2: policy files, business calendars, warnings, pause/resume.
 v3: playbooks, repeat contacts and supervisor calls, reply approval, assessment, decision
 reminders (revision 3), and the matter workflow. v4: search attributes."""
