@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from domain.history import Channel
+from domain.history import DeliveryChannel
 
 
 class SentMessage(BaseModel):
@@ -15,7 +15,7 @@ class SentMessage(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    channel: Channel
+    channel: DeliveryChannel
     address: str
     message_id: str
     template: str

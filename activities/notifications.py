@@ -9,7 +9,7 @@ from temporalio.exceptions import ApplicationError
 from activities.channels import SMS_BY_EMAIL, ChannelSettings, send_by_apprise, sms_target
 from activities.email import EmailSender, SmtpSettings, message_id_for
 from activities.ledger import SentLedger, SentMessage
-from domain.history import Channel, Notification
+from domain.history import DeliveryChannel, Notification
 from domain.templates import DEFAULT_BRAND, MessageFacts, RenderedMessage, TemplateCatalog
 
 
@@ -20,7 +20,7 @@ class Delivery(BaseModel):
 
     idempotency_key: str
     """(complaint, step, kind, recipient, channel): the same key is never sent twice."""
-    channel: Channel
+    channel: DeliveryChannel
     address: str
     notification: Notification
     facts: MessageFacts
@@ -106,7 +106,7 @@ class NotificationActivities:
         sent = await self.send_notification(
             Delivery(
                 idempotency_key=request.idempotency_key,
-                channel=Channel.EMAIL,
+                channel=DeliveryChannel.EMAIL,
                 address=recipient.email,
                 notification=request.notification,
                 facts=request.facts,
@@ -127,11 +127,11 @@ class NotificationActivities:
         headers = {"X-Complaint-Id": delivery.facts.complaint_id}
         name = delivery.notification.recipient.name
         match delivery.channel:
-            case Channel.EMAIL:
+            case DeliveryChannel.EMAIL:
                 return await self._email.send(
                     rendered, name, delivery.address, key, headers, record
                 )
-            case Channel.SMS:
+            case DeliveryChannel.SMS:
                 gateway = self._channels.sms_gateway
                 if gateway is None:
                     raise ApplicationError(
@@ -147,7 +147,7 @@ class NotificationActivities:
                         sms, delivery.address, address, key, headers, record
                     )
                 await send_by_apprise(target, rendered.subject, rendered.sms, key)
-            case Channel.WEBHOOK:
+            case DeliveryChannel.WEBHOOK:
                 await send_by_apprise(delivery.address, rendered.subject, rendered.body, key)
         message_id = message_id_for(key, self._smtp.message_id_domain)
         await record(message_id)

@@ -24,7 +24,7 @@ from activities.channels import ChannelSettings
 from activities.email import SmtpSettings
 from activities.ledger import SentLedger, SentMessage
 from activities.notifications import Delivery, NotificationActivities
-from domain.history import Channel, Notification, NotificationKind, Recipient
+from domain.history import DeliveryChannel, Notification, NotificationKind, Recipient
 from domain.policy_files import SHIPPED_TEMPLATES
 from domain.templates import MessageFacts, TemplateCatalog
 from tests.mailbox import free_port
@@ -59,7 +59,7 @@ def delivery(number: int) -> Delivery:
     recipient = Recipient(role="customer", name="Asha Verma", email="asha@example.in")
     return Delivery(
         idempotency_key=f"bench/{number}/acknowledgement/customer/email",
-        channel=Channel.EMAIL,
+        channel=DeliveryChannel.EMAIL,
         address="asha@example.in",
         notification=Notification(
             step=1,

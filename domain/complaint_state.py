@@ -11,7 +11,7 @@ from domain.cases import CaseRun, EscalationRecord
 from domain.durations import Duration
 from domain.history import (
     Actor,
-    Channel,
+    DeliveryChannel,
     Notification,
     NotificationKind,
     Recipient,
@@ -130,16 +130,19 @@ _URGENT = {NotificationKind.ACKNOWLEDGEMENT, NotificationKind.SUPERVISOR_REQUEST
 """Never held by quiet hours."""
 
 
-def channels_for(kind: NotificationKind, role: str) -> tuple[Channel, ...]:
+def channels_for(kind: NotificationKind, role: str) -> tuple[DeliveryChannel, ...]:
     """The channels a message goes out on; the recipient's missing addresses are skipped."""
     if kind is NotificationKind.SUPERVISOR_REQUESTED:
-        return (Channel.WEBHOOK, Channel.EMAIL)  # seed 003: urgent, where the supervisor chats
+        return (
+            DeliveryChannel.WEBHOOK,
+            DeliveryChannel.EMAIL,
+        )  # seed 003: urgent, where the supervisor chats
     if kind is NotificationKind.STATUS_UPDATE:
-        return (Channel.SMS,)
+        return (DeliveryChannel.SMS,)
     repeat_tiers = (HandlingTier.TEAM_LEADER.value, HandlingTier.THIRD_LEVEL.value)
     if kind is NotificationKind.REPEAT_CONTACT and role in repeat_tiers:
-        return (Channel.EMAIL, Channel.SMS)  # seed 004: an extra text message
-    return (Channel.EMAIL,)
+        return (DeliveryChannel.EMAIL, DeliveryChannel.SMS)  # seed 004: an extra text message
+    return (DeliveryChannel.EMAIL,)
 
 
 """The engine's behaviour revision: 3 adds reply approval and decision reminders. A complaint keeps

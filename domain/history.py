@@ -173,7 +173,7 @@ class NotificationKind(StrEnum):
     """To the level's owner: a message could not be delivered on any channel the policy allows."""
 
 
-class Channel(StrEnum):
+class DeliveryChannel(StrEnum):
     EMAIL = "email"
     SMS = "sms"
     WEBHOOK = "webhook"
@@ -193,14 +193,14 @@ class Recipient(BaseModel):
     timezone: str | None = None
     """The recipient's zone for dates; else the complaint's."""
 
-    def address(self, channel: Channel) -> str | None:
+    def address(self, channel: DeliveryChannel) -> str | None:
         """Where `channel` reaches this recipient, if it does."""
         match channel:
-            case Channel.EMAIL:
+            case DeliveryChannel.EMAIL:
                 return self.email
-            case Channel.SMS:
+            case DeliveryChannel.SMS:
                 return self.phone
-            case Channel.WEBHOOK:
+            case DeliveryChannel.WEBHOOK:
                 return self.webhook
 
 
@@ -223,7 +223,7 @@ class Notification(BaseModel):
     text: str | None = None
     """What a task or follow-up asks for, or what the customer is told."""
     record: EscalationRecord | None = None
-    channels: tuple[Channel, ...] = (Channel.EMAIL,)
+    channels: tuple[DeliveryChannel, ...] = (DeliveryChannel.EMAIL,)
     """Send on each of these the recipient has an address for (the policy may add a fallback)."""
     urgent: bool = False
     """Never held by quiet hours (an acknowledgement, a customer waiting on the line)."""

@@ -18,7 +18,7 @@ from pydantic import (
 )
 
 from domain.durations import Duration, DurationKind
-from domain.history import Channel
+from domain.history import DeliveryChannel
 from domain.intake import PhoneNumber
 from domain.playbooks import HandlingTier, Playbook, RoleName
 
@@ -53,7 +53,7 @@ class QuietHours(BaseModel):
 
     start: time = Field(alias="from")
     end: time = Field(alias="to")
-    channels: tuple[Channel, ...] = (Channel.SMS,)
+    channels: tuple[DeliveryChannel, ...] = (DeliveryChannel.SMS,)
     then: Literal["wait", "on_call"] = Field(
         default="wait", description="Hold the message until the end, or send it to `on_call`"
     )
@@ -98,12 +98,16 @@ class Notifications(BaseModel):
         default_factory=lambda: {"default": "en-IN"},
         description="Language per country code (`default` for the others), e.g. MX: es-MX",
     )
-    fallback: dict[Channel, Channel] = Field(
-        default_factory=lambda: {Channel.EMAIL: Channel.SMS},
+    fallback: dict[DeliveryChannel, DeliveryChannel] = Field(
+        default_factory=lambda: {DeliveryChannel.EMAIL: DeliveryChannel.SMS},
         description="When a channel fails for good (or the recipient has no address on it), "
         "try this one",
     )
     quiet_hours: dict[RoleName, QuietHours] = Field(default_factory=dict)
+    send_timeout: Duration = Field(
+        default=Duration.model_validate("1 minute"),
+        description="How long one attempt to send may take before it is retried",
+    )
 
     @field_validator("locales")
     @classmethod

@@ -1,6 +1,8 @@
 """A real SMTP server (aiosmtpd) that keeps what it receives, with optional injected faults."""
 
+import asyncio
 import socket
+import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +31,8 @@ class Mailbox:
     refused: list[str] = field(default_factory=list)
     data_faults: int = 0
     """How many DATA commands to answer 451 after storing the message (an ack lost in transit)."""
+    quit_answered: threading.Event = field(default_factory=threading.Event)
+    """While clear, QUIT is not answered: the client took its 250 for DATA and waits to hang up."""
     _controller: Controller | None = None
 
     async def handle_RCPT(
@@ -47,6 +51,13 @@ class Mailbox:
             self.data_faults -= 1
             return "451 4.3.0 temporary failure after delivery"
         return "250 Message accepted"
+
+    async def handle_QUIT(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        await asyncio.to_thread(self.quit_answered.wait)  # set from the test's thread
+        return "221 Bye"
+
+    def __post_init__(self) -> None:
+        self.quit_answered.set()
 
     def start(self) -> None:
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)

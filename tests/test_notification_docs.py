@@ -14,7 +14,7 @@ from pathlib import Path
 from domain import history
 from domain.cases import EscalationRecord
 from domain.complaint_state import channels_for
-from domain.history import Channel, Notification, NotificationKind, Recipient
+from domain.history import DeliveryChannel, Notification, NotificationKind, Recipient
 from domain.templates import MessageFacts
 from tests.test_templates import TEMPLATES
 
@@ -125,7 +125,7 @@ def catalogue() -> str:
         rendered = TEMPLATES.render(brand, locale, notification, facts, zone)
         parts.append(f"### `{kind}`\n\n{described[kind]} Template `{rendered.template}`.\n")
         parts.append(f"```text\nSubject: {rendered.subject}\n\n{rendered.body.rstrip()}\n```\n")
-        if Channel.SMS in notification.channels or kind is NotificationKind.ACKNOWLEDGEMENT:
+        if DeliveryChannel.SMS in notification.channels or kind is NotificationKind.ACKNOWLEDGEMENT:
             parts.append(f"Text message: `{rendered.sms}`\n")
     return "\n".join(parts)
 

@@ -15,7 +15,7 @@ from activities.email import SmtpSettings
 from activities.notifications import Delivery, NotificationActivities
 from domain.commands import AddNote, RecordContact, RequestSupervisor
 from domain.complaint import ComplaintView
-from domain.history import Channel, Notification, NotificationKind, Recipient, StepKind
+from domain.history import DeliveryChannel, Notification, NotificationKind, Recipient, StepKind
 from domain.intake import Channel as IntakeChannel
 from domain.intake import ComplaintIntake, Customer
 from domain.policy import EscalationPolicy
@@ -221,7 +221,7 @@ async def test_quiet_hours_can_hand_a_message_to_the_on_call_contact(
 def delivery(key: str = "c1/1/acknowledgement/customer/email") -> Delivery:
     return Delivery(
         idempotency_key=key,
-        channel=Channel.EMAIL,
+        channel=DeliveryChannel.EMAIL,
         address=CUSTOMER_EMAIL,
         notification=Notification(
             step=1,

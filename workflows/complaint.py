@@ -35,7 +35,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.complaint import Complaint, ComplaintView
     from domain.complaint_state import REVISION, Action, ActionNotAllowed
-    from domain.history import Actor, ActorRole, Channel, Notification, StepKind
+    from domain.history import Actor, ActorRole, DeliveryChannel, Notification, StepKind
     from domain.intake import ComplaintIntake
     from domain.policy import EscalationPolicy
     from domain.templates import DEFAULT_BRAND, MessageFacts
@@ -179,7 +179,10 @@ class ComplaintWorkflow:
             self._complaint.undelivered(workflow.now(), notification)
 
     async def _send_on(
-        self, notification: Notification, channel: Channel, tried: frozenset[Channel] = frozenset()
+        self,
+        notification: Notification,
+        channel: DeliveryChannel,
+        tried: frozenset[DeliveryChannel] = frozenset(),
     ) -> bool:
         """Send on one channel (after quiet hours); a permanent failure tries the fallback."""
         complaint = self._complaint
@@ -201,7 +204,7 @@ class ComplaintWorkflow:
                     locale=recipient.locale or complaint.locale,
                     zone=recipient.timezone or complaint.zone_name,
                 ),
-                start_to_close_timeout=timedelta(minutes=1),
+                start_to_close_timeout=complaint.policy.notifications.send_timeout.length,
                 retry_policy=EMAIL_RETRY,
                 summary=f"{channel} {notification.kind} to {recipient.name}",
             )
@@ -227,7 +230,7 @@ class ComplaintWorkflow:
         return True
 
     async def _after_quiet_hours(
-        self, notification: Notification, channel: Channel
+        self, notification: Notification, channel: DeliveryChannel
     ) -> Notification:
         """Hold the message until the recipient's quiet hours end, or hand it to the on-call."""
         complaint = self._complaint

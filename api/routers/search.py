@@ -25,6 +25,7 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
+from pydantic.config import JsonDict
 from temporalio.client import Client, WorkflowExecution
 from temporalio.common import SearchAttributeKey
 from temporalio.service import RPCError, RPCStatusCode
@@ -124,8 +125,24 @@ class ComplaintFilters(Period):
     )
 
 
+_SUMMARY: JsonDict = {
+    "id": "3f9c2a7be41d0c55",
+    "level": 2,
+    "status": "open",
+    "owner_role": "head_of_customer_service",
+    "case_types": [],
+    "country": "IN",
+    "opened_at": "2026-11-23T10:15:00Z",
+    "deadline": "2026-11-26T10:15:00Z",
+    "breached": False,
+}
+_COUNTS: JsonDict = {"total": 200, "open": 180, "escalated": 12, "breached": 3}
+
+
 class ComplaintSummary(BaseModel):
     """One complaint in a list; `GET /complaints/{id}` has the rest."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_SUMMARY]})
 
     id: str
     level: int | None
@@ -139,11 +156,19 @@ class ComplaintSummary(BaseModel):
 
 
 class ComplaintPage(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"complaints": [_SUMMARY], "next_page_token": "q1:9f2c…:CiQ…"}]
+        }
+    )
+
     complaints: list[ComplaintSummary]
     next_page_token: str | None = Field(description="Pass as `page_token` for the next page")
 
 
 class Counts(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_COUNTS]})
+
     total: int = Field(description="Filed in the period")
     open: int = Field(description="Not resolved or closed yet")
     escalated: int = Field(description="Above level 1")
@@ -151,10 +176,31 @@ class Counts(BaseModel):
 
 
 class Bucket(Counts):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"value": "2", **_COUNTS}]})
+
     value: str
 
 
 class ComplaintAnalytics(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "opened_from": "2026-11-01T00:00:00Z",
+                    "opened_to": "2026-12-01T00:00:00Z",
+                    "overall": _COUNTS,
+                    "by_level": [{"value": "1", **_COUNTS}],
+                    "by_reason": [{"value": "Phone dead after update", **_COUNTS}],
+                    "by_case_type": [{"value": "no_diagnosis", **_COUNTS}],
+                    "by_brand": [{"value": "xiaomi-in", **_COUNTS}],
+                    "by_country": [{"value": "IN", **_COUNTS}],
+                    "by_service_centre": [{"value": "SAT Norte", **_COUNTS}],
+                    "values_complete": True,
+                }
+            ]
+        }
+    )
+
     opened_from: datetime | None
     opened_to: datetime | None
     overall: Counts
