@@ -23,6 +23,8 @@ from domain.intake import PhoneNumber
 from domain.playbooks import HandlingTier, Playbook, RoleName
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+OTHER_REASON = "other"
+"""How a reason outside the policy's categories is searched and counted."""
 
 
 def _apprise_url(value: str) -> str:
@@ -276,6 +278,11 @@ class EscalationPolicy(BaseModel):
         description="A filing about the same matter this soon after the last one is a repeat",
     )
     supervisor_call: SupervisorCall = SupervisorCall()
+    reason_categories: tuple[str, ...] = Field(
+        default=(),
+        description="Reasons searched and counted by name (search attribute `Reason`); any other "
+        "reason, free text that may hold personal data, is indexed as `other`",
+    )
     approval_tiers: tuple[HandlingTier, ...] = Field(
         default=(HandlingTier.TEAM_LEADER,),
         description="Where a proposed reply needs the team leader's approval first (seed 004)",
@@ -330,6 +337,24 @@ class EscalationPolicy(BaseModel):
                     "add them under `roles` or `directory`"
                 )
         return self
+
+    @field_validator("reason_categories")
+    @classmethod
+    def _distinct_categories(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        folded = [" ".join(category.split()).casefold() for category in value]
+        if len(set(folded)) != len(folded) or OTHER_REASON in folded:
+            raise ValueError(f"reason categories must be distinct and not {OTHER_REASON!r}")
+        if any(not category or '"' in category or "\\" in category for category in folded):
+            raise ValueError('a reason category is a non-empty name without " or \\')
+        return value
+
+    def reason_category(self, reason: str) -> str:
+        """The category `reason` is searched and counted as: its own name, or `other`."""
+        wanted = " ".join(reason.split()).casefold()
+        return next(
+            (c for c in self.reason_categories if " ".join(c.split()).casefold() == wanted),
+            OTHER_REASON,
+        )
 
     @property
     def top(self) -> int:

@@ -331,7 +331,8 @@ class ComplaintWorkflow:
 
     def _index(self, view: ComplaintView) -> None:
         """Upsert the search attributes whose values changed since the last upsert."""
-        values = complaint_search_values(view, self._customer_id, self._matter_id)
+        category = self._complaint.policy.reason_category(view.intake.reason)
+        values = complaint_search_values(view, self._customer_id, self._matter_id, category)
         changed = [
             key for key in SEARCH_ATTRIBUTES if values[key.name] != self._indexed.get(key.name)
         ]

@@ -76,9 +76,12 @@ SearchValue = str | int | bool | datetime | Sequence[str] | None
 
 
 def complaint_search_values(
-    view: ComplaintView, customer_id: str | None, matter_id: str | None
+    view: ComplaintView, customer_id: str | None, matter_id: str | None, reason_category: str
 ) -> dict[str, SearchValue]:
-    """Each attribute's value for the complaint now, by name; None unsets it."""
+    """Each attribute's value for the complaint now, by name; None unsets it.
+
+    The reason is its policy category (or `other`): the free text may hold personal data.
+    """
     centres = [
         case.fields["service_centre"] for case in view.cases if "service_centre" in case.fields
     ]
@@ -93,7 +96,7 @@ def complaint_search_values(
         SERVICE_CENTRE: centres[0] if centres else None,
         COUNTRY: view.intake.country,
         POLICY_NAME: view.policy_name,
-        REASON: view.intake.reason,
+        REASON: reason_category,
         CHANNEL: view.intake.channel.value,
         CUSTOMER_ID: customer_id,
         MATTER_ID: matter_id,

@@ -40,6 +40,7 @@ from domain.cases import CaseType
 from domain.complaint_state import ComplaintStatus
 from domain.history import ActorRole
 from domain.intake import CountryCode
+from domain.policy import OTHER_REASON
 from domain.policy_files import PolicySet
 from workflows.search_attributes import (
     BREACHED,
@@ -117,7 +118,11 @@ class ComplaintFilters(Period):
     country: CountryCode | None = None
     brand: BrandKey | None = Field(default=None, description="Brand key, e.g. delonghi-mx")
     breached: bool | None = None
-    reason: SearchText | None = Field(default=None, description="The reason exactly as filed")
+    reason: SearchText | None = Field(
+        default=None,
+        description="A reason category of the policy (`reason_categories`), or `other` for "
+        "reasons outside them",
+    )
     service_centre: SearchText | None = None
     page_size: int = Field(default=50, ge=1, le=100)
     page_token: str | None = Field(
@@ -278,7 +283,7 @@ async def complaint_analytics(
         limit = asyncio.Semaphore(COUNT_CONCURRENCY)
         dimensions = {
             "level": {str(level): equals(COMPLAINT_LEVEL, level) for level in levels},
-            "reason": _by_value(REASON, seen["reason"]),
+            "reason": _by_value(REASON, _reason_categories(policies) | seen["reason"]),
             "case_type": _by_value(CASE_TYPES, case_types | seen["case_type"]),
             "brand": {brand: equals(POLICY_NAME, name) for brand, name in brands.items()},
             "country": _by_value(COUNTRY, countries | seen["country"]),
@@ -398,6 +403,11 @@ async def _seen_values(client: Client, query: str) -> tuple[dict[str, set[str]],
                 seen[name].add(value)
         seen["case_type"].update(values.get(CASE_TYPES) or [])
     return seen, True
+
+
+def _reason_categories(policies: PolicySet) -> set[str]:
+    categories = {c for policy in policies.policies.values() for c in policy.reason_categories}
+    return categories | {OTHER_REASON}
 
 
 def _by_value(key: SearchAttributeKey[Any], values: set[str]) -> dict[str, str]:
