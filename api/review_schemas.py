@@ -5,6 +5,7 @@ from typing import Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain.commands import Reason, Text
+from domain.complaint_state import EXAMPLE_ASSESSMENT
 
 
 class ReplyApprovalRequest(BaseModel):
@@ -35,16 +36,7 @@ class AssessmentRequest(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "company_responsible": True,
-                    "first_handling_appropriate": False,
-                    "appeal_reasonable": True,
-                    "notes": "The centre kept the unit 40 days without a diagnosis.",
-                }
-            ]
-        },
+        json_schema_extra={"examples": [EXAMPLE_ASSESSMENT]},
     )
 
     company_responsible: bool = Field(description="Is the company responsible?")

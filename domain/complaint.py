@@ -605,6 +605,10 @@ class Complaint(PlaybookRunner):
 
     # --- delivery bookkeeping -----------------------------------------------------------------
 
+    def owe_again(self, notification: Notification) -> None:
+        """Put back a message that was not sent (held for quiet hours when the run ended)."""
+        self.outbox.append(notification)
+
     def take_outbox(self) -> list[Notification]:
         """Hand over the notifications owed so far, exactly once."""
         owed, self.outbox = self.outbox, []

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, tzinfo
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
 from domain.calendar import BusinessCalendar
 from domain.cases import CaseRun, EscalationRecord
@@ -149,21 +150,20 @@ def channels_for(kind: NotificationKind, role: str) -> tuple[DeliveryChannel, ..
 the revision it started with, so histories recorded before replay unchanged."""
 
 
+EXAMPLE_ASSESSMENT: JsonDict = {
+    "company_responsible": True,
+    "first_handling_appropriate": False,
+    "appeal_reasonable": True,
+    "notes": "The centre kept the unit 40 days without a diagnosis.",
+}
+
+
 class Assessment(BaseModel):
     """The third level's three questions (seed 004)."""
 
     model_config = ConfigDict(
         frozen=True,
-        json_schema_extra={
-            "examples": [
-                {
-                    "company_responsible": True,
-                    "first_handling_appropriate": False,
-                    "appeal_reasonable": True,
-                    "notes": "The centre kept the unit 40 days without a diagnosis.",
-                }
-            ]
-        },
+        json_schema_extra={"examples": [EXAMPLE_ASSESSMENT]},
     )
 
     company_responsible: bool

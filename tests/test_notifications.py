@@ -269,3 +269,28 @@ async def test_a_retried_or_restarted_activity_does_not_send_twice(
     assert len(mailbox.messages) == 1
     other = await ActivityEnvironment().run(restarted.send_notification, delivery("c1/2/x/y/email"))
     assert other.message_id != first.message_id and len(mailbox.messages) == 2
+
+
+async def test_a_message_held_for_quiet_hours_does_not_hold_up_continue_as_new(
+    env: WorkflowEnvironment, worker: Worker, mailbox: Mailbox, start_complaint: StartComplaint
+) -> None:
+    now = await env.get_current_time()
+    rule = {**quiet_now("UTC", now), "timezone": "UTC", "channels": ["email"]}
+    policy = with_policy(notifications={"quiet_hours": {"grievance_desk": rule}})
+    handle = await start_complaint(policy=policy, history_event_limit=20)
+    await view_when(handle, lambda v: texts(v, StepKind.NOTIFICATION_HELD))
+    for number in range(6):  # the history outgrows its limit while the email is held
+        note = AddNote(by=AGENT, text=f"note {number}")
+        await handle.execute_update(ComplaintWorkflow.add_note, note)
+    latest = env.client.get_workflow_handle_for(ComplaintWorkflow.run, handle.id)
+
+    async def continued() -> bool:
+        return (await latest.describe()).run_id != handle.result_run_id
+
+    await eventually(continued)
+    assert mailbox.to(DESK) == []
+    await env.sleep(timedelta(hours=2, minutes=1))
+    await eventually(lambda: mailbox.to(DESK))
+    view = await view_when(latest, lambda v: len(texts(v, StepKind.NOTIFIED)) == 2)
+    assert len(texts(view, StepKind.NOTIFICATION_HELD)) >= 2  # held again by each new run
+    assert len(mailbox.to(DESK)) == 1

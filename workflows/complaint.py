@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -104,7 +105,9 @@ class ComplaintWorkflow:
         )
         self._matter_id = start.matter_id
         self._customer_id = start.customer_id
-        self._deliveries: list[asyncio.Task[None]] = []
+        self._deliveries: dict[asyncio.Task[None], Notification] = {}
+        self._held: Counter[tuple[int, str, str]] = Counter()
+        """Messages sleeping through quiet hours, by (step, kind, role)."""
         self._indexed: dict[str, SearchValue] = {}
         """The search attribute values last upserted, so only changes are sent."""
 
@@ -115,7 +118,7 @@ class ComplaintWorkflow:
             self._dispatch_notifications()
             self._show_details()
             if self._history_too_long(start.history_event_limit):
-                await self._settle()
+                await self._settle(carry_held=True)
                 workflow.continue_as_new(start.model_copy(update={"carried_state": complaint}))
             await self._wait_for_change_or_due_time()
             complaint.advance(workflow.now())
@@ -142,19 +145,36 @@ class ComplaintWorkflow:
         info = workflow.info()
         return info.is_continue_as_new_suggested() or info.get_current_history_length() >= limit
 
-    async def _settle(self) -> None:
-        """Let update handlers and notifications in flight finish before the run ends."""
+    async def _settle(self, carry_held: bool = False) -> None:
+        """Let update handlers and notifications in flight finish before the run ends.
+
+        Before continuing as new, messages held for quiet hours are owed again instead (the new
+        run holds them anew): waiting for them would stop the ladder for hours.
+        """
         await workflow.wait_condition(workflow.all_handlers_finished)
-        while pending := [task for task in self._deliveries if not task.done()]:
-            await asyncio.gather(*pending)
+
+        def settled() -> bool:
+            return all(
+                task.done() or (carry_held and self._held[_held_key(notification)] > 0)
+                for task, notification in self._deliveries.items()
+            )
+
+        while True:
+            await workflow.wait_condition(settled)
             self._dispatch_notifications()
+            if settled():
+                break
+        for task, notification in self._deliveries.items():
+            if not task.done():
+                task.cancel()
+                self._complaint.owe_again(notification)
 
     # --- notifications ----------------------------------------------------------------------------
 
     def _dispatch_notifications(self) -> None:
-        self._deliveries = [task for task in self._deliveries if not task.done()]
+        self._deliveries = {t: n for t, n in self._deliveries.items() if not t.done()}
         for notification in self._complaint.take_outbox():
-            self._deliveries.append(asyncio.create_task(self._deliver(notification)))
+            self._deliveries[asyncio.create_task(self._deliver(notification))] = notification
 
     async def _deliver(self, notification: Notification) -> None:
         if self._complaint.revision < 4:
@@ -258,7 +278,11 @@ class ComplaintWorkflow:
             StepKind.NOTIFICATION_HELD,
             f"{channel} held for quiet hours until {release.isoformat()}",
         )
-        await workflow.sleep(release - workflow.now(), summary=f"quiet hours: {channel}")
+        self._held[_held_key(notification)] += 1
+        try:
+            await workflow.sleep(release - workflow.now(), summary=f"quiet hours: {channel}")
+        finally:
+            self._held[_held_key(notification)] -= 1
         return notification
 
     def _facts(self, notification: Notification) -> MessageFacts:
@@ -536,6 +560,10 @@ class ComplaintWorkflow:
     @escalate.validator
     def _check_escalate(self, command: Escalate) -> None:
         self._reject_unless(self._complaint.ensure_can_escalate)
+
+
+def _held_key(notification: Notification) -> tuple[int, str, str]:
+    return notification.step, notification.kind, notification.recipient.role
 
 
 def _update(key: SearchAttributeKey[Any], value: SearchValue) -> SearchAttributeUpdate[Any]:
