@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -294,3 +295,21 @@ async def test_a_message_held_for_quiet_hours_does_not_hold_up_continue_as_new(
     view = await view_when(latest, lambda v: len(texts(v, StepKind.NOTIFIED)) == 2)
     assert len(texts(view, StepKind.NOTIFICATION_HELD)) >= 2  # held again by each new run
     assert len(mailbox.to(DESK)) == 1
+
+
+@pytest.mark.parametrize(("status", "permanent"), [(404, True), (429, False), (503, False)])
+async def test_a_webhook_refusal_is_permanent_and_an_outage_is_retried(
+    hooks: WebhookReceiver, mailbox: Mailbox, tmp_path: Path, status: int, permanent: bool
+) -> None:
+    hooks.failing_status = status
+    request = delivery().model_copy(
+        update={"channel": DeliveryChannel.WEBHOOK, "address": hooks.url("/chat/fail")}
+    )
+    with pytest.raises(ApplicationError) as raised:
+        await ActivityEnvironment().run(
+            activities(mailbox, tmp_path / "sent.sqlite3").send_notification, request
+        )
+    assert raised.value.non_retryable is permanent
+    assert f"error={status}" in raised.value.message
+    assert raised.value.message.startswith(f"json://127.0.0.1:{hooks.port}/… refused the message")
+    assert len(hooks.at("/chat/fail")) == 1
