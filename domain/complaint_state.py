@@ -302,7 +302,8 @@ class ComplaintState(BaseModel):
             )
         )
         if self._sends_status_updates and kind not in _NOT_A_CHANGE:
-            what = f"{kind.value.replace('_', ' ')}" + (f": {reason}" if reason else "")
+            detail = reason or text
+            what = kind.value.replace("_", " ") + (f": {_shortened(detail)}" if detail else "")
             self._notify_role(seq, NotificationKind.STATUS_UPDATE, "third_level_manager", what)
         return seq
 
@@ -377,6 +378,8 @@ class ComplaintState(BaseModel):
         deadline = self.clock.deadline
         if case is not None:
             promise, deadline = case.promise, case.promise_due
+        if kind is NotificationKind.RESOLVED:  # until when it can be reopened
+            promise, deadline = None, self.reopen_until
         self.outbox.append(
             Notification(
                 step=step,
@@ -393,6 +396,12 @@ class ComplaintState(BaseModel):
                 urgent=kind in _URGENT,
             )
         )
+
+
+def _shortened(text: str, limit: int = 100) -> str:
+    """One line of at most `limit` characters, for a text message."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def _recipient(role: str, name: str, contacts: Contacts | None) -> Recipient:

@@ -166,7 +166,7 @@ async def test_repeat_tiers_text_the_team_leader_and_the_third_level_on_every_ch
 
     await eventually(lambda: len(manager()) == 2)
     assert "is now yours" in manager()[0]["message"]  # the handover, by email and SMS
-    assert manager()[1]["message"].endswith("note added")  # then every change
+    assert manager()[1]["message"].endswith("note added: Called back")  # then every change
     assert len({s["idempotency_key"] for s in hooks.at("/sms")}) == len(hooks.at("/sms"))
 
 
