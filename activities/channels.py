@@ -1,5 +1,6 @@
 """Text messages and webhooks through apprise URLs; failures mapped to retryable or not."""
 
+import asyncio
 import io
 import re
 from pathlib import Path
@@ -15,6 +16,8 @@ SMS_BY_EMAIL = "mailto:"
 _HTTP_STATUS = re.compile(r"error=(\d{3})")
 _RETRYABLE_STATUS = {408, 425, 429}
 _PAYLOAD_SCHEMES = ("json", "jsons", "form", "forms")
+_ONE_AT_A_TIME = asyncio.Lock()
+"""apprise reports only success; why a send failed is read from its log, shared by all sends."""
 
 
 class ChannelSettings(BaseSettings):
@@ -25,7 +28,7 @@ class ChannelSettings(BaseSettings):
     sms_gateway: str | None = None
     """Apprise URL with a `{phone}` slot (`twilio://SID:TOKEN@+15550100/{phone}`,
     `json://host/sms?:to={phone}`), or `mailto:{phone}@gateway` for an email-to-SMS gateway.
-    Unset: text messages are skipped and recorded as such."""
+    Unset: a text message fails at once, recorded on the complaint (no retry)."""
     sent_ledger: Path | None = Path(".data/sent-notifications.sqlite3")
     """Where sent messages are remembered across retries and restarts; None keeps it in memory."""
 
@@ -55,8 +58,9 @@ async def send_by_apprise(url: str, title: str, body: str, idempotency_key: str)
             type="ChannelMisconfigured",
             non_retryable=True,
         )
-    with apprise.LogCapture(level=apprise.logging.WARNING) as log:
-        delivered = await channel.async_notify(body=body, title=title)
+    async with _ONE_AT_A_TIME:  # apprise logs to one shared logger: keep each send's lines apart
+        with apprise.LogCapture(level=apprise.logging.WARNING) as log:
+            delivered = await channel.async_notify(body=body, title=title)
     if delivered:
         return
     problems = (log.getvalue() if isinstance(log, io.StringIO) else "").strip() or "no reason"

@@ -40,6 +40,11 @@ def message_id_for(idempotency_key: str, domain: str) -> str:
     return f"<{digest}@{domain}>"
 
 
+def _one_line(text: str) -> str:
+    """A display name without line breaks or control characters (no header injection)."""
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
+
+
 class EmailSender:
     """Sends one rendered message to one address through the configured SMTP server."""
 
@@ -59,7 +64,7 @@ class EmailSender:
         and return the Message-ID; raises ApplicationError (non-retryable if permanent)."""
         message = EmailMessage(policy=HEADERS_UNFOLDED)
         message["From"] = self._settings.sender
-        message["To"] = formataddr((name, address))
+        message["To"] = formataddr((_one_line(name), address))
         message["Subject"] = rendered.subject
         message["Message-ID"] = message_id_for(idempotency_key, self._settings.message_id_domain)
         message["X-Idempotency-Key"] = idempotency_key
@@ -89,10 +94,11 @@ class EmailSender:
                 await accepted(str(message["Message-ID"]))
         except aiosmtplib.SMTPRecipientsRefused as err:
             answers = "; ".join(f"{refusal.code} {refusal.message}" for refusal in err.recipients)
-            raise ApplicationError(
+            permanent = all(500 <= refusal.code < 600 for refusal in err.recipients)
+            raise ApplicationError(  # 4xx at RCPT is greylisting or a full mailbox: retry
                 f"the mail server refused {recipient}: {answers}",
-                type="RecipientRefused",
-                non_retryable=True,
+                type="RecipientRefused" if permanent else "RecipientDeferred",
+                non_retryable=permanent,
             ) from err
         except aiosmtplib.SMTPResponseException as err:
             permanent = 500 <= err.code < 600

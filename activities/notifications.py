@@ -1,7 +1,9 @@
 """The one entry point for every message: render the template, send on one channel, once."""
 
+import asyncio
 from collections.abc import Awaitable, Callable
 
+from jinja2 import TemplateError
 from pydantic import BaseModel, ConfigDict
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -10,7 +12,16 @@ from activities.channels import SMS_BY_EMAIL, ChannelSettings, send_by_apprise, 
 from activities.email import EmailSender, SmtpSettings, message_id_for
 from activities.ledger import SentLedger, SentMessage
 from domain.history import DeliveryChannel, Notification
-from domain.templates import DEFAULT_BRAND, MessageFacts, RenderedMessage, TemplateCatalog
+from domain.templates import (
+    DEFAULT_BRAND,
+    MessageFacts,
+    RenderedMessage,
+    TemplateCatalog,
+    TemplateProblem,
+)
+
+ATTEMPT_SHARE = 0.8
+"""The share of an attempt's start-to-close timeout a send may take before it gives up."""
 
 
 class Delivery(BaseModel):
@@ -70,13 +81,20 @@ class NotificationActivities:
         if sent := await self._ledger.find(delivery.idempotency_key):
             activity.logger.info("already sent %s: not sending again", delivery.idempotency_key)
             return sent
-        rendered = self._templates.render(
-            delivery.brand,
-            delivery.locale,
-            delivery.notification,
-            delivery.facts,
-            delivery.zone,
-        )
+        try:
+            rendered = self._templates.render(
+                delivery.brand,
+                delivery.locale,
+                delivery.notification,
+                delivery.facts,
+                delivery.zone,
+            )
+        except (TemplateProblem, TemplateError) as err:  # retrying would not mend it
+            raise ApplicationError(
+                f"cannot render {delivery.notification.kind} in {delivery.locale}: {err}",
+                type="TemplateProblem",
+                non_retryable=True,
+            ) from err
 
         async def record(message_id: str) -> None:
             sent = SentMessage(
@@ -87,7 +105,7 @@ class NotificationActivities:
             )
             await self._ledger.record(delivery.idempotency_key, sent)
 
-        message_id = await self._send(delivery, rendered, record)
+        message_id = await self._within_attempt(self._send(delivery, rendered, record))
         return SentMessage(
             channel=delivery.channel,
             address=delivery.address,
@@ -97,7 +115,11 @@ class NotificationActivities:
 
     @activity.defn
     async def send_notification_email(self, request: NotificationEmail) -> EmailReceipt:
-        """The email-only entry point complaints of revision 3 and older still call."""
+        """The email-only entry point complaints of revision 3 and older still call.
+
+        Their workflows pass no language or zone: they get the default templates in en-IN, with
+        times in UTC, as their messages always were (English, UTC).
+        """
         recipient = request.notification.recipient
         if recipient.email is None:
             raise ApplicationError(
@@ -115,6 +137,22 @@ class NotificationActivities:
             )
         )
         return EmailReceipt(message_id=sent.message_id, recipient=sent.address)
+
+    async def _within_attempt(self, sending: Awaitable[str]) -> str:
+        """Give up before Temporal times the attempt out, so a retry never overlaps a send
+        still in progress (both would miss the ledger and send)."""
+        limit = activity.info().start_to_close_timeout
+        if limit is None:
+            return await sending
+        budget = limit.total_seconds() * ATTEMPT_SHARE
+        try:
+            async with asyncio.timeout(budget):
+                return await sending
+        except TimeoutError as err:
+            raise ApplicationError(
+                f"sending took longer than {budget:.0f} s; trying again",
+                type="SendTimedOut",
+            ) from err
 
     async def _send(
         self,

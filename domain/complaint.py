@@ -622,21 +622,20 @@ class Complaint(PlaybookRunner):
         self._record(at, ENGINE, outcome, reason=f"{what} (step {notification.step})", text=detail)
 
     def undelivered(self, at: datetime, notification: Notification) -> None:
-        """No channel took a message: the level's owner is told (not about status texts, which
-        would repeat it on every change, nor about their own notice)."""
-        if self.revision < 4 or notification.kind in _NO_FAILURE_NOTICE:
+        """No channel took a message: recorded, and the level's owner is told (not about status
+        texts, which would repeat it on every change, nor about their own notice)."""
+        if self.revision < 4:
             return
-        why = f"{notification.kind} to {notification.recipient.name} could not be delivered"
-        failures = [
+        what = f"{notification.kind} to {notification.recipient.role} (step {notification.step})"
+        failures = "; ".join(
             step.text or ""
             for step in self.history
-            if step.kind is StepKind.NOTIFICATION_FAILED
-            and step.reason is not None
-            and step.reason.endswith(f"(step {notification.step})")
-        ]
-        self._notify_owner(
-            len(self.history), NotificationKind.DELIVERY_FAILED, why, "; ".join(failures)
+            if step.kind is StepKind.NOTIFICATION_FAILED and step.reason == what
         )
+        why = f"{notification.kind} to {notification.recipient.name} could not be delivered"
+        step = self._record(at, ENGINE, StepKind.UNDELIVERED, reason=why, text=failures)
+        if notification.kind not in _NO_FAILURE_NOTICE:
+            self._notify_owner(step, NotificationKind.DELIVERY_FAILED, why, failures)
 
     # --- views --------------------------------------------------------------------------------
 

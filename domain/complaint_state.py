@@ -115,13 +115,16 @@ _WHY_NOT: dict[ComplaintStatus, str] = {
 
 
 REVISION = 4
-"""3: reply approval and decision reminders; 4: channels, quiet hours, SMS status updates."""
+"""The engine's behaviour revision; a complaint keeps the one it started with, so histories
+recorded before replay unchanged. 3: reply approval and decision reminders; 4: channels, quiet
+hours, SMS status updates."""
 
 _NOT_A_CHANGE = {
     StepKind.NOTIFIED,
     StepKind.NOTIFICATION_SKIPPED,
     StepKind.NOTIFICATION_FAILED,
     StepKind.NOTIFICATION_HELD,
+    StepKind.UNDELIVERED,
     StepKind.HOLD_REMINDER,
     StepKind.REASSIGNED,  # has its own message to the new handler
 }
@@ -134,20 +137,13 @@ _URGENT = {NotificationKind.ACKNOWLEDGEMENT, NotificationKind.SUPERVISOR_REQUEST
 def channels_for(kind: NotificationKind, role: str) -> tuple[DeliveryChannel, ...]:
     """The channels a message goes out on; the recipient's missing addresses are skipped."""
     if kind is NotificationKind.SUPERVISOR_REQUESTED:
-        return (
-            DeliveryChannel.WEBHOOK,
-            DeliveryChannel.EMAIL,
-        )  # seed 003: urgent, where the supervisor chats
+        return (DeliveryChannel.WEBHOOK, DeliveryChannel.EMAIL)  # seed 003: urgent, in chat
     if kind is NotificationKind.STATUS_UPDATE:
         return (DeliveryChannel.SMS,)
     repeat_tiers = (HandlingTier.TEAM_LEADER.value, HandlingTier.THIRD_LEVEL.value)
     if kind is NotificationKind.REPEAT_CONTACT and role in repeat_tiers:
         return (DeliveryChannel.EMAIL, DeliveryChannel.SMS)  # seed 004: an extra text message
     return (DeliveryChannel.EMAIL,)
-
-
-"""The engine's behaviour revision: 3 adds reply approval and decision reminders. A complaint keeps
-the revision it started with, so histories recorded before replay unchanged."""
 
 
 EXAMPLE_ASSESSMENT: JsonDict = {

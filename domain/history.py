@@ -75,6 +75,7 @@ class StepKind(StrEnum):
     NOTIFICATION_SKIPPED = "notification_skipped"
     NOTIFICATION_FAILED = "notification_failed"
     NOTIFICATION_HELD = "notification_held"
+    UNDELIVERED = "undelivered"
 
 
 class Step(BaseModel):

@@ -3,7 +3,7 @@
 import hashlib
 from datetime import UTC, datetime, time, timedelta
 from typing import Annotated, Any, Literal, Self
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
@@ -34,6 +34,19 @@ def _apprise_url(value: str) -> str:
     return value
 
 
+def _known_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {value!r}; use an IANA name like 'Asia/Kolkata'"
+        ) from None
+    return value
+
+
+Zone = Annotated[str, AfterValidator(_known_zone)]
+
+
 class Contacts(BaseModel):
     """How to reach a role: email always; a phone for text messages, a webhook for chat."""
 
@@ -45,7 +58,16 @@ class Contacts(BaseModel):
         default=None, description="An apprise URL (slack://, msteams://, json://...)"
     )
     locale: str | None = Field(default=None, description="e.g. es-MX; else the complaint's")
-    timezone: str | None = Field(default=None, description="IANA zone; else the complaint's")
+    timezone: Zone | None = Field(default=None, description="IANA zone; else the complaint's")
+
+    def reaches(self, channel: DeliveryChannel) -> bool:
+        match channel:
+            case DeliveryChannel.EMAIL:
+                return True
+            case DeliveryChannel.SMS:
+                return self.phone is not None
+            case DeliveryChannel.WEBHOOK:
+                return self.webhook is not None
 
 
 class QuietHours(BaseModel):
@@ -60,7 +82,7 @@ class QuietHours(BaseModel):
         default="wait", description="Hold the message until the end, or send it to `on_call`"
     )
     on_call: Contacts | None = None
-    timezone: str | None = Field(default=None, description="Else the complaint's zone")
+    timezone: Zone | None = Field(default=None, description="Else the complaint's zone")
 
     @model_validator(mode="after")
     def _complete(self) -> Self:
@@ -68,27 +90,32 @@ class QuietHours(BaseModel):
             raise ValueError("quiet hours must start and end at different times")
         if self.then == "on_call" and self.on_call is None:
             raise ValueError("`then: on_call` needs an `on_call` contact")
+        if self.on_call is not None:
+            unreachable = [c.value for c in self.channels if not self.on_call.reaches(c)]
+            if unreachable:
+                raise ValueError(f"the on-call contact needs an address for {unreachable}")
         return self
 
     def release_at(self, moment: datetime, zone_name: str) -> datetime | None:
         """The end of the quiet period `moment` falls in (local time of `zone_name`), or None."""
         zone = ZoneInfo(self.timezone or zone_name)
-        local = moment.astimezone(zone)
-        clock = local.time().replace(tzinfo=None)
+        clock = moment.astimezone(zone).time().replace(tzinfo=None)
         overnight = self.start > self.end
-        quiet = (
-            (clock >= self.start or clock < self.end)
-            if overnight
-            else (self.start <= clock < self.end)
-        )
+        if overnight:
+            quiet = clock >= self.start or clock < self.end
+        else:
+            quiet = self.start <= clock < self.end
         if not quiet:
             return None
-        end_day = (
-            local.date() + timedelta(days=1)
-            if overnight and clock >= self.start
-            else (local.date())
+        # The first moment after `moment` when the local clock shows `end` (DST-proof: both
+        # folds of the days around it are candidates).
+        day = moment.astimezone(zone).date()
+        candidates = (
+            datetime.combine(day + timedelta(days=offset), self.end, tzinfo=zone).replace(fold=fold)
+            for offset in (0, 1, 2)
+            for fold in (0, 1)
         )
-        return datetime.combine(end_day, self.end, tzinfo=zone).astimezone(UTC)
+        return min(c.astimezone(UTC) for c in candidates if c.astimezone(UTC) > moment)
 
 
 class Notifications(BaseModel):

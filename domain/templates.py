@@ -21,6 +21,7 @@ from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel, ConfigDict
 
+from domain.cases import EscalationRecord
 from domain.history import Notification, NotificationKind, Recipient
 
 DEFAULT_BRAND = "default"
@@ -96,9 +97,13 @@ class TemplateCatalog:
         self._environment.filters["when"] = _when
         self._environment.filters["span"] = _span
         self._templates: dict[tuple[str, str, str], MessageTemplate] = {}
+        kinds = {kind.value for kind in NotificationKind}
         for path in sorted(root.glob("*/*/*.txt")):
+            kind = path.name.removesuffix(".txt").removesuffix(".sms")
+            if kind not in kinds:  # a misspelt override would silently never be used
+                raise TemplateProblem(f"{path}: no message kind {kind!r}; kinds: {sorted(kinds)}")
             if not path.name.endswith(".sms.txt"):
-                brand, locale, kind = path.parent.parent.name, path.parent.name, path.stem
+                brand, locale = path.parent.parent.name, path.parent.name
                 self._templates[brand, locale, kind] = self._compile(path)
 
     @property
@@ -182,7 +187,7 @@ def message_context(
 ) -> dict[str, Any]:
     """Every name a template may use; absent facts are None, never undefined."""
     record = notification.record
-    agent = facts.agent_name or facts.brand
+    signature = (facts.agent_name or "").split() or facts.brand.split() or ["—"]
     return {
         "complaint_id": facts.complaint_id,
         "customer_name": facts.customer_name,
@@ -190,7 +195,7 @@ def message_context(
         "reason": facts.reason,
         "level_name": facts.level_name,
         "brand": facts.brand,
-        "agent_first_name": agent.split()[0],
+        "agent_first_name": signature[0],
         "recipient_name": notification.recipient.name,
         "recipient_role": notification.recipient.role,
         "why": notification.reason,
@@ -310,6 +315,20 @@ def _samples(kind: NotificationKind) -> list[Notification]:
             "promise": "3-5 business days",
             "case": "no_diagnosis",
             "text": "what to do",
+            "record": EscalationRecord(
+                ticket="c0ffee0123456789",
+                case_type="no_diagnosis",
+                case_title="Service centre gave no diagnosis",
+                escalated_to="supervisor",
+                at=datetime(2026, 1, 2, 3, 4, tzinfo=UTC),
+                why="the centre did not answer",
+                customer_name="Asha Verma",
+                customer_email="asha@example.in",
+                customer_phone="+919812345678",
+                product="Redmi Note 10 Pro",
+                description="No diagnosis after two weeks.",
+                fields={"service_centre": "SAT Norte"},
+            ),
         }
     )
     staff = full.model_copy(

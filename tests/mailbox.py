@@ -29,6 +29,7 @@ class Mailbox:
     messages: list[EmailMessage] = field(default_factory=list)
     refuse_recipient: Callable[[str], bool] = lambda _address: False
     refused: list[str] = field(default_factory=list)
+    refusal: str = "550 5.1.1 <{address}>: no such mailbox"
     data_faults: int = 0
     """How many DATA commands to answer 451 after storing the message (an ack lost in transit)."""
     quit_answered: threading.Event = field(default_factory=threading.Event)
@@ -40,7 +41,7 @@ class Mailbox:
     ) -> str:
         if self.refuse_recipient(address):
             self.refused.append(address)
-            return f"550 5.1.1 <{address}>: no such mailbox"
+            return self.refusal.format(address=address)
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

@@ -279,7 +279,12 @@ async def test_a_message_held_for_quiet_hours_does_not_hold_up_continue_as_new(
     rule = {**quiet_now("UTC", now), "timezone": "UTC", "channels": ["email"]}
     policy = with_policy(notifications={"quiet_hours": {"grievance_desk": rule}})
     handle = await start_complaint(policy=policy, history_event_limit=20)
-    await view_when(handle, lambda v: texts(v, StepKind.NOTIFICATION_HELD))
+    # Only the held email in flight: the Java test server leaks its time-skipping lock for an
+    # activity cancelled by continue-as-new (sdk-java #1138), which a real server does not.
+    await view_when(
+        handle,
+        lambda v: texts(v, StepKind.NOTIFICATION_HELD) and texts(v, StepKind.NOTIFIED),
+    )
     for number in range(6):  # the history outgrows its limit while the email is held
         note = AddNote(by=AGENT, text=f"note {number}")
         await handle.execute_update(ComplaintWorkflow.add_note, note)
@@ -313,3 +318,25 @@ async def test_a_webhook_refusal_is_permanent_and_an_outage_is_retried(
     assert f"error={status}" in raised.value.message
     assert raised.value.message.startswith(f"json://127.0.0.1:{hooks.port}/… refused the message")
     assert len(hooks.at("/chat/fail")) == 1
+
+
+async def test_greylisting_is_retried_and_a_name_cannot_inject_headers(
+    mailbox: Mailbox, tmp_path: Path
+) -> None:
+    sender = activities(mailbox, tmp_path / "sent.sqlite3")
+    mailbox.refuse_recipient = lambda _address: True
+    mailbox.refusal = "450 4.2.0 <{address}>: greylisted, try again later"
+    with pytest.raises(ApplicationError) as raised:
+        await ActivityEnvironment().run(sender.send_notification, delivery())
+    assert (raised.value.type, raised.value.non_retryable) == ("RecipientDeferred", False)
+
+    mailbox.refuse_recipient = lambda _address: False
+    sneaky = Recipient(role="customer", name="Asha\nBcc: all@example.com", email=CUSTOMER_EMAIL)
+    request = delivery("c1/2/resolved/customer/email")
+    request = request.model_copy(
+        update={"notification": request.notification.model_copy(update={"recipient": sneaky})}
+    )
+    await ActivityEnvironment().run(sender.send_notification, request)
+    [sent] = mailbox.messages
+    assert str(sent["To"]) == f'"Asha Bcc: all@example.com" <{CUSTOMER_EMAIL}>'
+    assert sent["Bcc"] is None

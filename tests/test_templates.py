@@ -124,6 +124,12 @@ def broken_policy_dir(tmp_path: Path, file: str, text: str | None) -> Path:
         ),
         ("default/en-IN/assigned.txt", "Subject: x\n\n{% if %}", r"assigned.txt: Expected an"),
         ("default/en-IN/assigned.txt", "no subject line", r"start with `Subject: \.\.\.`"),
+        (
+            "default/en-IN/case_request.txt",
+            "Subject: x\n\n{% for label, value in record %}{{ lable }}{% endfor %}",
+            r"case_request.txt: 'lable' is undefined",
+        ),
+        ("delonghi-mx/es-MX/injury_claims.txt", "Subject: x\n\ny", r"no message kind 'injury_c"),
     ],
 )
 def test_a_missing_or_broken_template_fails_the_policy_load(

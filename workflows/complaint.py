@@ -2,7 +2,6 @@
 
 import asyncio
 import contextlib
-from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -47,12 +46,16 @@ with workflow.unsafe.imports_passed_through():
         complaint_search_values,
     )
 
-EMAIL_RETRY = RetryPolicy(
+DELIVERY_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=2),
     backoff_coefficient=2.0,
     maximum_interval=timedelta(minutes=10),
 )
-"""Mail outages delay notifications, never drop them: retry until the server takes the message."""
+"""Outages delay messages, never drop them: retry until the channel takes the message."""
+
+
+SETTLE_BEFORE_CONTINUING = timedelta(seconds=10)
+"""How long a run about to continue as new lets deliveries in flight finish."""
 
 
 class ComplaintStart(BaseModel):
@@ -106,8 +109,8 @@ class ComplaintWorkflow:
         self._matter_id = start.matter_id
         self._customer_id = start.customer_id
         self._deliveries: dict[asyncio.Task[None], Notification] = {}
-        self._held: Counter[tuple[int, str, str]] = Counter()
-        """Messages sleeping through quiet hours, by (step, kind, role)."""
+        self._outstanding: dict[tuple[int, str, str], set[DeliveryChannel]] = {}
+        """Channels each message in flight still owes, by (step, kind, role)."""
         self._indexed: dict[str, SearchValue] = {}
         """The search attribute values last upserted, so only changes are sent."""
 
@@ -118,7 +121,7 @@ class ComplaintWorkflow:
             self._dispatch_notifications()
             self._show_details()
             if self._history_too_long(start.history_event_limit):
-                await self._settle(carry_held=True)
+                await self._settle(continuing=True)
                 workflow.continue_as_new(start.model_copy(update={"carried_state": complaint}))
             await self._wait_for_change_or_due_time()
             complaint.advance(workflow.now())
@@ -145,29 +148,35 @@ class ComplaintWorkflow:
         info = workflow.info()
         return info.is_continue_as_new_suggested() or info.get_current_history_length() >= limit
 
-    async def _settle(self, carry_held: bool = False) -> None:
+    async def _settle(self, continuing: bool = False) -> None:
         """Let update handlers and notifications in flight finish before the run ends.
 
-        Before continuing as new, messages held for quiet hours are owed again instead (the new
-        run holds them anew): waiting for them would stop the ladder for hours.
+        Before continuing as new, messages still in flight after a short wait (held for quiet
+        hours, or retrying through an outage) are owed again on the channels they still owe, for
+        the next run to send: waiting for them would stop the ladder. The sent-ledger keeps a
+        message the cancelled attempt did send from going out twice.
         """
         await workflow.wait_condition(workflow.all_handlers_finished)
-
-        def settled() -> bool:
-            return all(
-                task.done() or (carry_held and self._held[_held_key(notification)] > 0)
-                for task, notification in self._deliveries.items()
-            )
-
-        while True:
-            await workflow.wait_condition(settled)
+        if continuing:
+            with contextlib.suppress(TimeoutError):
+                await workflow.wait_condition(
+                    lambda: all(task.done() for task in self._deliveries),
+                    timeout=SETTLE_BEFORE_CONTINUING,
+                    timeout_summary="deliveries in flight before continuing as new",
+                )
+            for task, notification in self._deliveries.items():
+                if not task.done():
+                    task.cancel()
+                    owed = self._outstanding.pop(_message_key(notification), None)
+                    if owed is None:  # not started: it owes everything
+                        self._complaint.owe_again(notification)
+                    elif channels := tuple(c for c in DeliveryChannel if c in owed):
+                        owing = notification.model_copy(update={"channels": channels})
+                        self._complaint.owe_again(owing)
+            return
+        while pending := [task for task in self._deliveries if not task.done()]:
+            await asyncio.gather(*pending)
             self._dispatch_notifications()
-            if settled():
-                break
-        for task, notification in self._deliveries.items():
-            if not task.done():
-                task.cancel()
-                self._complaint.owe_again(notification)
 
     # --- notifications ----------------------------------------------------------------------------
 
@@ -180,6 +189,18 @@ class ComplaintWorkflow:
         if self._complaint.revision < 4:
             await self._deliver_by_email(notification)
             return
+        key = _message_key(notification)
+        try:
+            await self._deliver_on_channels(notification)
+        except Exception as err:  # a bug or a bad contact must not lose a message silently
+            self._complaint.record_delivery(
+                workflow.now(), notification, StepKind.NOTIFICATION_FAILED, f"{err!r}"
+            )
+            self._complaint.undelivered(workflow.now(), notification)
+        finally:
+            self._outstanding.pop(key, None)
+
+    async def _deliver_on_channels(self, notification: Notification) -> None:
         recipient = notification.recipient
         channels = [channel for channel in notification.channels if recipient.address(channel)]
         fallback = self._complaint.policy.notifications.fallback.get(notification.channels[0])
@@ -194,6 +215,7 @@ class ComplaintWorkflow:
                 f"{recipient.name} has no {wanted} address",
             )
             return
+        self._outstanding[_message_key(notification)] = set(channels)
         sent = await asyncio.gather(*(self._send_on(notification, channel) for channel in channels))
         if not any(sent):
             self._complaint.undelivered(workflow.now(), notification)
@@ -206,6 +228,8 @@ class ComplaintWorkflow:
     ) -> bool:
         """Send on one channel (after quiet hours); a permanent failure tries the fallback."""
         complaint = self._complaint
+        owed = self._outstanding.setdefault(_message_key(notification), set())
+        owed.add(channel)
         notification = await self._after_quiet_hours(notification, channel)
         recipient = notification.recipient
         address = recipient.address(channel)
@@ -225,7 +249,7 @@ class ComplaintWorkflow:
                     zone=recipient.timezone or complaint.zone_name,
                 ),
                 start_to_close_timeout=complaint.policy.notifications.send_timeout.length,
-                retry_policy=EMAIL_RETRY,
+                retry_policy=DELIVERY_RETRY,
                 summary=f"{channel} {notification.kind} to {recipient.name}",
             )
         except ActivityError as err:
@@ -233,6 +257,7 @@ class ComplaintWorkflow:
             complaint.record_delivery(
                 workflow.now(), notification, StepKind.NOTIFICATION_FAILED, f"{channel}: {cause}"
             )
+            owed.discard(channel)
             tried = tried | {channel}
             fallback = complaint.policy.notifications.fallback.get(channel)
             if fallback is None or fallback in tried or fallback in notification.channels:
@@ -240,6 +265,7 @@ class ComplaintWorkflow:
             if recipient.address(fallback) is None:
                 return False
             return await self._send_on(notification, fallback, tried)
+        owed.discard(channel)
         complaint.record_delivery(
             workflow.now(),
             notification,
@@ -269,6 +295,8 @@ class ComplaintWorkflow:
                     "email": on_call.email,
                     "phone": on_call.phone,
                     "webhook": on_call.webhook,
+                    "locale": on_call.locale or notification.recipient.locale,
+                    "timezone": on_call.timezone or notification.recipient.timezone,
                 }
             )
             return notification.model_copy(update={"recipient": recipient})
@@ -278,11 +306,8 @@ class ComplaintWorkflow:
             StepKind.NOTIFICATION_HELD,
             f"{channel} held for quiet hours until {release.isoformat()}",
         )
-        self._held[_held_key(notification)] += 1
-        try:
-            await workflow.sleep(release - workflow.now(), summary=f"quiet hours: {channel}")
-        finally:
-            self._held[_held_key(notification)] -= 1
+        wait = max(release - workflow.now(), timedelta(0))
+        await workflow.sleep(wait, summary=f"quiet hours: {channel}")
         return notification
 
     def _facts(self, notification: Notification) -> MessageFacts:
@@ -322,7 +347,7 @@ class ComplaintWorkflow:
                     idempotency_key=key, notification=notification, facts=self._facts(notification)
                 ),
                 start_to_close_timeout=timedelta(minutes=1),
-                retry_policy=EMAIL_RETRY,
+                retry_policy=DELIVERY_RETRY,
                 summary=f"email {notification.kind} to {recipient.name}",
             )
         except ActivityError as err:
@@ -562,7 +587,7 @@ class ComplaintWorkflow:
         self._reject_unless(self._complaint.ensure_can_escalate)
 
 
-def _held_key(notification: Notification) -> tuple[int, str, str]:
+def _message_key(notification: Notification) -> tuple[int, str, str]:
     return notification.step, notification.kind, notification.recipient.role
 
 

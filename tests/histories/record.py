@@ -12,6 +12,7 @@ from pathlib import Path
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from activities.channels import ChannelSettings
 from activities.email import SmtpSettings
 from activities.holidays import business_calendar_for
 from domain.calendar import BusinessCalendar
@@ -30,7 +31,15 @@ from domain.policy_files import load_policy_set
 from tests.actions import answer, file_with_matter, propose, resolve
 from tests.conftest import ComplaintHandle, start_test_server
 from tests.mailbox import Mailbox, free_port
-from tests.samples import AGENT, CUSTOMER, POLICY_DIR, SEED_MATRIX, sample_intake
+from tests.samples import (
+    AGENT,
+    CUSTOMER,
+    CUSTOMER_EMAIL,
+    POLICY_DIR,
+    SEED_MATRIX,
+    sample_intake,
+)
+from tests.webhooks import WebhookReceiver
 from worker import build_worker
 from workflows.client import matter_workflow_id, workflow_id
 from workflows.complaint import ComplaintStart, ComplaintWorkflow
@@ -39,7 +48,8 @@ HERE = Path(__file__).parent
 VERSION = "v5"
 """v1: the walking skeleton. v2: policy files, business calendars, warnings, pause/resume.
 v3: playbooks, repeat contacts and supervisor calls, reply approval, assessment, decision
-reminders (revision 3), and the matter workflow. v4: search attributes."""
+reminders (revision 3), and the matter workflow. v4: search attributes. v5: channels, fallback,
+quiet hours and status texts (revision 4)."""
 H = timedelta(hours=1)
 SAMPLE_CUSTOMER_ID = "cus_" + "0" * 32
 
@@ -135,13 +145,50 @@ async def matter_filed_twice(env: WorkflowEnvironment, client: Client, task_queu
     return matter_workflow_id(matter)
 
 
+async def channels_fallback_and_quiet_hours(
+    env: WorkflowEnvironment, client: Client, task_queue: str
+) -> tuple[str, str]:
+    """The customer's email is refused (SMS instead), the desk's email is held for quiet hours
+    through a continue-as-new, repeat contacts text the team leader and the third level."""
+    now = await env.get_current_time()
+    quiet = {
+        "from": (now - H).strftime("%H:%M"),
+        "to": (now + 2 * H).strftime("%H:%M"),
+        "timezone": "UTC",
+        "channels": ["email"],
+    }
+    roles = {role: contact.model_dump() for role, contact in SEED_MATRIX.roles.items()}
+    policy = EscalationPolicy.model_validate(
+        {
+            **SEED_MATRIX.model_dump(),
+            "roles": roles,
+            "notifications": {"quiet_hours": {"grievance_desk": quiet}},
+        }
+    )
+    REFUSED.add(CUSTOMER_EMAIL)
+    handle = await _start(client, task_queue, policy, history_event_limit=30)
+    first_run = handle.result_run_id or ""
+    for _ in range(3):  # contacts 2, 3, 4: specialists, team leader, third level
+        await handle.execute_update(ComplaintWorkflow.record_contact, RecordContact(by=CUSTOMER))
+    await env.sleep(3 * H)
+    await propose(handle)
+    await answer(handle, "accept")
+    await env.sleep(8 * 24 * H)
+    await handle.result()
+    REFUSED.discard(CUSTOMER_EMAIL)
+    return handle.id, first_run
+
+
 SCENARIOS = (
     ladder_then_accepted,
     rejected_reopened_closed,
     delonghi_paused_rejected_escalated,
     delonghi_playbooks_and_reviews,
     matter_filed_twice,
+    channels_fallback_and_quiet_hours,
 )
+REFUSED: set[str] = set()
+"""Addresses the recording mail server refuses (550)."""
 
 
 async def _start(
@@ -149,6 +196,7 @@ async def _start(
     task_queue: str,
     policy: EscalationPolicy = SEED_MATRIX,
     calendar: BusinessCalendar | None = None,
+    history_event_limit: int = 10_000,
 ) -> ComplaintHandle:
     complaint_id = uuid.uuid4().hex[:16]
     return await client.start_workflow(
@@ -159,6 +207,7 @@ async def _start(
             policy=policy,
             calendar=calendar,
             customer_id=SAMPLE_CUSTOMER_ID,
+            history_event_limit=history_event_limit,
         ),
         id=workflow_id(complaint_id),
         task_queue=task_queue,
@@ -166,23 +215,29 @@ async def _start(
 
 
 async def main() -> None:
-    mailbox = Mailbox(port=free_port())
+    mailbox = Mailbox(port=free_port(), refuse_recipient=lambda address: address in REFUSED)
     mailbox.start()
+    sms_gateway = WebhookReceiver()
+    sms_gateway.start()
+    channels = ChannelSettings(sms_gateway=sms_gateway.url("/sms?:to={phone}"), sent_ledger=None)
     async with start_test_server() as env:
         task_queue = f"record-{uuid.uuid4()}"
-        async with build_worker(env.client, SmtpSettings(port=mailbox.port), task_queue):
+        async with build_worker(env.client, SmtpSettings(port=mailbox.port), task_queue, channels):
             for scenario in SCENARIOS:
                 target = HERE / f"{VERSION}-{scenario.__name__}.json"
                 if target.exists():  # older versions' histories are never rewritten
                     print(f"kept {target.name}")
                     continue
-                wf_id = await scenario(env, env.client, task_queue)
-                history = await env.client.get_workflow_handle(wf_id).fetch_history()
+                recorded = await scenario(env, env.client, task_queue)
+                wf_id, run_id = recorded if isinstance(recorded, tuple) else (recorded, None)
+                handle = env.client.get_workflow_handle(wf_id, run_id=run_id)
+                history = await handle.fetch_history()
                 target.write_text(history.to_json())
                 print(
                     f"wrote {target.relative_to(HERE.parent.parent)} ({len(history.events)} events)"
                 )
     mailbox.stop()
+    sms_gateway.stop()
 
 
 if __name__ == "__main__":
