@@ -96,22 +96,18 @@ class NotificationActivities:
                 non_retryable=True,
             ) from err
 
-        async def record(message_id: str) -> None:
-            sent = SentMessage(
+        def receipt(message_id: str) -> SentMessage:
+            return SentMessage(
                 channel=delivery.channel,
                 address=delivery.address,
                 message_id=message_id,
                 template=rendered.template,
             )
-            await self._ledger.record(delivery.idempotency_key, sent)
 
-        message_id = await self._within_attempt(self._send(delivery, rendered, record))
-        return SentMessage(
-            channel=delivery.channel,
-            address=delivery.address,
-            message_id=message_id,
-            template=rendered.template,
-        )
+        async def record(message_id: str) -> None:
+            await self._ledger.record(delivery.idempotency_key, receipt(message_id))
+
+        return receipt(await self._within_attempt(self._send(delivery, rendered, record)))
 
     @activity.defn
     async def send_notification_email(self, request: NotificationEmail) -> EmailReceipt:

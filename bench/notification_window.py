@@ -13,7 +13,6 @@ import asyncio
 import statistics
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +23,10 @@ from activities.channels import ChannelSettings
 from activities.email import SmtpSettings
 from activities.ledger import SentLedger, SentMessage
 from activities.notifications import Delivery, NotificationActivities
-from domain.history import DeliveryChannel, Notification, NotificationKind, Recipient
 from domain.policy_files import SHIPPED_TEMPLATES
-from domain.templates import MessageFacts, TemplateCatalog
+from domain.templates import TemplateCatalog
 from tests.mailbox import free_port
+from tests.samples import sample_delivery
 
 
 class AcceptClock:
@@ -56,28 +55,7 @@ class TimedLedger(SentLedger):
 
 
 def delivery(number: int) -> Delivery:
-    recipient = Recipient(role="customer", name="Asha Verma", email="asha@example.in")
-    return Delivery(
-        idempotency_key=f"bench/{number}/acknowledgement/customer/email",
-        channel=DeliveryChannel.EMAIL,
-        address="asha@example.in",
-        notification=Notification(
-            step=1,
-            kind=NotificationKind.ACKNOWLEDGEMENT,
-            recipient=recipient,
-            level=1,
-            deadline=datetime(2026, 12, 1, tzinfo=UTC),
-        ),
-        facts=MessageFacts(
-            complaint_id=f"bench{number}",
-            customer_name="Asha Verma",
-            product="Redmi Note 10 Pro",
-            reason="Phone dead after update",
-            level_name="Grievance Desk",
-        ),
-        locale="en-IN",
-        zone="Asia/Kolkata",
-    )
+    return sample_delivery(f"bench/{number}/acknowledgement/customer/email")
 
 
 async def measure(count: int) -> list[float]:

@@ -315,7 +315,7 @@ class ComplaintState(BaseModel):
             Notification(
                 step=step,
                 kind=kind,
-                recipient=_recipient(level.owner_role, level.name, level.contacts),
+                recipient=recipient_of(level.owner_role, level.name, level.contacts),
                 level=self.level,
                 deadline=self.clock.deadline,
                 reason=reason,
@@ -340,7 +340,7 @@ class ComplaintState(BaseModel):
             Notification(
                 step=step,
                 kind=kind,
-                recipient=_recipient(role, name, contact),
+                recipient=recipient_of(role, name, contact),
                 level=self.level,
                 deadline=self.clock.deadline,
                 reason=reason,
@@ -400,7 +400,8 @@ def _shortened(text: str, limit: int = 100) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-def _recipient(role: str, name: str, contacts: Contacts | None) -> Recipient:
+def recipient_of(role: str, name: str, contacts: Contacts | None) -> Recipient:
+    """A message's recipient: the policy contact's addresses, language and zone."""
     if contacts is None:
         return Recipient(role=role, name=name, email=None)
     return Recipient(

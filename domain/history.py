@@ -181,6 +181,14 @@ class DeliveryChannel(StrEnum):
     """Chat or any other endpoint an apprise URL reaches (Slack, Teams, JSON webhook)."""
 
 
+ADDRESS_FIELDS = {
+    DeliveryChannel.EMAIL: "email",
+    DeliveryChannel.SMS: "phone",
+    DeliveryChannel.WEBHOOK: "webhook",
+}
+"""The field of a recipient (or a policy contact) holding its address on each channel."""
+
+
 class Recipient(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -196,13 +204,7 @@ class Recipient(BaseModel):
 
     def address(self, channel: DeliveryChannel) -> str | None:
         """Where `channel` reaches this recipient, if it does."""
-        match channel:
-            case DeliveryChannel.EMAIL:
-                return self.email
-            case DeliveryChannel.SMS:
-                return self.phone
-            case DeliveryChannel.WEBHOOK:
-                return self.webhook
+        return getattr(self, ADDRESS_FIELDS[channel])
 
 
 class Notification(BaseModel):

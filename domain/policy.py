@@ -18,7 +18,7 @@ from pydantic import (
 )
 
 from domain.durations import Duration, DurationKind
-from domain.history import DeliveryChannel
+from domain.history import ADDRESS_FIELDS, DeliveryChannel
 from domain.intake import PhoneNumber
 from domain.playbooks import HandlingTier, Playbook, RoleName
 
@@ -61,13 +61,7 @@ class Contacts(BaseModel):
     timezone: Zone | None = Field(default=None, description="IANA zone; else the complaint's")
 
     def reaches(self, channel: DeliveryChannel) -> bool:
-        match channel:
-            case DeliveryChannel.EMAIL:
-                return True
-            case DeliveryChannel.SMS:
-                return self.phone is not None
-            case DeliveryChannel.WEBHOOK:
-                return self.webhook is not None
+        return getattr(self, ADDRESS_FIELDS[channel]) is not None
 
 
 class QuietHours(BaseModel):

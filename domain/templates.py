@@ -25,6 +25,8 @@ from domain.cases import EscalationRecord
 from domain.history import Notification, NotificationKind, Recipient
 
 DEFAULT_BRAND = "default"
+UNNAMED_BRAND = "Customer Care"
+"""How messages sign for a policy that names no `brand_name`."""
 
 LEGACY_PLACEHOLDERS = {
     "CUSTOMER": "customer_name",
@@ -53,7 +55,7 @@ class MessageFacts(BaseModel):
     product: str
     reason: str
     level_name: str
-    brand: str = "Customer Care"
+    brand: str = UNNAMED_BRAND
     agent_name: str | None = None
     """The staff member whose step the message follows, for the signature."""
 

@@ -1,11 +1,21 @@
 """Sample complaints and the shipped default policy for tests."""
 
+from datetime import UTC, datetime
 from pathlib import Path
 
-from domain.history import Actor, ActorRole
+from activities.notifications import Delivery
+from domain.history import (
+    Actor,
+    ActorRole,
+    DeliveryChannel,
+    Notification,
+    NotificationKind,
+    Recipient,
+)
 from domain.intake import Channel, ComplaintIntake, Customer
 from domain.policy import EscalationPolicy
 from domain.policy_files import load_policy_file
+from domain.templates import MessageFacts
 
 POLICY_DIR = Path(__file__).resolve().parent.parent / "policy"
 SEED_MATRIX = load_policy_file(POLICY_DIR / "default.yaml")
@@ -35,3 +45,28 @@ CUSTOMER = Actor(role=ActorRole.CUSTOMER, name="Asha")
 def with_policy(**changes: object) -> EscalationPolicy:
     """The seed matrix with some settings changed, validated like a policy file."""
     return EscalationPolicy.model_validate({**SEED_MATRIX.model_dump(), **changes})
+
+
+def sample_delivery(key: str = "c1/1/acknowledgement/customer/email") -> Delivery:
+    """The customer's acknowledgement by email, as the workflow hands it to the activity."""
+    return Delivery(
+        idempotency_key=key,
+        channel=DeliveryChannel.EMAIL,
+        address=CUSTOMER_EMAIL,
+        notification=Notification(
+            step=1,
+            kind=NotificationKind.ACKNOWLEDGEMENT,
+            recipient=Recipient(role="customer", name="Asha Verma", email=CUSTOMER_EMAIL),
+            level=1,
+            deadline=datetime(2026, 12, 1, tzinfo=UTC),
+        ),
+        facts=MessageFacts(
+            complaint_id="c1",
+            customer_name="Asha Verma",
+            product="Redmi Note 10 Pro",
+            reason="Phone dead",
+            level_name="Grievance Desk",
+        ),
+        locale="en-IN",
+        zone="Asia/Kolkata",
+    )

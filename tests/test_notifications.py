@@ -1,7 +1,7 @@
 """Messages on every channel: language, SMS and webhooks, fallback, quiet hours, once only."""
 
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,18 +13,25 @@ from temporalio.worker import Worker
 
 from activities.channels import ChannelSettings
 from activities.email import SmtpSettings
-from activities.notifications import Delivery, NotificationActivities
+from activities.notifications import NotificationActivities
 from domain.commands import AddNote, RecordContact, RequestSupervisor
 from domain.complaint import ComplaintView
-from domain.history import DeliveryChannel, Notification, NotificationKind, Recipient, StepKind
+from domain.history import DeliveryChannel, Recipient, StepKind
 from domain.intake import Channel as IntakeChannel
 from domain.intake import ComplaintIntake, Customer
 from domain.policy import EscalationPolicy
 from domain.policy_files import load_policy_file
-from domain.templates import MessageFacts
 from tests.conftest import StartComplaint
 from tests.mailbox import Mailbox
-from tests.samples import AGENT, CUSTOMER, CUSTOMER_EMAIL, POLICY_DIR, sample_intake, with_policy
+from tests.samples import (
+    AGENT,
+    CUSTOMER,
+    CUSTOMER_EMAIL,
+    POLICY_DIR,
+    sample_delivery,
+    sample_intake,
+    with_policy,
+)
 from tests.test_complaint_workflow import view_when
 from tests.waiting import eventually
 from tests.webhooks import WebhookReceiver
@@ -219,30 +226,6 @@ async def test_quiet_hours_can_hand_a_message_to_the_on_call_contact(
 # --- once per (complaint, step, recipient, channel) -------------------------------------------
 
 
-def delivery(key: str = "c1/1/acknowledgement/customer/email") -> Delivery:
-    return Delivery(
-        idempotency_key=key,
-        channel=DeliveryChannel.EMAIL,
-        address=CUSTOMER_EMAIL,
-        notification=Notification(
-            step=1,
-            kind=NotificationKind.ACKNOWLEDGEMENT,
-            recipient=Recipient(role="customer", name="Asha Verma", email=CUSTOMER_EMAIL),
-            level=1,
-            deadline=datetime(2026, 12, 1, tzinfo=UTC),
-        ),
-        facts=MessageFacts(
-            complaint_id="c1",
-            customer_name="Asha Verma",
-            product="Redmi Note 10 Pro",
-            reason="Phone dead",
-            level_name="Grievance Desk",
-        ),
-        locale="en-IN",
-        zone="Asia/Kolkata",
-    )
-
-
 def activities(mailbox: Mailbox, ledger: Path) -> NotificationActivities:
     """A worker's notification activities, as a fresh process would build them."""
     from domain.policy_files import load_templates
@@ -259,16 +242,18 @@ async def test_a_retried_or_restarted_activity_does_not_send_twice(
 ) -> None:
     ledger = tmp_path / "sent.sqlite3"
     first = await ActivityEnvironment().run(
-        activities(mailbox, ledger).send_notification, delivery()
+        activities(mailbox, ledger).send_notification, sample_delivery()
     )
     retried = await ActivityEnvironment().run(
-        activities(mailbox, ledger).send_notification, delivery()
+        activities(mailbox, ledger).send_notification, sample_delivery()
     )
     restarted = activities(mailbox, ledger)  # a new worker process on the same host
-    again = await ActivityEnvironment().run(restarted.send_notification, delivery())
+    again = await ActivityEnvironment().run(restarted.send_notification, sample_delivery())
     assert first == retried == again
     assert len(mailbox.messages) == 1
-    other = await ActivityEnvironment().run(restarted.send_notification, delivery("c1/2/x/y/email"))
+    other = await ActivityEnvironment().run(
+        restarted.send_notification, sample_delivery("c1/2/x/y/email")
+    )
     assert other.message_id != first.message_id and len(mailbox.messages) == 2
 
 
@@ -307,7 +292,7 @@ async def test_a_webhook_refusal_is_permanent_and_an_outage_is_retried(
     hooks: WebhookReceiver, mailbox: Mailbox, tmp_path: Path, status: int, permanent: bool
 ) -> None:
     hooks.failing_status = status
-    request = delivery().model_copy(
+    request = sample_delivery().model_copy(
         update={"channel": DeliveryChannel.WEBHOOK, "address": hooks.url("/chat/fail")}
     )
     with pytest.raises(ApplicationError) as raised:
@@ -327,12 +312,12 @@ async def test_greylisting_is_retried_and_a_name_cannot_inject_headers(
     mailbox.refuse_recipient = lambda _address: True
     mailbox.refusal = "450 4.2.0 <{address}>: greylisted, try again later"
     with pytest.raises(ApplicationError) as raised:
-        await ActivityEnvironment().run(sender.send_notification, delivery())
+        await ActivityEnvironment().run(sender.send_notification, sample_delivery())
     assert (raised.value.type, raised.value.non_retryable) == ("RecipientDeferred", False)
 
     mailbox.refuse_recipient = lambda _address: False
     sneaky = Recipient(role="customer", name="Asha\nBcc: all@example.com", email=CUSTOMER_EMAIL)
-    request = delivery("c1/2/resolved/customer/email")
+    request = sample_delivery("c1/2/resolved/customer/email")
     request = request.model_copy(
         update={"notification": request.notification.model_copy(update={"recipient": sneaky})}
     )

@@ -34,11 +34,11 @@ with workflow.unsafe.imports_passed_through():
         SupervisorJoined,
     )
     from domain.complaint import Complaint, ComplaintView
-    from domain.complaint_state import REVISION, Action, ActionNotAllowed
+    from domain.complaint_state import REVISION, Action, ActionNotAllowed, recipient_of
     from domain.history import Actor, ActorRole, DeliveryChannel, Notification, StepKind
     from domain.intake import ComplaintIntake
     from domain.policy import EscalationPolicy
-    from domain.templates import DEFAULT_BRAND, MessageFacts
+    from domain.templates import DEFAULT_BRAND, UNNAMED_BRAND, MessageFacts
     from workflows.client import matter_workflow_id
     from workflows.search_attributes import (
         SEARCH_ATTRIBUTES,
@@ -288,15 +288,12 @@ class ComplaintWorkflow:
         if release is None:
             return notification
         if rule.then == "on_call" and rule.on_call is not None:
-            on_call = rule.on_call
-            recipient = notification.recipient.model_copy(
+            original = notification.recipient
+            on_call = recipient_of(original.role, f"on call for {original.name}", rule.on_call)
+            recipient = on_call.model_copy(  # its own language and zone, else the original's
                 update={
-                    "name": f"on call for {notification.recipient.name}",
-                    "email": on_call.email,
-                    "phone": on_call.phone,
-                    "webhook": on_call.webhook,
-                    "locale": on_call.locale or notification.recipient.locale,
-                    "timezone": on_call.timezone or notification.recipient.timezone,
+                    "locale": on_call.locale or original.locale,
+                    "timezone": on_call.timezone or original.timezone,
                 }
             )
             return notification.model_copy(update={"recipient": recipient})
@@ -323,7 +320,7 @@ class ComplaintWorkflow:
             product=complaint.intake.product,
             reason=complaint.intake.reason,
             level_name=complaint.policy.level(notification.level).name,
-            brand=complaint.policy.brand_name or "Customer Care",
+            brand=complaint.policy.brand_name or UNNAMED_BRAND,
             agent_name=staff[-1] if staff else None,
         )
 
