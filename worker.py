@@ -13,9 +13,10 @@ from activities.email import SmtpSettings
 from activities.notifications import NotificationActivities
 from domain.policy_files import SHIPPED_TEMPLATES, PolicyError, load_policy_set, load_templates
 from domain.templates import TemplateCatalog
-from workflows.client import EngineSettings, connect
 from workflows.complaint import ComplaintWorkflow
+from workflows.connection import connect
 from workflows.matter import MatterWorkflow
+from workflows.settings import EngineSettings
 
 SANDBOX = SandboxedWorkflowRunner(
     # Deterministic validators whose modules load lazily while pydantic validates workflow input

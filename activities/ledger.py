@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from domain.history import DeliveryChannel
+from domain.messages import DeliveryChannel
 
 
 class SentMessage(BaseModel):

@@ -11,7 +11,7 @@ from temporalio.exceptions import ApplicationError
 from activities.channels import SMS_BY_EMAIL, ChannelSettings, send_by_apprise, sms_target
 from activities.email import EmailSender, SmtpSettings, message_id_for
 from activities.ledger import SentLedger, SentMessage
-from domain.history import DeliveryChannel, Notification
+from domain.messages import DeliveryChannel, Notification
 from domain.templates import (
     DEFAULT_BRAND,
     MessageFacts,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from activities.holidays import NoCalendar, business_calendar_for
+from api.calendars import NoCalendar, business_calendar_for
 from api.credentials import AuthSettings, mint_token
 from domain.cases import CaseNotValid
 from domain.complaint_state import ActionNotAllowed

@@ -11,13 +11,14 @@ from api.credentials import Authenticator, AuthSettings
 from api.limits import BodySizeLimit
 from api.openapi import complete_openapi
 from api.routers import cases, complaints, health, reviews, search
+from api.settings import ApiSettings
 from domain.policy_files import load_policy_set
-from workflows.client import EngineSettings, connect
+from workflows.connection import connect
 
 
 def create_app(
     client: Client | None = None,
-    settings: EngineSettings | None = None,
+    settings: ApiSettings | None = None,
     auth: AuthSettings | None = None,
 ) -> FastAPI:
     """The app; pass a client to use it instead of connecting at start-up (tests do).
@@ -26,13 +27,13 @@ def create_app(
     no way to authenticate callers is configured: the API never runs open.
     """
 
-    engine_settings = settings or EngineSettings()
+    api_settings = settings or ApiSettings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.authenticator = Authenticator.from_settings(auth or AuthSettings())
-        app.state.settings = engine_settings
-        app.state.policies = load_policy_set(engine_settings.escalation_policy)
+        app.state.settings = api_settings
+        app.state.policies = load_policy_set(api_settings.escalation_policy)
         app.state.temporal_client = client or await connect()
         yield
 
@@ -48,11 +49,11 @@ def create_app(
     app.include_router(reviews.router)
     app.include_router(health.router)
     complete_openapi(app)
-    app.add_middleware(BodySizeLimit, max_bytes=engine_settings.max_body_bytes)
-    if engine_settings.cors_origins:
+    app.add_middleware(BodySizeLimit, max_bytes=api_settings.max_body_bytes)
+    if api_settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
-            allow_origins=engine_settings.cors_origins,
+            allow_origins=api_settings.cors_origins,
             allow_methods=["GET", "POST"],
             allow_headers=["Content-Type", "Idempotency-Key", "Authorization", "X-API-Key"],
             expose_headers=["Location"],

@@ -16,8 +16,8 @@ from temporalio.service import RPCError, RPCStatusCode
 from domain.cases import CaseNotValid
 from domain.complaint import ComplaintView
 from domain.complaint_state import ActionNotAllowed
-from workflows.client import workflow_id
 from workflows.complaint import ComplaintWorkflow
+from workflows.ids import workflow_id
 
 
 def temporal_client(request: Request) -> Client:

@@ -17,13 +17,13 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from activities.email import SmtpSettings
+from api.settings import ApiSettings
 from tests.conftest import TEMPORAL_CLI, serve_api
 from tests.credentials import ADMIN
 from tests.mailbox import Mailbox, free_port
 from tests.test_api import FORM
 from tests.waiting import eventually
 from worker import build_worker
-from workflows.client import EngineSettings
 from workflows.search_attributes import dev_server_flags
 
 REASONS = ("Late repair", "No diagnosis", "Refund refused", "Rude staff", "Wrong part")
@@ -51,7 +51,7 @@ async def main(count: int) -> None:
         async with (
             env,
             build_worker(env.client, smtp, task_queue),
-            serve_api(env, EngineSettings(task_queue=task_queue), set()) as api,
+            serve_api(env, ApiSettings(task_queue=task_queue), set()) as api,
         ):
             limit = asyncio.Semaphore(10)
 

@@ -21,8 +21,9 @@ from domain.complaint_state import (
     Assessment,
     ComplaintStatus,
 )
-from domain.history import ENGINE, Actor, ActorRole, Notification, NotificationKind, Step, StepKind
+from domain.history import ENGINE, Actor, ActorRole, Step, StepKind
 from domain.intake import EXAMPLE_INTAKE_WITH_CASE, ComplaintIntake
+from domain.messages import Notification, NotificationKind
 from domain.playbook_runner import PlaybookRunner
 from domain.playbooks import CaseEvent, HandlingTier
 from domain.policy import EscalationPolicy

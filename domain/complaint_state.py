@@ -10,16 +10,9 @@ from pydantic.config import JsonDict
 from domain.calendar import BusinessCalendar
 from domain.cases import CaseRun, EscalationRecord
 from domain.durations import Duration
-from domain.history import (
-    Actor,
-    DeliveryChannel,
-    Notification,
-    NotificationKind,
-    Recipient,
-    Step,
-    StepKind,
-)
+from domain.history import Actor, Step, StepKind
 from domain.intake import ComplaintIntake
+from domain.messages import DeliveryChannel, Notification, NotificationKind, Recipient
 from domain.playbooks import HandlingTier
 from domain.policy import Contacts, EscalationPolicy, Level
 from domain.schema_examples import enum_examples

@@ -11,7 +11,8 @@ from domain.cases import (
     PendingFollowUp,
 )
 from domain.complaint_state import Action, ActionNotAllowed, ComplaintState
-from domain.history import ENGINE, Actor, NotificationKind, StepKind
+from domain.history import ENGINE, Actor, StepKind
+from domain.messages import NotificationKind
 from domain.playbooks import CaseAction, CaseEvent, Playbook
 
 

@@ -18,8 +18,8 @@ from pydantic import (
 )
 
 from domain.durations import Duration, DurationKind
-from domain.history import ADDRESS_FIELDS, DeliveryChannel
 from domain.intake import PhoneNumber
+from domain.messages import ADDRESS_FIELDS, DeliveryChannel
 from domain.playbooks import HandlingTier, Playbook, RoleName
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -22,7 +22,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel, ConfigDict
 
 from domain.cases import EscalationRecord
-from domain.history import Notification, NotificationKind, Recipient
+from domain.messages import Notification, NotificationKind, Recipient
 
 DEFAULT_BRAND = "default"
 UNNAMED_BRAND = "Customer Care"

@@ -9,8 +9,8 @@ from domain.commands import CustomerFeedback, ProposeResolution
 from domain.complaint import ComplaintView
 from tests.conftest import ComplaintHandle
 from tests.samples import AGENT, CUSTOMER, SEED_MATRIX, sample_intake
-from workflows.client import workflow_id
 from workflows.complaint import ComplaintStart, ComplaintWorkflow, Filing
+from workflows.ids import workflow_id
 from workflows.matter import FilingOutcome, MatterWorkflow
 
 

@@ -23,6 +23,7 @@ from temporalio.worker import Worker
 from activities.email import SmtpSettings
 from api.credentials import AuthSettings
 from api.main import create_app
+from api.settings import ApiSettings
 from domain.complaint import ComplaintView
 from domain.intake import ComplaintIntake
 from domain.policy import EscalationPolicy
@@ -31,8 +32,8 @@ from tests.mailbox import Mailbox, free_port
 from tests.samples import SEED_MATRIX, sample_intake
 from tests.waiting import eventually
 from worker import build_worker
-from workflows.client import EngineSettings, workflow_id
 from workflows.complaint import ComplaintStart, ComplaintWorkflow
+from workflows.ids import workflow_id
 from workflows.search_attributes import dev_server_flags
 from workflows.search_attributes import register as register_search_attributes
 
@@ -188,7 +189,7 @@ async def worker(
 @asynccontextmanager
 async def serve_api(
     env: WorkflowEnvironment,
-    settings: EngineSettings,
+    settings: ApiSettings,
     opened_workflows: set[str],
     auth: AuthSettings = TEST_AUTH,
     headers: dict[str, str] = ADMIN,
@@ -222,5 +223,5 @@ async def serve_api(
 async def api(
     env: WorkflowEnvironment, worker: Worker, task_queue: str, opened_workflows: set[str]
 ) -> AsyncIterator[httpx.AsyncClient]:
-    async with serve_api(env, EngineSettings(task_queue=task_queue), opened_workflows) as client:
+    async with serve_api(env, ApiSettings(task_queue=task_queue), opened_workflows) as client:
         yield client

@@ -4,15 +4,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from activities.notifications import Delivery
-from domain.history import (
-    Actor,
-    ActorRole,
-    DeliveryChannel,
-    Notification,
-    NotificationKind,
-    Recipient,
-)
+from domain.history import Actor, ActorRole
 from domain.intake import Channel, ComplaintIntake, Customer
+from domain.messages import DeliveryChannel, Notification, NotificationKind, Recipient
 from domain.policy import EscalationPolicy
 from domain.policy_files import load_policy_file
 from domain.templates import MessageFacts

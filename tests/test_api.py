@@ -15,6 +15,7 @@ from temporalio.worker import Worker
 
 from activities.email import SmtpSettings
 from api.main import create_app
+from api.settings import ApiSettings
 from domain.policy_files import PolicyError
 from tests.conftest import serve_api
 from tests.credentials import TEST_AUTH
@@ -22,7 +23,6 @@ from tests.mailbox import Mailbox, free_port
 from tests.samples import POLICY_DIR
 from tests.waiting import eventually
 from worker import build_worker
-from workflows.client import EngineSettings
 
 H = timedelta(hours=1)
 FORM: dict[str, Any] = {
@@ -157,7 +157,7 @@ async def test_a_complaint_filed_while_no_worker_runs_is_202_and_never_lost(
     task_queue: str,
     opened_workflows: set[str],
 ) -> None:
-    settings = EngineSettings(task_queue=task_queue, intake_confirmation_seconds=1)
+    settings = ApiSettings(task_queue=task_queue, intake_confirmation_seconds=1)
     async with serve_api(env, settings, opened_workflows) as api:
         response = await api.post("/complaints", json=FORM)
         assert response.status_code == 202, response.text
@@ -225,7 +225,7 @@ async def test_a_country_without_a_calendar_is_a_422_when_the_policy_counts_busi
         .replace("resolution_window: 48h", "resolution_window: 16 business hours")
     )
     (tmp_path / "default.yaml").write_text(text)
-    settings = EngineSettings(task_queue=task_queue, escalation_policy=tmp_path)
+    settings = ApiSettings(task_queue=task_queue, escalation_policy=tmp_path)
     async with serve_api(env, settings, opened_workflows) as api:
         response = await api.post("/complaints", json={**FORM, "country": "BR"})
         assert response.status_code == 422
@@ -238,9 +238,7 @@ async def test_a_country_without_a_calendar_is_a_422_when_the_policy_counts_busi
 
 async def test_the_api_refuses_to_start_with_a_broken_policy(tmp_path: Path) -> None:
     (tmp_path / "default.yaml").write_text("levels: []\n")
-    app = create_app(
-        client=None, settings=EngineSettings(escalation_policy=tmp_path), auth=TEST_AUTH
-    )
+    app = create_app(client=None, settings=ApiSettings(escalation_policy=tmp_path), auth=TEST_AUTH)
     with pytest.raises(PolicyError, match=r"default\.yaml:1: levels: Tuple should have at least 1"):
         async with app.router.lifespan_context(app):
             pass
@@ -320,7 +318,7 @@ async def test_not_ready_while_temporal_is_unreachable(
     env: WorkflowEnvironment, opened_workflows: set[str]
 ) -> None:
     nowhere = await Client.connect(f"127.0.0.1:{free_port()}", lazy=True)
-    app = create_app(client=nowhere, settings=EngineSettings(), auth=TEST_AUTH)
+    app = create_app(client=nowhere, settings=ApiSettings(), auth=TEST_AUTH)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     serving = asyncio.create_task(server.serve())
@@ -362,7 +360,7 @@ async def test_cors_answers_only_configured_origins(
         "Access-Control-Request-Method": "POST",
         "Access-Control-Request-Headers": "idempotency-key",
     }
-    settings = EngineSettings(task_queue=task_queue, cors_origins=["https://support.example.com"])
+    settings = ApiSettings(task_queue=task_queue, cors_origins=["https://support.example.com"])
     async with serve_api(env, settings, opened_workflows) as api:
         allowed = await api.options(
             "/complaints", headers={"Origin": "https://support.example.com", **preflight}
@@ -373,7 +371,7 @@ async def test_cors_answers_only_configured_origins(
             "/complaints", headers={"Origin": "https://evil.example", **preflight}
         )
         assert "access-control-allow-origin" not in other.headers
-    async with serve_api(env, EngineSettings(task_queue=task_queue), opened_workflows) as api:
+    async with serve_api(env, ApiSettings(task_queue=task_queue), opened_workflows) as api:
         plain = await api.get("/health", headers={"Origin": "https://support.example.com"})
         assert "access-control-allow-origin" not in plain.headers
 

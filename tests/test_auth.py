@@ -22,6 +22,7 @@ from temporalio.worker import Worker
 
 from api.credentials import AuthConfigError, Authenticator, AuthSettings
 from api.main import create_app
+from api.settings import ApiSettings
 from tests.conftest import serve_api
 from tests.credentials import (
     ADMIN,
@@ -34,7 +35,6 @@ from tests.credentials import (
 )
 from tests.mailbox import free_port
 from tests.test_api import FORM
-from workflows.client import EngineSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -54,7 +54,7 @@ async def api(
     env: WorkflowEnvironment, worker: Worker, task_queue: str, opened_workflows: set[str]
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The served app with a worker; the client sends no credentials unless told to."""
-    settings = EngineSettings(task_queue=task_queue)
+    settings = ApiSettings(task_queue=task_queue)
     async with serve_api(env, settings, opened_workflows, headers={}) as client:
         yield client
 
@@ -63,7 +63,7 @@ def serve_without_worker(
     env: WorkflowEnvironment, opened_workflows: set[str], auth: AuthSettings
 ) -> AbstractAsyncContextManager[httpx.AsyncClient]:
     """Enough to test authentication: it refuses before Temporal is asked anything."""
-    return serve_api(env, EngineSettings(), opened_workflows, auth=auth, headers={})
+    return serve_api(env, ApiSettings(), opened_workflows, auth=auth, headers={})
 
 
 NO_DIAGNOSIS = {
@@ -210,7 +210,7 @@ async def test_the_role_matrix_covers_every_route(api: httpx.AsyncClient) -> Non
 
 async def test_the_search_routes_admit_roles_by_the_matrix(dev_env: WorkflowEnvironment) -> None:
     answers: dict[str, tuple[int, ...]] = {}
-    async with serve_api(dev_env, EngineSettings(), set(), headers={}) as api:
+    async with serve_api(dev_env, ApiSettings(), set(), headers={}) as api:
         for name, path in SEARCH_ROUTES.items():
             statuses = []
             for headers in ROLES.values():
@@ -401,7 +401,7 @@ async def test_systems_call_with_api_keys_stored_as_hashes(
         f"- name: crm-sync\n  role: agent\n  sha256: {hashlib.sha256(key.encode()).hexdigest()}\n"
     )
     auth = auth_settings(jwt_secret=None, api_keys_file=keys)
-    settings = EngineSettings(task_queue=task_queue)
+    settings = ApiSettings(task_queue=task_queue)
     async with serve_api(env, settings, opened_workflows, auth=auth, headers={}) as api:
         filed = await api.post("/complaints", json=FORM, headers={"X-API-Key": key})
         assert filed.status_code == 201, filed.text

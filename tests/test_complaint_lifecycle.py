@@ -8,8 +8,9 @@ from pydantic import ValidationError
 
 from domain.complaint import Complaint
 from domain.complaint_state import ActionNotAllowed, ComplaintStatus
-from domain.history import ENGINE, NotificationKind, StepKind
+from domain.history import ENGINE, StepKind
 from domain.intake import Customer
+from domain.messages import NotificationKind
 from domain.policy import EscalationPolicy
 from tests.samples import AGENT, CUSTOMER, SEED_MATRIX, sample_intake
 

@@ -6,7 +6,8 @@ import pytest
 
 from domain.complaint import Complaint
 from domain.complaint_state import ActionNotAllowed
-from domain.history import NotificationKind, StepKind
+from domain.history import StepKind
+from domain.messages import NotificationKind
 from domain.playbooks import HandlingTier
 from domain.policy import EscalationPolicy
 from tests.samples import AGENT, CUSTOMER, SEED_MATRIX, sample_intake, with_policy

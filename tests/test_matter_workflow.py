@@ -18,8 +18,8 @@ from domain.playbooks import HandlingTier
 from tests.actions import answer, file_with_matter, propose, resolve
 from tests.samples import CUSTOMER, SEED_MATRIX, sample_intake
 from tests.waiting import eventually
-from workflows.client import matter_workflow_id, workflow_id
 from workflows.complaint import ComplaintStart, ComplaintWorkflow, Filing
+from workflows.ids import matter_workflow_id, workflow_id
 from workflows.matter import FilingOutcome, MatterWorkflow
 
 DAY = timedelta(days=1)

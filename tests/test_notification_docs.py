@@ -14,7 +14,7 @@ from pathlib import Path
 from domain import history
 from domain.cases import EscalationRecord
 from domain.complaint_state import channels_for
-from domain.history import DeliveryChannel, Notification, NotificationKind, Recipient
+from domain.messages import DeliveryChannel, Notification, NotificationKind, Recipient
 from domain.templates import MessageFacts
 from tests.test_templates import TEMPLATES
 

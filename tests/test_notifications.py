@@ -16,9 +16,10 @@ from activities.email import SmtpSettings
 from activities.notifications import NotificationActivities
 from domain.commands import AddNote, RecordContact, RequestSupervisor
 from domain.complaint import ComplaintView
-from domain.history import DeliveryChannel, Recipient, StepKind
+from domain.history import StepKind
 from domain.intake import Channel as IntakeChannel
 from domain.intake import ComplaintIntake, Customer
+from domain.messages import DeliveryChannel, Recipient
 from domain.policy import EscalationPolicy
 from domain.policy_files import load_policy_file
 from tests.conftest import StartComplaint

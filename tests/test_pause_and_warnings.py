@@ -8,7 +8,8 @@ import pytest
 from domain.calendar import BusinessCalendar
 from domain.complaint import Complaint
 from domain.complaint_state import ActionNotAllowed, ComplaintStatus
-from domain.history import NotificationKind, StepKind
+from domain.history import StepKind
+from domain.messages import NotificationKind
 from tests.samples import AGENT, CUSTOMER, SEED_MATRIX, sample_intake, with_policy
 
 T0 = datetime(2026, 11, 13, 9, 0, tzinfo=UTC)

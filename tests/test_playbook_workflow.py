@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.holidays import business_calendar_for
+from api.calendars import business_calendar_for
 from domain.cases import CaseFlag
 from domain.commands import AnswerCase, FlagCase, RecordCaseEvent
 from domain.history import StepKind

@@ -4,12 +4,13 @@ from datetime import date, datetime
 
 import pytest
 
-from activities.holidays import business_calendar_for
+from api.calendars import business_calendar_for
 from domain.cases import CaseFlag, CaseNotValid
 from domain.complaint import Complaint
 from domain.complaint_state import ActionNotAllowed
-from domain.history import NotificationKind, StepKind
+from domain.history import StepKind
 from domain.intake import Channel, ComplaintIntake, Customer
+from domain.messages import NotificationKind
 from domain.playbooks import HandlingTier, Playbook
 from domain.policy_files import load_policy_set
 from domain.simulation import InputEvent, simulate

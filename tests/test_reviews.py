@@ -7,7 +7,8 @@ import pytest
 
 from domain.complaint import Complaint
 from domain.complaint_state import ActionNotAllowed, Assessment, ComplaintStatus
-from domain.history import Actor, ActorRole, NotificationKind, StepKind
+from domain.history import Actor, ActorRole, StepKind
+from domain.messages import NotificationKind
 from domain.playbooks import HandlingTier
 from tests.samples import AGENT, CUSTOMER, SEED_MATRIX, sample_intake, with_policy
 

@@ -13,11 +13,11 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from activities.email import SmtpSettings
+from api.settings import ApiSettings
 from tests.conftest import serve_api, start_dev_server
 from tests.credentials import ADMIN
 from tests.mailbox import Mailbox
 from worker import build_worker
-from workflows.client import EngineSettings
 
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 CHECKS = "not_a_server_error,response_schema_conformance,status_code_conformance,ignored_auth"
@@ -35,7 +35,7 @@ async def test_the_whole_schema_survives_fuzzing(
     own_env: WorkflowEnvironment, mailbox: Mailbox, task_queue: str
 ) -> None:
     smtp = SmtpSettings(port=mailbox.port, timeout_seconds=5)
-    settings = EngineSettings(task_queue=task_queue)
+    settings = ApiSettings(task_queue=task_queue)
     async with (
         build_worker(own_env.client, smtp, task_queue),
         serve_api(own_env, settings, set()) as api,

@@ -19,6 +19,7 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from activities.email import SmtpSettings
+from api.settings import ApiSettings
 from api.visibility import literal
 from domain.complaint import Complaint
 from tests.conftest import serve_api
@@ -28,7 +29,6 @@ from tests.samples import POLICY_DIR, SEED_MATRIX, sample_intake
 from tests.test_api import FORM
 from tests.waiting import eventually
 from worker import build_worker
-from workflows.client import EngineSettings
 from workflows.search_attributes import SEARCH_ATTRIBUTES, SQLITE_SLOTS, complaint_search_values
 
 FLASH_POLICY = """\
@@ -72,7 +72,7 @@ async def search_api(
         shutil.copy(policy, policies)
     (policies / "flash.yaml").write_text(FLASH_POLICY)
     task_queue = f"tq-{uuid.uuid4()}"
-    settings = EngineSettings(task_queue=task_queue, escalation_policy=policies)
+    settings = ApiSettings(task_queue=task_queue, escalation_policy=policies)
     mailbox = Mailbox(port=free_port())
     mailbox.start()
     smtp = SmtpSettings(host="127.0.0.1", port=mailbox.port, timeout_seconds=5)

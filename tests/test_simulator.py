@@ -9,7 +9,7 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.holidays import business_calendar_for
+from api.calendars import business_calendar_for
 from api.cli import main
 from domain.commands import (
     AddNote,

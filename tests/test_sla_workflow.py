@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.holidays import business_calendar_for
+from api.calendars import business_calendar_for
 from domain.calendar import BusinessCalendar
 from domain.commands import Pause, Resume
 from domain.complaint_state import ComplaintStatus

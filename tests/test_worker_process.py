@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from activities.holidays import business_calendar_for
+from api.calendars import business_calendar_for
 from domain.intake import Channel, ComplaintIntake, Customer
 from domain.policy_files import load_policy_set
 from tests.conftest import StartComplaint

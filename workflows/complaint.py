@@ -35,11 +35,12 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.complaint import Complaint, ComplaintView
     from domain.complaint_state import REVISION, Action, ActionNotAllowed, recipient_of
-    from domain.history import Actor, ActorRole, DeliveryChannel, Notification, StepKind
+    from domain.history import Actor, ActorRole, StepKind
     from domain.intake import ComplaintIntake
+    from domain.messages import DeliveryChannel, Notification
     from domain.policy import EscalationPolicy
     from domain.templates import DEFAULT_BRAND, UNNAMED_BRAND, MessageFacts
-    from workflows.client import matter_workflow_id
+    from workflows.ids import matter_workflow_id
     from workflows.search_attributes import (
         SEARCH_ATTRIBUTES,
         SearchValue,

@@ -20,8 +20,8 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 with workflow.unsafe.imports_passed_through():
     from domain.sla import due_after
-    from workflows.client import workflow_id
     from workflows.complaint import ComplaintWorkflow, Filing
+    from workflows.ids import workflow_id
 
 
 class FilingOutcome(BaseModel):

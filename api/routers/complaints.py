@@ -19,7 +19,6 @@ from temporalio.client import (
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities.holidays import NoCalendar, business_calendar_for
 from api.auth import (
     FORBIDDEN,
     UNAUTHORIZED,
@@ -29,6 +28,7 @@ from api.auth import (
     Staff,
     Supervisor,
 )
+from api.calendars import NoCalendar, business_calendar_for
 from api.credentials import Authenticator, Principal
 from api.schemas import (
     ContactRequest,
@@ -43,6 +43,7 @@ from api.schemas import (
     ResumeRequest,
     SupervisorRequest,
 )
+from api.settings import ApiSettings
 from api.temporal import TemporalClient, act_on_complaint, not_found, read_complaint
 from domain.calendar import BusinessCalendar
 from domain.cases import CaseNotValid
@@ -64,8 +65,8 @@ from domain.identity import matter_id
 from domain.intake import ComplaintIntake, RecorderRole
 from domain.policy import EscalationPolicy
 from domain.policy_files import PolicySet
-from workflows.client import EngineSettings, matter_workflow_id, workflow_id
 from workflows.complaint import ComplaintStart, ComplaintWorkflow, Filing
+from workflows.ids import matter_workflow_id, workflow_id
 from workflows.matter import MatterStart, MatterWorkflow
 
 log = logging.getLogger(__name__)
@@ -148,11 +149,11 @@ def _invalid(*loc: str, message: str = "") -> RequestValidationError:
     )
 
 
-def engine_settings(request: Request) -> EngineSettings:
+def api_settings(request: Request) -> ApiSettings:
     return request.app.state.settings
 
 
-Settings = Annotated[EngineSettings, Depends(engine_settings)]
+Settings = Annotated[ApiSettings, Depends(api_settings)]
 
 
 @router.post(

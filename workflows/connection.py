@@ -2,10 +2,7 @@
 
 import asyncio
 import logging
-from pathlib import Path
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.envconfig import ClientConfig
@@ -14,35 +11,6 @@ from temporalio.service import RPCError
 DEFAULT_ADDRESS = "localhost:7233"
 
 log = logging.getLogger(__name__)
-
-
-class EngineSettings(BaseSettings):
-    """Settings every process shares; COMPLAINTS_* environment variables."""
-
-    model_config = SettingsConfigDict(env_prefix="COMPLAINTS_")
-
-    task_queue: str = "complaints"
-    escalation_policy: Path = Field(
-        default=Path("policy"),
-        validation_alias="ESCALATION_POLICY",
-        description="File or directory",
-    )
-    intake_confirmation_seconds: float = 10.0
-    """How long the API waits for a new complaint's workflow to confirm its deadline."""
-    cors_origins: list[str] = []
-    """Browser origins allowed to call the API, e.g. ["https://support.example.com"]."""
-    max_body_bytes: int = 64 * 1024
-    """Larger requests are refused with 413 before they are read."""
-
-
-def workflow_id(complaint_id: str) -> str:
-    """The workflow id of a complaint: one workflow per complaint, forever."""
-    return f"complaint-{complaint_id}"
-
-
-def matter_workflow_id(matter_id: str) -> str:
-    """The workflow that routes one customer's filings about one product."""
-    return f"matter-{matter_id}"
 
 
 async def connect(*, attempts: int = 30, delay_seconds: float = 1.0) -> Client:

@@ -1,0 +1,19 @@
+"""Settings the worker and the API share: where complaints run and which policy they follow."""
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class EngineSettings(BaseSettings):
+    """Settings every process shares; COMPLAINTS_* environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="COMPLAINTS_")
+
+    task_queue: str = "complaints"
+    escalation_policy: Path = Field(
+        default=Path("policy"),
+        validation_alias="ESCALATION_POLICY",
+        description="File or directory",
+    )
