@@ -5,20 +5,7 @@ import contextlib
 import sqlite3
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
-
-from domain.messages import DeliveryChannel
-
-
-class SentMessage(BaseModel):
-    """What a channel took: enough to record it on the complaint again without resending."""
-
-    model_config = ConfigDict(frozen=True)
-
-    channel: DeliveryChannel
-    address: str
-    message_id: str
-    template: str
+from activities.models import SentMessage
 
 
 class SentLedger:

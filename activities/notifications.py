@@ -4,59 +4,25 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from jinja2 import TemplateError
-from pydantic import BaseModel, ConfigDict
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.channels import SMS_BY_EMAIL, ChannelSettings, send_by_apprise, sms_target
 from activities.email import EmailSender, SmtpSettings, message_id_for
-from activities.ledger import SentLedger, SentMessage
-from domain.messages import DeliveryChannel, Notification
-from domain.templates import (
-    DEFAULT_BRAND,
-    MessageFacts,
-    RenderedMessage,
-    TemplateCatalog,
-    TemplateProblem,
+from activities.ledger import SentLedger
+from activities.models import (
+    SEND_NOTIFICATION,
+    SEND_NOTIFICATION_EMAIL,
+    Delivery,
+    EmailReceipt,
+    NotificationEmail,
+    SentMessage,
 )
+from domain.messages import DeliveryChannel
+from domain.templates import RenderedMessage, TemplateCatalog, TemplateProblem
 
 ATTEMPT_SHARE = 0.8
 """The share of an attempt's start-to-close timeout a send may take before it gives up."""
-
-
-class Delivery(BaseModel):
-    """One message on one channel to one address, keyed by its business step."""
-
-    model_config = ConfigDict(frozen=True)
-
-    idempotency_key: str
-    """(complaint, step, kind, recipient, channel): the same key is never sent twice."""
-    channel: DeliveryChannel
-    address: str
-    notification: Notification
-    facts: MessageFacts
-    brand: str = DEFAULT_BRAND
-    """Whose templates: the brand's own, else the default ones."""
-    locale: str
-    zone: str
-    """Dates in the message are in this IANA zone."""
-
-
-class NotificationEmail(BaseModel):
-    """Input of complaints started before channels existed (revision 3 and older)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    idempotency_key: str
-    notification: Notification
-    facts: MessageFacts
-
-
-class EmailReceipt(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    message_id: str
-    recipient: str
 
 
 class NotificationActivities:
@@ -75,7 +41,7 @@ class NotificationActivities:
         self._templates = templates
         self._ledger = ledger or SentLedger(channels.sent_ledger)
 
-    @activity.defn
+    @activity.defn(name=SEND_NOTIFICATION)
     async def send_notification(self, delivery: Delivery) -> SentMessage:
         """Send `delivery` unless its key was sent already; permanent failures are not retried."""
         if sent := await self._ledger.find(delivery.idempotency_key):
@@ -109,7 +75,7 @@ class NotificationActivities:
 
         return receipt(await self._within_attempt(self._send(delivery, rendered, record)))
 
-    @activity.defn
+    @activity.defn(name=SEND_NOTIFICATION_EMAIL)
     async def send_notification_email(self, request: NotificationEmail) -> EmailReceipt:
         """The email-only entry point complaints of revision 3 and older still call.
 

@@ -12,20 +12,15 @@ from pydantic import ValidationError
 
 from api.calendars import NoCalendar, business_calendar_for
 from api.credentials import AuthSettings, mint_token
+from domain.case_actions import parse_case_flag
 from domain.cases import CaseNotValid
-from domain.complaint_state import ActionNotAllowed
+from domain.commands import VERBS
 from domain.durations import DurationKind, parse_duration
 from domain.identity import customer_id
 from domain.intake import Channel, ComplaintIntake, Customer
 from domain.policy_files import PolicyError, load_policy_set
-from domain.simulation import (
-    Action,
-    InputEvent,
-    TimelineEntry,
-    TimelineEvent,
-    parse_case_flag,
-    simulate,
-)
+from domain.simulation import InputEvent, TimelineEntry, TimelineEvent, simulate
+from domain.status import ActionNotAllowed
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -36,7 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="print a complaint's timeline under a policy, without running Temporal",
         description=(
             "Prints every step a complaint would take: warnings, breaches, escalations, "
-            f"re-alerts. Events: {', '.join(Action)}. Output events: {', '.join(TimelineEvent)}."
+            f"re-alerts. Events: {', '.join(VERBS)}. Output events: {', '.join(TimelineEvent)}."
         ),
     )
     sim.add_argument("--policy", type=Path, default=Path("policy"), help="file or directory")

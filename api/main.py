@@ -10,7 +10,7 @@ from temporalio.client import Client
 from api.credentials import Authenticator, AuthSettings
 from api.limits import BodySizeLimit
 from api.openapi import complete_openapi
-from api.routers import cases, complaints, health, reviews, search
+from api.routers import actions, complaints, health, search
 from api.settings import ApiSettings
 from domain.policy_files import load_policy_set
 from workflows.connection import connect
@@ -45,8 +45,7 @@ def create_app(
     )
     app.include_router(search.router)
     app.include_router(complaints.router)
-    app.include_router(cases.router)
-    app.include_router(reviews.router)
+    app.include_router(actions.router)
     app.include_router(health.router)
     complete_openapi(app)
     app.add_middleware(BodySizeLimit, max_bytes=api_settings.max_body_bytes)

@@ -5,7 +5,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from domain.complaint import ComplaintView
+from domain.view import ComplaintView
 
 VALIDATION_ERROR = {
     "type": "string_pattern_mismatch",

@@ -14,8 +14,9 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.cases import CaseNotValid
-from domain.complaint import ComplaintView
-from domain.complaint_state import ActionNotAllowed
+from domain.command import Command
+from domain.status import ActionNotAllowed
+from domain.view import ComplaintView
 from workflows.complaint import ComplaintWorkflow
 from workflows.ids import workflow_id
 
@@ -43,14 +44,14 @@ async def read_complaint(client: Client, complaint_id: str) -> ComplaintView:
         raise
 
 
-async def act_on_complaint(
-    client: Client, complaint_id: str, update: Any, command: Any
-) -> ComplaintView:
-    """Run an update; 409 when the complaint's state refuses it or it is closed, 422 for a case
-    its playbook cannot take, 404 if unknown."""
+async def act_on_complaint(client: Client, complaint_id: str, command: Command) -> ComplaintView:
+    """Send the command as its update; 409 when the complaint's state refuses it or it is closed,
+    422 for a case its playbook cannot take, 404 if unknown."""
     handle = complaint_handle(client, complaint_id)
     try:
-        return await handle.execute_update(update, command)
+        return await handle.execute_update(
+            command.update_name(), command, result_type=ComplaintView
+        )
     except WorkflowUpdateFailedError as err:
         cause = err.cause
         if isinstance(cause, ApplicationError) and cause.type == ActionNotAllowed.__name__:

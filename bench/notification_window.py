@@ -21,8 +21,9 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.channels import ChannelSettings
 from activities.email import SmtpSettings
-from activities.ledger import SentLedger, SentMessage
-from activities.notifications import Delivery, NotificationActivities
+from activities.ledger import SentLedger
+from activities.models import Delivery, SentMessage
+from activities.notifications import NotificationActivities
 from domain.policy_files import SHIPPED_TEMPLATES
 from domain.templates import TemplateCatalog
 from tests.mailbox import free_port

@@ -7,6 +7,10 @@ from pydantic import BaseModel, ConfigDict
 
 from domain.cases import EscalationRecord
 
+DEFAULT_BRAND = "default"
+UNNAMED_BRAND = "Customer Care"
+"""How messages sign for a policy that names no `brand_name`."""
+
 
 class NotificationKind(StrEnum):
     ACKNOWLEDGEMENT = "acknowledgement"
@@ -113,3 +117,18 @@ class Notification(BaseModel):
     """Send on each of these the recipient has an address for (the policy may add a fallback)."""
     urgent: bool = False
     """Never held by quiet hours (an acknowledgement, a customer waiting on the line)."""
+
+
+class MessageFacts(BaseModel):
+    """What a message may say about its complaint (personal data stays out of workflow ids)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    complaint_id: str
+    customer_name: str
+    product: str
+    reason: str
+    level_name: str
+    brand: str = UNNAMED_BRAND
+    agent_name: str | None = None
+    """The staff member whose step the message follows, for the signature."""

@@ -28,6 +28,19 @@ class HandlingTier(StrEnum):
     TEAM_LEADER = "team_leader"
     THIRD_LEVEL = "third_level_manager"
 
+    @property
+    def role(self) -> str:
+        """The policy role that handles complaints at this tier (its contacts get the messages)."""
+        return _TIER_ROLES[self]
+
+
+_TIER_ROLES = {
+    HandlingTier.FRONTLINE: "frontline",
+    HandlingTier.SPECIALISTS: "complaint_specialists",
+    HandlingTier.TEAM_LEADER: "team_leader",
+    HandlingTier.THIRD_LEVEL: "third_level_manager",
+}
+
 
 class CaseEvent(StrEnum):
     """Events the engine raises itself."""

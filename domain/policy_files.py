@@ -7,8 +7,9 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from domain.messages import DEFAULT_BRAND
 from domain.policy import EscalationPolicy
-from domain.templates import DEFAULT_BRAND, TemplateCatalog, TemplateProblem
+from domain.templates import TemplateCatalog, TemplateProblem
 
 TEMPLATES = "templates"
 SHIPPED_TEMPLATES = Path(__file__).parent.parent / "policy" / TEMPLATES

@@ -1,6 +1,5 @@
 """A complaint's timeline under a policy, computed without Temporal by the workflow's own logic."""
 
-import shlex
 from datetime import datetime
 from enum import StrEnum
 from typing import Self
@@ -8,40 +7,22 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.calendar import BusinessCalendar
+from domain.case_actions import FlagCase
 from domain.cases import CaseFlag
+from domain.commands import VERBS
 from domain.complaint import Complaint
+from domain.filing import open_complaint
 from domain.history import Actor, ActorRole, Step, StepKind
 from domain.intake import ComplaintIntake
+from domain.ladder import advance, next_due_at
 from domain.policy import EscalationPolicy
 
-SIMULATED_AGENT = Actor(role=ActorRole.AGENT, name="agent")
-SIMULATED_CUSTOMER = Actor(role=ActorRole.CUSTOMER, name="customer")
-SIMULATED_SUPERVISOR = Actor(role=ActorRole.SUPERVISOR, name="supervisor")
+SIMULATED = {
+    role: Actor(role=role, name=role.value)
+    for role in (ActorRole.AGENT, ActorRole.CUSTOMER, ActorRole.SUPERVISOR)
+}
+"""Who does what in a simulation: each verb's command says which role."""
 MAX_STEPS = 10_000
-
-
-class Action(StrEnum):
-    """Input events: the same names as the API's actions."""
-
-    PAUSE = "pause"
-    RESUME = "resume"
-    PROPOSE = "propose"
-    ACCEPT = "accept"
-    REJECT = "reject"
-    NOTE = "note"
-    REOPEN = "reopen"
-    CONTACT = "contact"
-    SUPERVISOR = "supervisor"
-    SUPERVISOR_JOINED = "supervisor_joined"
-    ESCALATE = "escalate"
-    APPROVE = "approve"
-    REFUSE = "refuse"
-    FLAG = "flag"
-    """`flag <case type> [field=value ...]`: start a playbook."""
-    ANSWER = "answer"
-    """`answer <case type> [outcome=<outcome>] <text>`: the asked party answered."""
-    CASE = "case"
-    """`case <case type> <event> [note]`: an event of the playbook happened."""
 
 
 class TimelineEvent(StrEnum):
@@ -129,7 +110,7 @@ class InputEvent(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     at: datetime
-    action: Action
+    action: str = Field(description="A verb of `domain.commands.VERBS`")
     text: str | None = None
 
     @classmethod
@@ -142,10 +123,10 @@ class InputEvent(BaseModel):
             raise ValueError(f"event {spec!r}: {moment!r} is not an ISO 8601 time") from None
         if at.tzinfo is None:
             raise ValueError(f"event {spec!r}: give the time with its offset, e.g. -06:00")
-        if action not in Action.__members__.values():
-            known = ", ".join(Action)
+        if action not in VERBS:
+            known = ", ".join(VERBS)
             raise ValueError(f"event {spec!r}: unknown action {action!r}; known: {known}")
-        return cls(at=at, action=Action(action), text=text.strip() or None)
+        return cls(at=at, action=action, text=text.strip() or None)
 
 
 class TimelineEntry(BaseModel):
@@ -199,19 +180,19 @@ def simulate(
     Without `until`, it stops after the last level's first breach and one re-alert (or when the
     complaint closes). What falls due at the very moment of an event is acted on first.
     """
-    complaint = Complaint.open("simulated", intake, policy, opened, calendar)
+    complaint = open_complaint("simulated", intake, policy, opened, calendar)
     if case is not None:
-        complaint.flag_case(opened, SIMULATED_AGENT, case)
+        FlagCase(by=SIMULATED[ActorRole.AGENT], flag=case).act(complaint, opened)
     for event in sorted(events, key=lambda e: e.at):
         if until is not None and event.at > until:
             break
-        complaint.advance(event.at)
-        _apply(complaint, event)
+        advance(complaint, event.at)
+        VERBS[event.action].command_for(event.text, SIMULATED).act(complaint, event.at)
     for _ in range(MAX_STEPS):
-        due = complaint.next_due_at()
+        due = next_due_at(complaint)
         if due is None or (until is not None and due > until) or _story_told(complaint, until):
             break
-        complaint.advance(due)
+        advance(complaint, due)
     return timeline(complaint.history, policy, calendar)
 
 
@@ -219,67 +200,3 @@ def _story_told(complaint: Complaint, until: datetime | None) -> bool:
     if until is not None:
         return False
     return complaint.closed or any(step.kind is StepKind.REALERTED for step in complaint.history)
-
-
-def _apply(complaint: Complaint, event: InputEvent) -> None:
-    at, text = event.at, event.text
-    match event.action:
-        case Action.PAUSE:
-            complaint.pause(at, SIMULATED_AGENT, text or "waiting on the customer")
-        case Action.RESUME:
-            complaint.resume(at, SIMULATED_AGENT, text)
-        case Action.PROPOSE:
-            complaint.propose_resolution(at, SIMULATED_AGENT, text or "a resolution")
-        case Action.ACCEPT:
-            complaint.accept(at, SIMULATED_CUSTOMER, text)
-        case Action.REJECT:
-            complaint.reject(at, SIMULATED_CUSTOMER, text or "not satisfied")
-        case Action.NOTE:
-            complaint.add_note(at, SIMULATED_AGENT, text or "note")
-        case Action.REOPEN:
-            complaint.reopen(at, SIMULATED_CUSTOMER, text or "the problem is back")
-        case Action.CONTACT:
-            complaint.record_contact(at, SIMULATED_CUSTOMER, text)
-        case Action.SUPERVISOR:
-            complaint.request_supervisor(at, SIMULATED_AGENT, text or "the customer asks for one")
-        case Action.SUPERVISOR_JOINED:
-            complaint.supervisor_joined(at, SIMULATED_SUPERVISOR)
-        case Action.ESCALATE:
-            complaint.escalate(at, SIMULATED_SUPERVISOR, text or "escalated by hand")
-        case Action.APPROVE:
-            complaint.approve_reply(at, SIMULATED_SUPERVISOR, text)
-        case Action.REFUSE:
-            complaint.refuse_reply(at, SIMULATED_SUPERVISOR, text or "not good enough")
-        case Action.FLAG:
-            complaint.flag_case(at, SIMULATED_AGENT, parse_case_flag(text or ""))
-        case Action.ANSWER:
-            case_type, outcome, answer = _parse_answer(text or "")
-            complaint.answer_case(at, SIMULATED_AGENT, case_type, answer, outcome)
-        case Action.CASE:
-            case_type, *words = shlex.split(text or "") or [""]
-            if not words:
-                raise ValueError("give the case type and its event: case <case type> <event>")
-            happened, *note = words
-            complaint.record_case_event(
-                at, SIMULATED_AGENT, case_type, happened, " ".join(note) or None
-            )
-
-
-def parse_case_flag(text: str) -> CaseFlag:
-    """`no_diagnosis service_centre="SAT Norte" service_order=SO-1` as a case flag."""
-    case_type, *pairs = shlex.split(text) or [""]
-    fields = {}
-    for pair in pairs:
-        name, equals, value = pair.partition("=")
-        if not equals:
-            raise ValueError(f"case field {pair!r}: write it as name=value")
-        fields[name] = value
-    return CaseFlag(case_type=case_type, fields=fields)
-
-
-def _parse_answer(text: str) -> tuple[str, str | None, str]:
-    case_type, *words = shlex.split(text) or [""]
-    outcome = None
-    if words and words[0].startswith("outcome="):
-        outcome = words.pop(0).removeprefix("outcome=")
-    return case_type, outcome, " ".join(words) or "answered"

@@ -22,11 +22,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel, ConfigDict
 
 from domain.cases import EscalationRecord
-from domain.messages import Notification, NotificationKind, Recipient
-
-DEFAULT_BRAND = "default"
-UNNAMED_BRAND = "Customer Care"
-"""How messages sign for a policy that names no `brand_name`."""
+from domain.messages import DEFAULT_BRAND, MessageFacts, Notification, NotificationKind, Recipient
 
 LEGACY_PLACEHOLDERS = {
     "CUSTOMER": "customer_name",
@@ -43,21 +39,6 @@ _SUBJECT = re.compile(r"\ASubject:[ \t]*(?P<subject>.+?)[ \t]*\r?\n\r?\n(?P<body
 
 class TemplateProblem(ValueError):
     """A template is missing, broken or uses a name it may not; the message names the file."""
-
-
-class MessageFacts(BaseModel):
-    """What a message may say about its complaint (personal data stays out of workflow ids)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    complaint_id: str
-    customer_name: str
-    product: str
-    reason: str
-    level_name: str
-    brand: str = UNNAMED_BRAND
-    agent_name: str | None = None
-    """The staff member whose step the message follows, for the signature."""
 
 
 class RenderedMessage(BaseModel):

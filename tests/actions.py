@@ -5,8 +5,9 @@ from typing import Literal
 from temporalio.client import Client
 
 from api.routers.complaints import send_filing
+from domain.command import Command
 from domain.commands import CustomerFeedback, ProposeResolution
-from domain.complaint import ComplaintView
+from domain.view import ComplaintView
 from tests.conftest import ComplaintHandle
 from tests.samples import AGENT, CUSTOMER, SEED_MATRIX, sample_intake
 from workflows.complaint import ComplaintStart, ComplaintWorkflow, Filing
@@ -14,19 +15,19 @@ from workflows.ids import workflow_id
 from workflows.matter import FilingOutcome, MatterWorkflow
 
 
+async def send(handle: ComplaintHandle, command: Command) -> ComplaintView:
+    """Send a command as the API does: the update named after it."""
+    return await handle.execute_update(command.update_name(), command, result_type=ComplaintView)
+
+
 async def propose(handle: ComplaintHandle, resolution: str = "Repair") -> ComplaintView:
-    return await handle.execute_update(
-        ComplaintWorkflow.propose_resolution, ProposeResolution(by=AGENT, resolution=resolution)
-    )
+    return await send(handle, ProposeResolution(by=AGENT, resolution=resolution))
 
 
 async def answer(
     handle: ComplaintHandle, decision: Literal["accept", "reject"], reason: str | None = None
 ) -> ComplaintView:
-    return await handle.execute_update(
-        ComplaintWorkflow.customer_feedback,
-        CustomerFeedback(by=CUSTOMER, decision=decision, reason=reason),
-    )
+    return await send(handle, CustomerFeedback(by=CUSTOMER, decision=decision, reason=reason))
 
 
 async def file_with_matter(

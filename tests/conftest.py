@@ -24,9 +24,9 @@ from activities.email import SmtpSettings
 from api.credentials import AuthSettings
 from api.main import create_app
 from api.settings import ApiSettings
-from domain.complaint import ComplaintView
 from domain.intake import ComplaintIntake
 from domain.policy import EscalationPolicy
+from domain.view import ComplaintView
 from tests.credentials import ADMIN, TEST_AUTH
 from tests.mailbox import Mailbox, free_port
 from tests.samples import SEED_MATRIX, sample_intake

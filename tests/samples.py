@@ -3,13 +3,12 @@
 from datetime import UTC, datetime
 from pathlib import Path
 
-from activities.notifications import Delivery
+from activities.models import Delivery
 from domain.history import Actor, ActorRole
 from domain.intake import Channel, ComplaintIntake, Customer
-from domain.messages import DeliveryChannel, Notification, NotificationKind, Recipient
+from domain.messages import DeliveryChannel, MessageFacts, Notification, NotificationKind, Recipient
 from domain.policy import EscalationPolicy
 from domain.policy_files import load_policy_file
-from domain.templates import MessageFacts
 
 POLICY_DIR = Path(__file__).resolve().parent.parent / "policy"
 SEED_MATRIX = load_policy_file(POLICY_DIR / "default.yaml")

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from domain.complaint import ComplaintView
-from domain.complaint_state import ComplaintStatus
 from domain.history import StepKind
+from domain.status import ComplaintStatus
+from domain.view import ComplaintView
 from tests.actions import answer, propose
 from tests.conftest import ComplaintHandle, StartComplaint
 from tests.mailbox import Mailbox

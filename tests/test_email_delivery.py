@@ -7,8 +7,8 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.email import SmtpSettings
-from domain.complaint import ComplaintView
 from domain.history import StepKind
+from domain.view import ComplaintView
 from tests.conftest import StartComplaint
 from tests.mailbox import Mailbox, free_port
 from tests.samples import CUSTOMER_EMAIL, SEED_MATRIX, sample_intake

@@ -10,11 +10,11 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from api.routers.complaints import send_filing
-from domain.complaint import ComplaintView
-from domain.complaint_state import ComplaintStatus
 from domain.history import StepKind
 from domain.identity import matter_id
 from domain.playbooks import HandlingTier
+from domain.status import ComplaintStatus
+from domain.view import ComplaintView
 from tests.actions import answer, file_with_matter, propose, resolve
 from tests.samples import CUSTOMER, SEED_MATRIX, sample_intake
 from tests.waiting import eventually

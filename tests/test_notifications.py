@@ -15,13 +15,14 @@ from activities.channels import ChannelSettings
 from activities.email import SmtpSettings
 from activities.notifications import NotificationActivities
 from domain.commands import AddNote, RecordContact, RequestSupervisor
-from domain.complaint import ComplaintView
 from domain.history import StepKind
 from domain.intake import Channel as IntakeChannel
 from domain.intake import ComplaintIntake, Customer
 from domain.messages import DeliveryChannel, Recipient
 from domain.policy import EscalationPolicy
 from domain.policy_files import load_policy_file
+from domain.view import ComplaintView
+from tests.actions import send
 from tests.conftest import StartComplaint
 from tests.mailbox import Mailbox
 from tests.samples import (
@@ -140,8 +141,8 @@ async def test_a_supervisor_request_reaches_the_chat_webhook_and_email_at_once(
         "supervisor": {"email": "supervisor@example.com", "webhook": hooks.url("/chat")},
     }
     handle = await start_complaint(policy=with_policy(roles=roles))
-    await handle.execute_update(
-        ComplaintWorkflow.request_supervisor,
+    await send(
+        handle,
         RequestSupervisor(by=AGENT, reason="wants a refund now"),
     )
     await eventually(lambda: hooks.at("/chat") and mailbox.to("supervisor@example.com"))
@@ -162,12 +163,12 @@ async def test_repeat_tiers_text_the_team_leader_and_the_third_level_on_every_ch
 ) -> None:
     handle = await start_complaint(policy=repeat_policy(hooks))
     for _ in range(2):  # contacts 2 and 3: specialists, then the team leader
-        await handle.execute_update(ComplaintWorkflow.record_contact, RecordContact(by=CUSTOMER))
+        await send(handle, RecordContact(by=CUSTOMER))
     await eventually(lambda: [s for s in hooks.at("/sms") if s["to"] == "+919800000003"])
     leader = [s for s in hooks.at("/sms") if s["to"] == "+919800000003"]
     assert len(leader) == 1 and "is now yours" in leader[0]["message"]
-    await handle.execute_update(ComplaintWorkflow.record_contact, RecordContact(by=CUSTOMER))
-    await handle.execute_update(ComplaintWorkflow.add_note, AddNote(by=AGENT, text="Called back"))
+    await send(handle, RecordContact(by=CUSTOMER))
+    await send(handle, AddNote(by=AGENT, text="Called back"))
 
     def manager() -> list[dict[str, Any]]:
         return [s for s in hooks.at("/sms") if s["to"] == "+919800000004"]
@@ -273,7 +274,7 @@ async def test_a_message_held_for_quiet_hours_does_not_hold_up_continue_as_new(
     )
     for number in range(6):  # the history outgrows its limit while the email is held
         note = AddNote(by=AGENT, text=f"note {number}")
-        await handle.execute_update(ComplaintWorkflow.add_note, note)
+        await send(handle, note)
     latest = env.client.get_workflow_handle_for(ComplaintWorkflow.run, handle.id)
 
     async def continued() -> bool:

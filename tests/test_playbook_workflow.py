@@ -9,13 +9,13 @@ from api.calendars import business_calendar_for
 from domain.cases import CaseFlag
 from domain.commands import AnswerCase, FlagCase, RecordCaseEvent
 from domain.history import StepKind
+from tests.actions import send
 from tests.conftest import ComplaintHandle, StartComplaint
 from tests.mailbox import Mailbox
 from tests.samples import AGENT, CUSTOMER_EMAIL
 from tests.test_complaint_workflow import view_when
 from tests.test_simulator import POLICIES, assert_simulator_agrees
 from tests.waiting import eventually
-from workflows.complaint import ComplaintWorkflow
 
 H = timedelta(hours=1)
 POLICY = POLICIES.for_brand("delonghi-mx")
@@ -33,8 +33,8 @@ def start_options() -> dict[str, object]:
 
 
 async def flag(handle: ComplaintHandle, case_type: str, **fields: str) -> None:
-    await handle.execute_update(
-        ComplaintWorkflow.flag_case,
+    await send(
+        handle,
         FlagCase(by=AGENT, flag=CaseFlag(case_type=case_type, fields=fields)),
     )
 
@@ -76,8 +76,8 @@ async def test_the_centre_s_answer_stops_its_clock(
     handle = await start_complaint(**start_options())
     await flag(handle, "no_diagnosis", **CENTRE)
     await env.sleep(H)
-    await handle.execute_update(
-        ComplaintWorkflow.answer_case,
+    await send(
+        handle,
         AnswerCase(by=AGENT, case_type="no_diagnosis", answer="Diagnosis: pump replaced"),
     )
     await env.sleep(80 * H)
@@ -94,15 +94,15 @@ async def test_an_injury_claim_and_a_refusing_centre_act_at_once(
     handle = await start_complaint(**start_options())
     await flag(handle, "injury_or_damage")
     await env.sleep(H)
-    await handle.execute_update(
-        ComplaintWorkflow.record_case_event,
+    await send(
+        handle,
         RecordCaseEvent(by=AGENT, case_type="injury_or_damage", event="claim", note="demanda"),
     )
     await eventually(lambda: any("seguridad" in s for s in subjects(mailbox, CUSTOMER_EMAIL)))
     await flag(handle, "unit_returned_damaged", packing="bolsa", **CENTRE)
     await env.sleep(H)
-    await handle.execute_update(
-        ComplaintWorkflow.answer_case,
+    await send(
+        handle,
         AnswerCase(
             by=AGENT, case_type="unit_returned_damaged", answer="no es nuestro", outcome="refused"
         ),

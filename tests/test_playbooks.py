@@ -6,14 +6,23 @@ import pytest
 
 from api.calendars import business_calendar_for
 from domain.cases import CaseFlag, CaseNotValid
+from domain.commands import (
+    AnswerCase,
+    CustomerFeedback,
+    FlagCase,
+    ProposeResolution,
+    RecordCaseEvent,
+)
 from domain.complaint import Complaint
-from domain.complaint_state import ActionNotAllowed
+from domain.filing import file_again, open_complaint
 from domain.history import StepKind
 from domain.intake import Channel, ComplaintIntake, Customer
 from domain.messages import NotificationKind
+from domain.outbox import take_outbox
 from domain.playbooks import HandlingTier, Playbook
 from domain.policy_files import load_policy_set
 from domain.simulation import InputEvent, simulate
+from domain.status import ActionNotAllowed
 from tests.samples import AGENT, CUSTOMER, POLICY_DIR
 
 POLICY = load_policy_set(POLICY_DIR).for_brand("delonghi-mx")
@@ -51,14 +60,16 @@ def case_timeline(
 
 
 def flagged(case_type: str, fields: dict[str, str] | None = None) -> Complaint:
-    complaint = Complaint.open("c-1", INTAKE, POLICY, MONDAY, CALENDAR)
-    complaint.take_outbox()
-    complaint.flag_case(MONDAY, AGENT, CaseFlag(case_type=case_type, fields=fields or {}))
+    complaint = open_complaint("c-1", INTAKE, POLICY, MONDAY, CALENDAR)
+    take_outbox(complaint)
+    FlagCase(by=AGENT, flag=CaseFlag(case_type=case_type, fields=fields or {})).act(
+        complaint, MONDAY
+    )
     return complaint
 
 
 def sent(complaint: Complaint) -> list[tuple[NotificationKind, str, str | None]]:
-    return [(n.kind, n.recipient.role, n.recipient.email) for n in complaint.take_outbox()]
+    return [(n.kind, n.recipient.role, n.recipient.email) for n in take_outbox(complaint)]
 
 
 def test_every_case_type_of_seed_003_has_a_playbook() -> None:
@@ -369,7 +380,7 @@ def test_no_diagnosis_emails_the_named_centre_and_promises_the_customer() -> Non
 
 def test_an_unlisted_centre_falls_back_to_the_centres_inbox() -> None:
     complaint = flagged("no_diagnosis", {**CENTRE, "service_centre": "Taller Oaxaca"})
-    request = complaint.take_outbox()[0]
+    request = take_outbox(complaint)[0]
     assert (request.recipient.name, request.recipient.email) == (
         "Taller Oaxaca",
         "centros-de-servicio@delonghi.example.mx",
@@ -379,7 +390,7 @@ def test_an_unlisted_centre_falls_back_to_the_centres_inbox() -> None:
 def test_an_escalation_carries_the_seed_spreadsheet_record() -> None:
     complaint = flagged("parts_unavailable", {**CENTRE, "part": "bomba"})
     escalation = next(
-        n for n in complaint.take_outbox() if n.kind is NotificationKind.CASE_ESCALATION
+        n for n in take_outbox(complaint) if n.kind is NotificationKind.CASE_ESCALATION
     )
     record = escalation.record
     assert escalation.recipient.email == "supervisor@delonghi.example.mx"
@@ -399,7 +410,9 @@ def test_an_escalation_carries_the_seed_spreadsheet_record() -> None:
 
 def test_an_injury_claim_sends_the_template_not_a_second_promise() -> None:
     complaint = flagged("injury_or_damage")
-    complaint.record_case_event(MONDAY, AGENT, "injury_or_damage", "claim", "va a demandar")
+    RecordCaseEvent(
+        by=AGENT, case_type="injury_or_damage", event="claim", note="va a demandar"
+    ).act(complaint, MONDAY)
     assert sent(complaint) == [
         (NotificationKind.CASE_ESCALATION, "supervisor", "supervisor@delonghi.example.mx"),
         (NotificationKind.INJURY_CLAIM, "customer", "lucia@example.mx"),
@@ -422,7 +435,7 @@ def test_the_retailer_contacts_are_the_named_retailers() -> None:
     complaint = flagged(
         "retailer_return", {"retailer": "Liverpool", "return_started_on": "2026-11-20"}
     )
-    told = complaint.take_outbox()[0]
+    told = take_outbox(complaint)[0]
     assert told.kind is NotificationKind.RETAILER_CONTACTS
     assert told.text == "Liverpool: atencion@liverpool.example.mx"
 
@@ -446,34 +459,38 @@ def test_the_retailer_contacts_are_the_named_retailers() -> None:
     ],
 )
 def test_a_bad_flag_says_what_is_wrong(flag: CaseFlag, message: str) -> None:
-    complaint = Complaint.open("c-1", INTAKE, POLICY, MONDAY, CALENDAR)
+    complaint = open_complaint("c-1", INTAKE, POLICY, MONDAY, CALENDAR)
     with pytest.raises(CaseNotValid, match=message.replace("[", r"\[").replace("]", r"\]")):
-        complaint.flag_case(MONDAY, AGENT, flag)
+        FlagCase(by=AGENT, flag=flag).act(complaint, MONDAY)
     assert complaint.cases == {}
 
 
 def test_a_case_type_runs_once_at_a_time_and_not_on_a_resolved_complaint() -> None:
     complaint = flagged("legal_threat")
     with pytest.raises(ActionNotAllowed, match="its playbook runs since"):
-        complaint.flag_case(MONDAY, AGENT, CaseFlag(case_type="legal_threat"))
-    complaint.propose_resolution(MONDAY, AGENT, "refund")
-    complaint.accept(MONDAY, CUSTOMER)
+        FlagCase(by=AGENT, flag=CaseFlag(case_type="legal_threat")).act(complaint, MONDAY)
+    ProposeResolution(by=AGENT, resolution="refund").act(complaint, MONDAY)
+    CustomerFeedback(by=CUSTOMER, decision="accept").act(complaint, MONDAY)
     assert not complaint.cases["legal_threat"].active
     with pytest.raises(ActionNotAllowed, match="resolved"):
-        complaint.flag_case(MONDAY, AGENT, CaseFlag(case_type="staff_insult"))
+        FlagCase(by=AGENT, flag=CaseFlag(case_type="staff_insult")).act(complaint, MONDAY)
 
 
 def test_answers_and_events_are_checked_against_the_playbook() -> None:
     complaint = flagged("unit_returned_damaged", {**CENTRE, "packing": "bag"})
     with pytest.raises(CaseNotValid, match="unknown outcome 'lost'; known: transport_damage"):
-        complaint.answer_case(MONDAY, AGENT, "unit_returned_damaged", "?", "lost")
+        AnswerCase(by=AGENT, case_type="unit_returned_damaged", answer="?", outcome="lost").act(
+            complaint, MONDAY
+        )
     with pytest.raises(CaseNotValid, match="unknown event 'claim'; known: none"):
-        complaint.record_case_event(MONDAY, AGENT, "unit_returned_damaged", "claim")
+        RecordCaseEvent(by=AGENT, case_type="unit_returned_damaged", event="claim").act(
+            complaint, MONDAY
+        )
     with pytest.raises(ActionNotAllowed, match="no legal_threat case is flagged"):
-        complaint.record_case_event(MONDAY, AGENT, "legal_threat", "claim")
+        RecordCaseEvent(by=AGENT, case_type="legal_threat", event="claim").act(complaint, MONDAY)
     legal = flagged("legal_threat")
     with pytest.raises(ActionNotAllowed, match="asked nobody for an answer"):
-        legal.answer_case(MONDAY, AGENT, "legal_threat", "ok")
+        AnswerCase(by=AGENT, case_type="legal_threat", answer="ok").act(legal, MONDAY)
 
 
 @pytest.mark.parametrize(
@@ -494,12 +511,12 @@ def test_a_playbook_is_checked_when_the_policy_loads(
 
 def test_a_repeat_filing_naming_a_new_case_starts_it_on_the_open_complaint() -> None:
     filed = INTAKE.model_copy(update={"case": CaseFlag(case_type="legal_threat")})
-    complaint = Complaint.open("c-1", filed, POLICY, MONDAY, CALENDAR)
+    complaint = open_complaint("c-1", filed, POLICY, MONDAY, CALENDAR)
     assert complaint.running_case_types == {"legal_threat"}
     injury = CaseFlag(case_type="injury_or_damage")
-    assert complaint.file_again(MONDAY, AGENT, "again, now hurt", injury)
+    assert file_again(complaint, MONDAY, AGENT, "again, now hurt", injury)
     assert complaint.running_case_types == {"legal_threat", "injury_or_damage"}
-    complaint.file_again(MONDAY, AGENT, "and again", CaseFlag(case_type="no_diagnosis"))
+    file_again(complaint, MONDAY, AGENT, "and again", CaseFlag(case_type="no_diagnosis"))
     note = complaint.history[-1]
     assert note.kind is StepKind.NOTE_ADDED and "case not started" in (note.text or "")
     assert complaint.contacts == 3

@@ -21,7 +21,8 @@ from temporalio.testing import WorkflowEnvironment
 from activities.email import SmtpSettings
 from api.settings import ApiSettings
 from api.visibility import literal
-from domain.complaint import Complaint
+from domain.filing import open_complaint
+from domain.view import view_of
 from tests.conftest import serve_api
 from tests.credentials import ADMIN, JWT_SECRET, customer_bearer
 from tests.mailbox import Mailbox, free_port
@@ -353,7 +354,7 @@ def test_the_attributes_fit_the_sqlite_slots_and_hold_no_personal_data() -> None
     per_type = Counter(key.indexed_value_type for key in SEARCH_ATTRIBUTES)
     assert all(count <= SQLITE_SLOTS[kind] for kind, count in per_type.items()), per_type
     intake = sample_intake()
-    view = Complaint.open("c1", intake, SEED_MATRIX, datetime(2026, 11, 23, tzinfo=UTC)).view()
+    view = view_of(open_complaint("c1", intake, SEED_MATRIX, datetime(2026, 11, 23, tzinfo=UTC)))
     category = SEED_MATRIX.reason_category(intake.reason)
     values = complaint_search_values(view, "cus_" + "1" * 32, "mat_" + "2" * 24, category)
     assert set(values) == {key.name for key in SEARCH_ATTRIBUTES}

@@ -20,11 +20,11 @@ from domain.commands import (
     Resume,
     SupervisorJoined,
 )
-from domain.complaint import ComplaintView
 from domain.history import ENGINE, Actor, ActorRole, Step, StepKind
 from domain.policy_files import load_policy_set
-from domain.simulation import Action, InputEvent, simulate, timeline
-from tests.actions import answer, propose
+from domain.simulation import InputEvent, simulate, timeline
+from domain.view import ComplaintView
+from tests.actions import answer, propose, send
 from tests.conftest import ComplaintHandle, StartComplaint
 from tests.mailbox import Mailbox
 from tests.samples import AGENT, CUSTOMER, POLICY_DIR, sample_intake
@@ -153,19 +153,19 @@ def test_mistakes_exit_2_with_a_message(
 # --- the workflow and the simulator agree ---------------------------------------------------
 
 _ACTION_OF_STEP = {
-    StepKind.PAUSED: Action.PAUSE,
-    StepKind.RESUMED: Action.RESUME,
-    StepKind.RESOLUTION_PROPOSED: Action.PROPOSE,
-    StepKind.ACCEPTED: Action.ACCEPT,
-    StepKind.REJECTED: Action.REJECT,
-    StepKind.NOTE_ADDED: Action.NOTE,
-    StepKind.REOPENED: Action.REOPEN,
-    StepKind.CONTACTED: Action.CONTACT,
-    StepKind.SUPERVISOR_REQUESTED: Action.SUPERVISOR,
-    StepKind.SUPERVISOR_JOINED: Action.SUPERVISOR_JOINED,
-    StepKind.CASE_OPENED: Action.FLAG,
-    StepKind.CASE_ANSWERED: Action.ANSWER,
-    StepKind.CASE_EVENT: Action.CASE,
+    StepKind.PAUSED: "pause",
+    StepKind.RESUMED: "resume",
+    StepKind.RESOLUTION_PROPOSED: "propose",
+    StepKind.ACCEPTED: "accept",
+    StepKind.REJECTED: "reject",
+    StepKind.NOTE_ADDED: "note",
+    StepKind.REOPENED: "reopen",
+    StepKind.CONTACTED: "contact",
+    StepKind.SUPERVISOR_REQUESTED: "supervisor",
+    StepKind.SUPERVISOR_JOINED: "supervisor_joined",
+    StepKind.CASE_OPENED: "flag",
+    StepKind.CASE_ANSWERED: "answer",
+    StepKind.CASE_EVENT: "case",
 }
 
 
@@ -230,12 +230,10 @@ async def test_pauses_rejection_and_business_days_match(
     }
     handle = await start_complaint(**start)
     await env.sleep(5 * H)
-    await handle.execute_update(ComplaintWorkflow.pause, Pause(by=AGENT, reason="asked for photos"))
+    await send(handle, Pause(by=AGENT, reason="asked for photos"))
     await env.sleep(30 * H)
-    await handle.execute_update(ComplaintWorkflow.resume, Resume(by=AGENT, reason="photos in"))
-    await handle.execute_update(
-        ComplaintWorkflow.add_note, AddNote(by=AGENT, text="called the centre")
-    )
+    await send(handle, Resume(by=AGENT, reason="photos in"))
+    await send(handle, AddNote(by=AGENT, text="called the centre"))
     await env.sleep(20 * H)
     await propose(handle, "replacement unit")
     await env.sleep(2 * H)
@@ -255,7 +253,7 @@ async def test_resolution_reopen_and_closing_match(
     await env.sleep(H)
     await answer(handle, "accept")
     await env.sleep(2 * 24 * H)
-    await handle.execute_update(ComplaintWorkflow.reopen, Reopen(by=CUSTOMER, reason="broke again"))
+    await send(handle, Reopen(by=CUSTOMER, reason="broke again"))
     await env.sleep(3 * H)
     await propose(handle)
     await env.sleep(15 * 24 * H)  # no answer: it stands after 14 days, then 7 days to close
@@ -272,19 +270,15 @@ async def test_repeat_contacts_and_a_supervisor_call_match(
     handle = await start_complaint(**start)
     await env.sleep(H)
     customer = Actor(role=ActorRole.CUSTOMER, name="Asha")
-    await handle.execute_update(ComplaintWorkflow.record_contact, RecordContact(by=customer))
-    await handle.execute_update(
-        ComplaintWorkflow.request_supervisor, RequestSupervisor(by=AGENT, reason="wants a refund")
-    )
+    await send(handle, RecordContact(by=customer))
+    await send(handle, RequestSupervisor(by=AGENT, reason="wants a refund"))
     await env.sleep(timedelta(minutes=6))
-    await handle.execute_update(
-        ComplaintWorkflow.supervisor_joined,
+    await send(
+        handle,
         SupervisorJoined(by=Actor(role=ActorRole.SUPERVISOR, name="Ana")),
     )
     await env.sleep(H)
-    await handle.execute_update(
-        ComplaintWorkflow.record_contact, RecordContact(by=customer, note="third call")
-    )
+    await send(handle, RecordContact(by=customer, note="third call"))
     await env.sleep(50 * H)
     view = await view_when(handle, lambda v: v.level == 2)
     assert (view.contacts, view.handling) == (3, "team_leader")

@@ -8,8 +8,9 @@ from temporalio.worker import Worker
 from api.calendars import business_calendar_for
 from domain.calendar import BusinessCalendar
 from domain.commands import Pause, Resume
-from domain.complaint_state import ComplaintStatus
 from domain.history import StepKind
+from domain.status import ComplaintStatus
+from tests.actions import send
 from tests.conftest import StartComplaint
 from tests.mailbox import Mailbox
 from tests.samples import AGENT, SEED_MATRIX, with_policy
@@ -26,14 +27,10 @@ async def test_pause_and_resume_keep_exactly_the_time_left(
 ) -> None:
     handle = await start_complaint()
     await env.sleep(10 * H)
-    paused = await handle.execute_update(
-        ComplaintWorkflow.pause, Pause(by=AGENT, reason="asked for the invoice")
-    )
+    paused = await send(handle, Pause(by=AGENT, reason="asked for the invoice"))
     assert (paused.status, paused.deadline) == (ComplaintStatus.PAUSED, None)
     await env.sleep(100 * H)  # far past the 48 h: nothing happens while paused
-    resumed = await handle.execute_update(
-        ComplaintWorkflow.resume, Resume(by=AGENT, reason="invoice received")
-    )
+    resumed = await send(handle, Resume(by=AGENT, reason="invoice received"))
     pause_step, resume_step = (
         s for s in resumed.history if s.kind in (StepKind.PAUSED, StepKind.RESUMED)
     )

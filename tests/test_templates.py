@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from domain.messages import Notification, NotificationKind, Recipient
+from domain.messages import MessageFacts, Notification, NotificationKind, Recipient
 from domain.policy_files import PolicyError, load_policy_set, load_templates
-from domain.templates import MessageFacts, TemplateCatalog, TemplateProblem, translate_legacy
+from domain.templates import TemplateCatalog, TemplateProblem, translate_legacy
 from tests.samples import POLICY_DIR
 
 TEMPLATES = load_templates(POLICY_DIR)

@@ -14,7 +14,7 @@ from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client
 from temporalio.common import SearchAttributeIndexedValueType, SearchAttributeKey
 
-from domain.complaint import ComplaintView
+from domain.view import ComplaintView
 
 COMPLAINT_LEVEL = SearchAttributeKey.for_int("ComplaintLevel")
 COMPLAINT_STATUS = SearchAttributeKey.for_keyword("ComplaintStatus")

@@ -24,47 +24,21 @@ from api.auth import (
     UNAUTHORIZED,
     Authenticated,
     Authentication,
-    CustomerOrAdmin,
-    Staff,
-    Supervisor,
 )
 from api.calendars import NoCalendar, business_calendar_for
 from api.credentials import Authenticator, Principal
-from api.schemas import (
-    ContactRequest,
-    ErrorDetail,
-    EscalationRequest,
-    FeedbackRequest,
-    IntakePending,
-    NoteRequest,
-    PauseRequest,
-    ReopenRequest,
-    ResolutionRequest,
-    ResumeRequest,
-    SupervisorRequest,
-)
+from api.schemas import ErrorDetail, IntakePending
 from api.settings import ApiSettings
-from api.temporal import TemporalClient, act_on_complaint, not_found, read_complaint
+from api.temporal import TemporalClient, not_found, read_complaint
 from domain.calendar import BusinessCalendar
+from domain.case_actions import playbook_for
 from domain.cases import CaseNotValid
-from domain.commands import (
-    AddNote,
-    CustomerFeedback,
-    Escalate,
-    Pause,
-    ProposeResolution,
-    RecordContact,
-    Reopen,
-    RequestSupervisor,
-    Resume,
-    SupervisorJoined,
-)
-from domain.complaint import ComplaintView
 from domain.history import ActorRole
 from domain.identity import matter_id
 from domain.intake import ComplaintIntake, RecorderRole
 from domain.policy import EscalationPolicy
 from domain.policy_files import PolicySet
+from domain.view import ComplaintView
 from workflows.complaint import ComplaintStart, ComplaintWorkflow, Filing
 from workflows.ids import matter_workflow_id, workflow_id
 from workflows.matter import MatterStart, MatterWorkflow
@@ -132,13 +106,8 @@ def _check_case(intake: ComplaintIntake, policy: EscalationPolicy) -> None:
     """A case named at filing must fit one of the brand's playbooks: else 422 naming the field."""
     if intake.case is None:
         return
-    playbook = policy.playbooks.get(intake.case.case_type)
-    if playbook is None:
-        known = ", ".join(sorted(policy.playbooks)) or "none"
-        message = f"policy {policy.name} has no playbook {intake.case.case_type!r}; known: {known}"
-        raise _invalid("case", "case_type", message=message)
     try:
-        intake.case.checked_against(playbook)
+        playbook_for(policy, intake.case)
     except CaseNotValid as err:
         raise _invalid("case", err.field, message=str(err)) from None
 
@@ -326,141 +295,3 @@ async def get_complaint(
 ) -> ComplaintView:
     """The live state: level, status, owner, deadline and full history (customers: their own)."""
     return await visible_complaint(client, complaint_id, caller, auth)
-
-
-@router.post(
-    "/{complaint_id}/resolution", response_model=ComplaintView, responses=RESTRICTED_ACTION_ERRORS
-)
-async def propose_resolution(
-    complaint_id: ComplaintId, body: ResolutionRequest, client: TemporalClient, caller: Staff
-) -> ComplaintView:
-    """An agent proposes a resolution; the level's clock stops while the customer decides."""
-    command = ProposeResolution(by=caller.actor, resolution=body.resolution)
-    return await act_on_complaint(
-        client, complaint_id, ComplaintWorkflow.propose_resolution, command
-    )
-
-
-@router.post(
-    "/{complaint_id}/feedback", response_model=ComplaintView, responses=RESTRICTED_ACTION_ERRORS
-)
-async def customer_feedback(
-    complaint_id: ComplaintId,
-    body: FeedbackRequest,
-    client: TemporalClient,
-    caller: CustomerOrAdmin,
-    auth: Authentication,
-) -> ComplaintView:
-    """The customer accepts (resolved) or rejects (escalated at once) the proposed resolution."""
-    await ensure_visible(client, complaint_id, caller, auth)
-    command = CustomerFeedback(by=caller.actor, decision=body.decision, reason=body.reason)
-    return await act_on_complaint(
-        client, complaint_id, ComplaintWorkflow.customer_feedback, command
-    )
-
-
-@router.post("/{complaint_id}/notes", response_model=ComplaintView, responses=ACTION_ERRORS)
-async def add_note(
-    complaint_id: ComplaintId,
-    body: NoteRequest,
-    client: TemporalClient,
-    caller: Authenticated,
-    auth: Authentication,
-) -> ComplaintView:
-    """Add a note to the complaint's history, signed by the caller."""
-    await ensure_visible(client, complaint_id, caller, auth)
-    command = AddNote(by=caller.actor, text=body.text)
-    return await act_on_complaint(client, complaint_id, ComplaintWorkflow.add_note, command)
-
-
-@router.post(
-    "/{complaint_id}/reopen", response_model=ComplaintView, responses=RESTRICTED_ACTION_ERRORS
-)
-async def reopen(
-    complaint_id: ComplaintId,
-    body: ReopenRequest,
-    client: TemporalClient,
-    caller: CustomerOrAdmin,
-    auth: Authentication,
-) -> ComplaintView:
-    """The customer reopens a resolved complaint at the level it had."""
-    await ensure_visible(client, complaint_id, caller, auth)
-    command = Reopen(by=caller.actor, reason=body.reason)
-    return await act_on_complaint(client, complaint_id, ComplaintWorkflow.reopen, command)
-
-
-@router.post(
-    "/{complaint_id}/pause", response_model=ComplaintView, responses=RESTRICTED_ACTION_ERRORS
-)
-async def pause(
-    complaint_id: ComplaintId, body: PauseRequest, client: TemporalClient, caller: Staff
-) -> ComplaintView:
-    """Stop the level's clock while waiting on the customer; the reason is recorded."""
-    command = Pause(by=caller.actor, reason=body.reason)
-    return await act_on_complaint(client, complaint_id, ComplaintWorkflow.pause, command)
-
-
-@router.post(
-    "/{complaint_id}/resume", response_model=ComplaintView, responses=RESTRICTED_ACTION_ERRORS
-)
-async def resume(
-    complaint_id: ComplaintId, body: ResumeRequest, client: TemporalClient, caller: Staff
-) -> ComplaintView:
-    """Run the clock again with exactly the time that was left (business time where it counts)."""
-    command = Resume(by=caller.actor, reason=body.reason)
-    return await act_on_complaint(client, complaint_id, ComplaintWorkflow.resume, command)
-
-
-@router.post("/{complaint_id}/contacts", response_model=ComplaintView, responses=ACTION_ERRORS)
-async def record_contact(
-    complaint_id: ComplaintId,
-    body: ContactRequest,
-    client: TemporalClient,
-    caller: Authenticated,
-    auth: Authentication,
-) -> ComplaintView:
-    """The customer contacted us again about the same matter; enough contacts move it up."""
-    await ensure_visible(client, complaint_id, caller, auth)
-    command = RecordContact(by=caller.actor, note=body.note)
-    return await act_on_complaint(client, complaint_id, ComplaintWorkflow.record_contact, command)
-
-
-@router.post(
-    "/{complaint_id}/supervisor-request",
-    response_model=ComplaintView,
-    responses=RESTRICTED_ACTION_ERRORS,
-)
-async def request_supervisor(
-    complaint_id: ComplaintId, body: SupervisorRequest, client: TemporalClient, caller: Staff
-) -> ComplaintView:
-    """Urgent notice to the supervisor; the agent refreshes the hold until they join."""
-    command = RequestSupervisor(by=caller.actor, reason=body.reason)
-    return await act_on_complaint(
-        client, complaint_id, ComplaintWorkflow.request_supervisor, command
-    )
-
-
-@router.post(
-    "/{complaint_id}/escalation", response_model=ComplaintView, responses=RESTRICTED_ACTION_ERRORS
-)
-async def escalate(
-    complaint_id: ComplaintId, body: EscalationRequest, client: TemporalClient, caller: Supervisor
-) -> ComplaintView:
-    """Move the complaint up a level now, with the reason (the next level gets a fresh window)."""
-    command = Escalate(by=caller.actor, reason=body.reason)
-    return await act_on_complaint(client, complaint_id, ComplaintWorkflow.escalate, command)
-
-
-@router.post(
-    "/{complaint_id}/supervisor-joined",
-    response_model=ComplaintView,
-    responses=RESTRICTED_ACTION_ERRORS,
-)
-async def supervisor_joined(
-    complaint_id: ComplaintId, client: TemporalClient, caller: Supervisor
-) -> ComplaintView:
-    """The supervisor (the caller) took the call; the hold reminders stop."""
-    command = SupervisorJoined(by=caller.actor)
-    return await act_on_complaint(
-        client, complaint_id, ComplaintWorkflow.supervisor_joined, command
-    )

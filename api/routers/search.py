@@ -37,11 +37,11 @@ from api.schemas import ErrorDetail
 from api.temporal import TemporalClient
 from api.visibility import all_of, compare, equals, one_of, quotable
 from domain.cases import CaseType
-from domain.complaint_state import ComplaintStatus
 from domain.history import ActorRole
 from domain.intake import CountryCode
 from domain.policy import OTHER_REASON
 from domain.policy_files import PolicySet
+from domain.status import ComplaintStatus
 from workflows.search_attributes import (
     BREACHED,
     CASE_TYPES,

@@ -30,7 +30,7 @@ from domain.commands import (
 )
 from domain.policy import EscalationPolicy
 from domain.policy_files import load_policy_set
-from tests.actions import answer, file_with_matter, propose, resolve
+from tests.actions import answer, file_with_matter, propose, resolve, send
 from tests.conftest import ComplaintHandle, start_test_server
 from tests.mailbox import Mailbox, free_port
 from tests.samples import (
@@ -78,7 +78,7 @@ async def rejected_reopened_closed(
     await answer(handle, "reject", "Not good enough")
     await propose(handle)
     await answer(handle, "accept")
-    await handle.execute_update(ComplaintWorkflow.reopen, Reopen(by=CUSTOMER, reason="Broke again"))
+    await send(handle, Reopen(by=CUSTOMER, reason="Broke again"))
     await propose(handle)
     await answer(handle, "accept")
     await handle.result()
@@ -93,9 +93,9 @@ async def delonghi_paused_rejected_escalated(
     calendar = business_calendar_for(policy, "MX", date(2026, 11, 23))
     handle = await _start(client, task_queue, policy, calendar)
     await env.sleep(5 * H)
-    await handle.execute_update(ComplaintWorkflow.pause, Pause(by=AGENT, reason="photos"))
+    await send(handle, Pause(by=AGENT, reason="photos"))
     await env.sleep(60 * H)
-    await handle.execute_update(ComplaintWorkflow.resume, Resume(by=AGENT, reason="photos in"))
+    await send(handle, Resume(by=AGENT, reason="photos in"))
     await propose(handle)
     await answer(handle, "reject", "Wants a refund")
     await env.sleep(20 * 24 * H)
@@ -113,22 +113,20 @@ async def delonghi_playbooks_and_reviews(
     calendar = business_calendar_for(policy, "MX", date(2026, 11, 23))
     handle = await _start(client, task_queue, policy, calendar)
     centre = {"service_centre": "SAT Norte", "service_order": "SO-1"}
-    await handle.execute_update(
-        ComplaintWorkflow.flag_case,
+    await send(
+        handle,
         FlagCase(by=AGENT, flag=CaseFlag(case_type="no_diagnosis", fields=centre)),
     )
     await env.sleep(73 * H)
-    await handle.execute_update(
-        ComplaintWorkflow.flag_case, FlagCase(by=AGENT, flag=CaseFlag(case_type="injury_or_damage"))
-    )
-    await handle.execute_update(
-        ComplaintWorkflow.record_case_event,
+    await send(handle, FlagCase(by=AGENT, flag=CaseFlag(case_type="injury_or_damage")))
+    await send(
+        handle,
         RecordCaseEvent(by=AGENT, case_type="injury_or_damage", event="claim"),
     )
     for _ in range(2):
-        await handle.execute_update(ComplaintWorkflow.record_contact, RecordContact(by=CUSTOMER))
+        await send(handle, RecordContact(by=CUSTOMER))
     await propose(handle)
-    await handle.execute_update(ComplaintWorkflow.approve_reply, ApproveReply(by=AGENT))
+    await send(handle, ApproveReply(by=AGENT))
     await env.sleep(11 * 24 * H)  # the decision reminder
     await answer(handle, "accept")
     await env.sleep(15 * 24 * H)
@@ -172,7 +170,7 @@ async def channels_fallback_and_quiet_hours(
     handle = await _start(client, task_queue, policy, history_event_limit=30)
     first_run = handle.result_run_id or ""
     for _ in range(3):  # contacts 2, 3, 4: specialists, team leader, third level
-        await handle.execute_update(ComplaintWorkflow.record_contact, RecordContact(by=CUSTOMER))
+        await send(handle, RecordContact(by=CUSTOMER))
     await env.sleep(3 * H)
     await propose(handle)
     await answer(handle, "accept")
@@ -196,18 +194,14 @@ async def continued_as_new(
         CaseFlag(case_type="no_diagnosis", fields=centre),
         CaseFlag(case_type="parts_unavailable", fields={**centre, "part": "Thermoblock"}),
     ):
-        await handle.execute_update(ComplaintWorkflow.flag_case, FlagCase(by=AGENT, flag=flag))
+        await send(handle, FlagCase(by=AGENT, flag=flag))
     for _ in range(2):  # contacts 2 and 3: specialists, then the team leader
-        await handle.execute_update(ComplaintWorkflow.record_contact, RecordContact(by=CUSTOMER))
-    await handle.execute_update(ComplaintWorkflow.pause, Pause(by=AGENT, reason="photos"))
-    await handle.execute_update(ComplaintWorkflow.resume, Resume(by=AGENT, reason="photos in"))
-    await handle.execute_update(
-        ComplaintWorkflow.add_note, AddNote(by=AGENT, text="SAT Norte promised a call")
-    )
+        await send(handle, RecordContact(by=CUSTOMER))
+    await send(handle, Pause(by=AGENT, reason="photos"))
+    await send(handle, Resume(by=AGENT, reason="photos in"))
+    await send(handle, AddNote(by=AGENT, text="SAT Norte promised a call"))
     await env.sleep(40 * H)  # the 50% warning
-    await handle.execute_update(
-        ComplaintWorkflow.request_supervisor, RequestSupervisor(by=AGENT, reason="Legal threat")
-    )
+    await send(handle, RequestSupervisor(by=AGENT, reason="Legal threat"))
     first_run = handle.result_run_id or ""
     await env.sleep(timedelta(minutes=10))  # hold reminders: the first continue-as-new
     first = await client.get_workflow_handle(handle.id, run_id=first_run).fetch_history()
@@ -218,7 +212,7 @@ async def continued_as_new(
     second_run = continued.workflow_execution_continued_as_new_event_attributes.new_execution_run_id
     await env.sleep(20 * 24 * H)  # breaches, promises missed, follow-ups, re-alerts
     await propose(handle)
-    await handle.execute_update(ComplaintWorkflow.approve_reply, ApproveReply(by=AGENT))
+    await send(handle, ApproveReply(by=AGENT))
     await answer(handle, "accept")
     await env.sleep(15 * 24 * H)
     await handle.result()

@@ -1,0 +1,56 @@
+"""Named behaviour switches: a complaint keeps the behaviour it started with.
+
+Each release that changed what running complaints do has a `workflow.patched` id; a complaint
+stores the revision it started at (`Complaint.revision`), and the domain asks for a switch by
+name, never by number. A new behaviour change adds a switch and a release here.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Switch(StrEnum):
+    REPLY_APPROVAL = "reply_approval"
+    """The team leader approves replies to repeat complaints first (seed 004)."""
+    DECISION_REMINDERS = "decision_reminders"
+    """The customer is reminded before an unanswered resolution stands."""
+    DELIVERY_CHANNELS = "delivery_channels"
+    """Messages go out on email, SMS and webhooks, with fallback and quiet hours."""
+    STATUS_TEXTS = "status_texts"
+    """The third-level manager gets a text message on every change."""
+    UNDELIVERED_NOTICES = "undelivered_notices"
+    """A message no channel took is recorded and the level's owner is told."""
+
+
+@dataclass(frozen=True)
+class Release:
+    revision: int
+    """What `Complaint.revision` stores for complaints started on this release."""
+    patch_id: str | None
+    """The `workflow.patched` id that tells this release from the ones before it."""
+    switches: frozenset[Switch]
+    """What it switched on."""
+
+
+RELEASES = (
+    Release(revision=2, patch_id=None, switches=frozenset()),
+    Release(
+        revision=3,
+        patch_id="complaint-revision-3",
+        switches=frozenset({Switch.REPLY_APPROVAL, Switch.DECISION_REMINDERS}),
+    ),
+    Release(
+        revision=4,
+        patch_id="complaint-revision-4",
+        switches=frozenset(
+            {Switch.DELIVERY_CHANNELS, Switch.STATUS_TEXTS, Switch.UNDELIVERED_NOTICES}
+        ),
+    ),
+)
+"""Oldest first; complaints of a release follow its switches and those of every earlier one."""
+CURRENT = RELEASES[-1]
+
+
+def switched_on(revision: int) -> frozenset[Switch]:
+    """The switches a complaint started at `revision` follows."""
+    return frozenset().union(*(r.switches for r in RELEASES if r.revision <= revision))

@@ -1,0 +1,68 @@
+"""Every change of a complaint is a step in its history; some steps also text the third level."""
+
+from datetime import datetime
+
+from domain.behaviour import Switch
+from domain.cases import EscalationRecord
+from domain.complaint import Complaint
+from domain.history import Actor, Step, StepKind
+from domain.messages import NotificationKind
+from domain.outbox import notify_role
+from domain.playbooks import HandlingTier
+
+NOT_A_CHANGE = frozenset(
+    {
+        StepKind.NOTIFIED,
+        StepKind.NOTIFICATION_SKIPPED,
+        StepKind.NOTIFICATION_FAILED,
+        StepKind.NOTIFICATION_HELD,
+        StepKind.UNDELIVERED,
+        StepKind.HOLD_REMINDER,
+        StepKind.REASSIGNED,  # has its own message to the new handler
+    }
+)
+"""Steps that do not send the third-level manager a status update (seed 004: every change)."""
+
+
+def record(
+    complaint: Complaint,
+    at: datetime,
+    actor: Actor,
+    kind: StepKind,
+    reason: str | None = None,
+    text: str | None = None,
+    case: str | None = None,
+    escalation: EscalationRecord | None = None,
+) -> int:
+    """Append a step to the history and return its number."""
+    seq = len(complaint.history) + 1
+    complaint.history.append(
+        Step(
+            seq=seq,
+            at=at,
+            actor=actor,
+            kind=kind,
+            level=complaint.level,
+            reason=reason,
+            text=text,
+            case=case,
+            record=escalation,
+        )
+    )
+    if _sends_status_updates(complaint) and kind not in NOT_A_CHANGE:
+        detail = reason or text
+        what = kind.value.replace("_", " ") + (f": {_shortened(detail)}" if detail else "")
+        notify_role(
+            complaint, seq, NotificationKind.STATUS_UPDATE, HandlingTier.THIRD_LEVEL.role, what
+        )
+    return seq
+
+
+def _sends_status_updates(complaint: Complaint) -> bool:
+    return complaint.follows(Switch.STATUS_TEXTS) and complaint.handling is HandlingTier.THIRD_LEVEL
+
+
+def _shortened(text: str, limit: int = 100) -> str:
+    """One line of at most `limit` characters, for a text message."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"

@@ -1,0 +1,85 @@
+"""What people see of a complaint: its level, owner, deadline and full history."""
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.assessment import AccountabilityRecord, Assessment
+from domain.cases import CaseRun
+from domain.complaint import Complaint
+from domain.history import Step
+from domain.intake import ComplaintIntake
+from domain.playbooks import HandlingTier
+from domain.status import CLOCK_RUNS, ComplaintStatus
+from domain.view_example import EXAMPLE_VIEW
+
+
+class ComplaintView(BaseModel):
+    """The live state shown to people: level, owner, deadline and the full history."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_VIEW]})
+
+    id: str
+    status: ComplaintStatus
+    level: int
+    level_name: str
+    owner_role: str
+    deadline: datetime | None = Field(
+        description="When the current level breaches; None while paused"
+    )
+    sla_paused_remaining_seconds: float | None = Field(
+        description="While the clock is stopped: exactly how much of the window is left"
+    )
+    breached: bool = Field(description="The current level's window has run out")
+    next_alert_at: datetime | None
+    decision_due_at: datetime | None
+    reopen_until: datetime | None
+    opened_at: datetime
+    resolved_at: datetime | None
+    pending_resolution: str | None
+    contacts: int = Field(description="Contacts about the same matter, the filing included")
+    handling: HandlingTier = Field(description="Who handles it, by the number of contacts")
+    supervisor_requested_at: datetime | None = Field(
+        description="Set while a customer waits on hold for a supervisor"
+    )
+    cases: list[CaseRun] = Field(description="Playbooks flagged on the complaint, oldest first")
+    assessment: Assessment | None = Field(description="The third level's latest assessment")
+    accountability: AccountabilityRecord | None
+    policy_name: str
+    policy_version: str
+    intake: ComplaintIntake
+    history: list[Step]
+
+
+def view_of(complaint: Complaint) -> ComplaintView:
+    """The live state shown to people."""
+    level = complaint.current_level
+    paused_left = None if complaint.clock.running else complaint.clock.window - complaint.clock.used
+    return ComplaintView(
+        id=complaint.id,
+        status=complaint.status,
+        level=complaint.level,
+        level_name=level.name,
+        owner_role=level.owner_role,
+        deadline=complaint.clock.deadline if complaint.status in CLOCK_RUNS else None,
+        sla_paused_remaining_seconds=paused_left.total_seconds()
+        if paused_left is not None
+        else None,
+        breached=complaint.next_alert_at is not None,
+        next_alert_at=complaint.next_alert_at,
+        decision_due_at=complaint.decision_due_at,
+        reopen_until=complaint.reopen_until,
+        opened_at=complaint.opened_at,
+        resolved_at=complaint.resolved_at,
+        pending_resolution=complaint.pending_resolution,
+        contacts=complaint.contacts,
+        handling=complaint.handling,
+        supervisor_requested_at=complaint.supervisor_requested_at,
+        cases=list(complaint.cases.values()),
+        assessment=complaint.assessment,
+        accountability=complaint.accountability,
+        policy_name=complaint.policy.name,
+        policy_version=complaint.policy.version,
+        intake=complaint.intake,
+        history=list(complaint.history),
+    )
