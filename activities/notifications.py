@@ -7,17 +7,11 @@ from jinja2 import TemplateError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities import models
 from activities.channels import SMS_BY_EMAIL, ChannelSettings, send_by_apprise, sms_target
 from activities.email import EmailSender, SmtpSettings, message_id_for
 from activities.ledger import SentLedger
-from activities.models import (
-    SEND_NOTIFICATION,
-    SEND_NOTIFICATION_EMAIL,
-    Delivery,
-    EmailReceipt,
-    NotificationEmail,
-    SentMessage,
-)
+from activities.models import Delivery, SentMessage
 from domain.messages import DeliveryChannel
 from domain.templates import RenderedMessage, TemplateCatalog, TemplateProblem
 
@@ -41,7 +35,7 @@ class NotificationActivities:
         self._templates = templates
         self._ledger = ledger or SentLedger(channels.sent_ledger)
 
-    @activity.defn(name=SEND_NOTIFICATION)
+    @activity.defn(name=models.SEND_NOTIFICATION)
     async def send_notification(self, delivery: Delivery) -> SentMessage:
         """Send `delivery` unless its key was sent already; permanent failures are not retried."""
         if sent := await self._ledger.find(delivery.idempotency_key):
@@ -75,8 +69,10 @@ class NotificationActivities:
 
         return receipt(await self._within_attempt(self._send(delivery, rendered, record)))
 
-    @activity.defn(name=SEND_NOTIFICATION_EMAIL)
-    async def send_notification_email(self, request: NotificationEmail) -> EmailReceipt:
+    @activity.defn(name=models.SEND_NOTIFICATION_EMAIL)
+    async def send_notification_email(
+        self, request: models.NotificationEmail
+    ) -> models.EmailReceipt:
         """The email-only entry point complaints of revision 3 and older still call.
 
         Their workflows pass no language or zone: they get the default templates in en-IN, with
@@ -98,7 +94,7 @@ class NotificationActivities:
                 zone="UTC",
             )
         )
-        return EmailReceipt(message_id=sent.message_id, recipient=sent.address)
+        return models.EmailReceipt(message_id=sent.message_id, recipient=sent.address)
 
     async def _within_attempt(self, sending: Awaitable[str]) -> str:
         """Give up before Temporal times the attempt out, so a retry never overlaps a send

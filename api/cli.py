@@ -19,7 +19,7 @@ from domain.durations import DurationKind, parse_duration
 from domain.identity import customer_id
 from domain.intake import Channel, ComplaintIntake, Customer
 from domain.policy_files import PolicyError, load_policy_set
-from domain.simulation import InputEvent, TimelineEntry, TimelineEvent, simulate
+from domain.simulation import TIMELINE_EVENTS, InputEvent, TimelineEntry, simulate
 from domain.status import ActionNotAllowed
 
 
@@ -31,7 +31,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="print a complaint's timeline under a policy, without running Temporal",
         description=(
             "Prints every step a complaint would take: warnings, breaches, escalations, "
-            f"re-alerts. Events: {', '.join(VERBS)}. Output events: {', '.join(TimelineEvent)}."
+            f"re-alerts. Events: {', '.join(VERBS)}. "
+            f"Output events: {', '.join(TIMELINE_EVENTS.values())}."
         ),
     )
     sim.add_argument("--policy", type=Path, default=Path("policy"), help="file or directory")

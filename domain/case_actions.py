@@ -2,6 +2,7 @@
 event of the case."""
 
 import shlex
+from collections.abc import Collection
 from datetime import datetime
 from typing import Self
 
@@ -157,13 +158,9 @@ class AnswerCase(CaseAnswerRequest, CaseCommand):
         case = self.running_case(complaint)
         if case.asked is None:
             raise ActionNotAllowed(f"the {self.case_type} playbook asked nobody for an answer")
-        outcomes = complaint.policy.playbooks[self.case_type].outcomes
-        if self.outcome is not None and self.outcome not in outcomes:
-            raise CaseNotValid(
-                f"{self.case_type}: unknown outcome {self.outcome!r}; "
-                f"known: {', '.join(outcomes) or 'none'}",
-                "outcome",
-            )
+        if self.outcome is not None:
+            outcomes = complaint.policy.playbooks[self.case_type].outcomes
+            _ensure_known(self.case_type, "outcome", self.outcome, outcomes)
 
     def apply(self, complaint: Complaint, at: datetime) -> None:
         case, outcome = complaint.cases[self.case_type], self.outcome
@@ -202,12 +199,7 @@ class RecordCaseEvent(CaseEventRequest, CaseCommand):
     def check(self, complaint: Complaint) -> None:
         self.running_case(complaint)
         declared = complaint.policy.playbooks[self.case_type].events
-        if self.event not in declared:
-            raise CaseNotValid(
-                f"{self.case_type}: unknown event {self.event!r}; "
-                f"known: {', '.join(declared) or 'none'}",
-                "event",
-            )
+        _ensure_known(self.case_type, "event", self.event, declared)
 
     def apply(self, complaint: Complaint, at: datetime) -> None:
         case = complaint.cases[self.case_type]
@@ -215,3 +207,10 @@ class RecordCaseEvent(CaseEventRequest, CaseCommand):
         why = f"{self.event}: {meaning}"
         record(complaint, at, self.by, StepKind.CASE_EVENT, why, self.note, self.case_type)
         run_event(complaint, case, self.event, at, meaning)
+
+
+def _ensure_known(case_type: str, field: str, value: str, known: Collection[str]) -> None:
+    """CaseNotValid, naming `field`, unless the playbook knows `value`."""
+    if value not in known:
+        listed = ", ".join(known) or "none"
+        raise CaseNotValid(f"{case_type}: unknown {field} {value!r}; known: {listed}", field)

@@ -1,7 +1,6 @@
 """A complaint's timeline under a policy, computed without Temporal by the workflow's own logic."""
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -25,83 +24,35 @@ SIMULATED = {
 MAX_STEPS = 10_000
 
 
-class TimelineEvent(StrEnum):
-    """Output vocabulary, fixed: one per kind of step on the ladder."""
-
-    OPENED = "opened"
-    WARNING = "warning"
-    BREACHED = "breached"
-    ESCALATED = "escalated"
-    REALERT = "realert"
-    PAUSED = "paused"
-    RESUMED = "resumed"
-    PROPOSED = "proposed"
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"
-    RESOLVED = "resolved"
-    REOPENED = "reopened"
-    CLOSED = "closed"
-    NOTE = "note"
-    CONTACTED = "contacted"
-    REASSIGNED = "reassigned"
-    SUPERVISOR_REQUESTED = "supervisor_requested"
-    HOLD_REMINDER = "hold_reminder"
-    SUPERVISOR_JOINED = "supervisor_joined"
-    SUPERVISOR_MISSED = "supervisor_missed"
-    REPLY_APPROVED = "reply_approved"
-    REPLY_REFUSED = "reply_refused"
-    DECISION_REMINDER = "decision_reminder"
-    CASE_OPENED = "case_opened"
-    ASKED = "asked"
-    PROMISED = "promised"
-    CASE_ESCALATED = "case_escalated"
-    TASK = "task"
-    TOLD_CUSTOMER = "told_customer"
-    ANSWERED = "answered"
-    CASE_EVENT = "case_event"
-    SILENT = "silent"
-    PROMISE_MISSED = "promise_missed"
-    FOLLOW_UP = "follow_up"
-    CASE_DONE = "case_done"
-
-
-_EVENT_OF_STEP: dict[StepKind, TimelineEvent] = {
-    StepKind.OPENED: TimelineEvent.OPENED,
-    StepKind.WARNED: TimelineEvent.WARNING,
-    StepKind.BREACHED: TimelineEvent.BREACHED,
-    StepKind.ESCALATED: TimelineEvent.ESCALATED,
-    StepKind.REALERTED: TimelineEvent.REALERT,
-    StepKind.PAUSED: TimelineEvent.PAUSED,
-    StepKind.RESUMED: TimelineEvent.RESUMED,
-    StepKind.RESOLUTION_PROPOSED: TimelineEvent.PROPOSED,
-    StepKind.ACCEPTED: TimelineEvent.ACCEPTED,
-    StepKind.REJECTED: TimelineEvent.REJECTED,
-    StepKind.RESOLVED: TimelineEvent.RESOLVED,
-    StepKind.REOPENED: TimelineEvent.REOPENED,
-    StepKind.CLOSED: TimelineEvent.CLOSED,
-    StepKind.NOTE_ADDED: TimelineEvent.NOTE,
-    StepKind.CONTACTED: TimelineEvent.CONTACTED,
-    StepKind.REASSIGNED: TimelineEvent.REASSIGNED,
-    StepKind.SUPERVISOR_REQUESTED: TimelineEvent.SUPERVISOR_REQUESTED,
-    StepKind.HOLD_REMINDER: TimelineEvent.HOLD_REMINDER,
-    StepKind.SUPERVISOR_JOINED: TimelineEvent.SUPERVISOR_JOINED,
-    StepKind.SUPERVISOR_MISSED: TimelineEvent.SUPERVISOR_MISSED,
-    StepKind.REPLY_APPROVED: TimelineEvent.REPLY_APPROVED,
-    StepKind.REPLY_REFUSED: TimelineEvent.REPLY_REFUSED,
-    StepKind.DECISION_REMINDED: TimelineEvent.DECISION_REMINDER,
-    StepKind.CASE_OPENED: TimelineEvent.CASE_OPENED,
-    StepKind.CASE_ASKED: TimelineEvent.ASKED,
-    StepKind.CASE_PROMISED: TimelineEvent.PROMISED,
-    StepKind.CASE_ESCALATED: TimelineEvent.CASE_ESCALATED,
-    StepKind.CASE_TASK: TimelineEvent.TASK,
-    StepKind.CUSTOMER_TOLD: TimelineEvent.TOLD_CUSTOMER,
-    StepKind.CASE_ANSWERED: TimelineEvent.ANSWERED,
-    StepKind.CASE_EVENT: TimelineEvent.CASE_EVENT,
-    StepKind.CASE_SILENT: TimelineEvent.SILENT,
-    StepKind.PROMISE_MISSED: TimelineEvent.PROMISE_MISSED,
-    StepKind.FOLLOW_UP: TimelineEvent.FOLLOW_UP,
-    StepKind.CASE_DONE: TimelineEvent.CASE_DONE,
+RENAMED_ON_THE_TIMELINE = {
+    StepKind.WARNED: "warning",
+    StepKind.REALERTED: "realert",
+    StepKind.RESOLUTION_PROPOSED: "proposed",
+    StepKind.NOTE_ADDED: "note",
+    StepKind.DECISION_REMINDED: "decision_reminder",
+    StepKind.CASE_ASKED: "asked",
+    StepKind.CASE_PROMISED: "promised",
+    StepKind.CASE_TASK: "task",
+    StepKind.CUSTOMER_TOLD: "told_customer",
+    StepKind.CASE_ANSWERED: "answered",
+    StepKind.CASE_SILENT: "silent",
 }
+OFF_THE_TIMELINE = {
+    StepKind.ASSESSED,
+    StepKind.ACCOUNTABILITY_OPENED,
+    StepKind.NOTIFIED,
+    StepKind.NOTIFICATION_SKIPPED,
+    StepKind.NOTIFICATION_FAILED,
+    StepKind.NOTIFICATION_HELD,
+    StepKind.UNDELIVERED,
+}
+TIMELINE_EVENTS: dict[StepKind, str] = {
+    kind: RENAMED_ON_THE_TIMELINE.get(kind, kind.value)
+    for kind in StepKind
+    if kind not in OFF_THE_TIMELINE
+}
+"""The output vocabulary, fixed: one event per kind of step on the ladder (deliveries, the
+assessment and accountability are not timeline events)."""
 
 
 class InputEvent(BaseModel):
@@ -134,7 +85,7 @@ class TimelineEntry(BaseModel):
 
     at: datetime
     level: str = Field(description="L1, L2, ...")
-    event: TimelineEvent
+    event: str = Field(description="One of the values of TIMELINE_EVENTS")
     owner_role: str
     case: str | None = Field(default=None, description="The playbook that took the step")
     reason: str | None = None
@@ -148,7 +99,7 @@ def timeline(
     zone = calendar.zone if calendar else None
     entries = []
     for step in steps:
-        event = _EVENT_OF_STEP.get(step.kind)
+        event = TIMELINE_EVENTS.get(step.kind)
         if event is None:
             continue
         level = policy.level(step.level)
