@@ -2,10 +2,10 @@
 
 A route declares who may call it with one parameter, and records who acted from it:
 
-    async def escalate(..., caller: Supervisor) -> ...:
-        command = Escalate(by=caller.actor, ...)
+    async def analytics(..., caller: Admin) -> ...:
 
-`Authenticated` admits any signed-in caller; `allow(*roles)` builds other role sets.
+`Authenticated` admits any signed-in caller; `allow(*roles)` builds other role sets (the
+actions' routes build theirs from each command's `roles`).
 """
 
 from collections.abc import Awaitable, Callable
@@ -94,9 +94,6 @@ def allow(*roles: ActorRole) -> Callable[[Principal], Awaitable[Principal]]:
     return permitted
 
 
-Staff = Annotated[Principal, Depends(allow(ActorRole.AGENT, ActorRole.SUPERVISOR, ActorRole.ADMIN))]
-Supervisor = Annotated[Principal, Depends(allow(ActorRole.SUPERVISOR, ActorRole.ADMIN))]
-CustomerOrAdmin = Annotated[Principal, Depends(allow(ActorRole.CUSTOMER, ActorRole.ADMIN))]
 Admin = Annotated[Principal, Depends(allow(ActorRole.ADMIN))]
 
 

@@ -113,6 +113,12 @@ class CaseCommand(Command):
     allowed_in = ACTIVE
     label = "update case"
 
+    @staticmethod
+    def case_and_words(text: str | None) -> tuple[str, list[str]]:
+        """A simulator event's text: the case type first, then the command's own words."""
+        case_type, *words = shlex.split(text or "") or [""]
+        return case_type, words
+
     def running_case(self, complaint: Complaint) -> CaseRun:
         """The active case of this type, or ActionNotAllowed saying why there is none."""
         super().check(complaint)
@@ -147,7 +153,7 @@ class AnswerCase(CaseAnswerRequest, CaseCommand):
     @classmethod
     def from_text(cls, verb: str, text: str | None, by: Actor) -> Self:
         """`<case type> [outcome=<outcome>] <answer>`."""
-        case_type, *words = shlex.split(text or "") or [""]
+        case_type, words = cls.case_and_words(text)
         outcome = None
         if words and words[0].startswith("outcome="):
             outcome = words.pop(0).removeprefix("outcome=")
@@ -190,7 +196,7 @@ class RecordCaseEvent(CaseEventRequest, CaseCommand):
     @classmethod
     def from_text(cls, verb: str, text: str | None, by: Actor) -> Self:
         """`<case type> <event> [note]`."""
-        case_type, *words = shlex.split(text or "") or [""]
+        case_type, words = cls.case_and_words(text)
         if not words:
             raise ValueError("give the case type and its event: case <case type> <event>")
         event, *note = words

@@ -4,9 +4,11 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from temporalio.api.sdk.v1 import WorkflowMetadata
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from domain.commands import BY_UPDATE
 from domain.history import StepKind
 from domain.status import ComplaintStatus
 from domain.view import ComplaintView
@@ -171,3 +173,12 @@ async def test_a_long_lived_complaint_continues_as_new_without_losing_state_or_r
     await eventually(lambda: len(mailbox.to(PRESIDENT)) == 6)  # assigned, breach, 4 re-alerts
     ids = mailbox.message_ids()
     assert len(ids) == len(mailbox.messages), f"raw duplicates across runs: {ids.most_common(3)}"
+
+
+async def test_every_command_of_the_registry_is_an_update(
+    worker: Worker, start_complaint: StartComplaint
+) -> None:
+    handle = await start_complaint()
+    metadata = await handle.query("__temporal_workflow_metadata", result_type=WorkflowMetadata)
+    updates = {update.name for update in metadata.definition.update_definitions}
+    assert updates == {*BY_UPDATE, "receipt"}
