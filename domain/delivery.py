@@ -39,15 +39,7 @@ def recipient_of(role: str, name: str, contacts: Contacts | None) -> Recipient:
     """A message's recipient: the policy contact's addresses, language and zone."""
     if contacts is None:
         return Recipient(role=role, name=name, email=None)
-    return Recipient(
-        role=role,
-        name=name,
-        email=contacts.email,
-        phone=contacts.phone,
-        webhook=contacts.webhook,
-        locale=contacts.locale,
-        timezone=contacts.timezone,
-    )
+    return Recipient(role=role, name=name, **contacts.model_dump())
 
 
 def channels_to_send(complaint: Complaint, notification: Notification) -> list[DeliveryChannel]:
