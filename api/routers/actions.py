@@ -52,7 +52,7 @@ def endpoint_for(route: Route) -> Callable[..., Awaitable[ComplaintView]]:
         _parameter("complaint_id", ComplaintId),
         *(_parameter(name, PATH_PARAMETERS[name]) for name in route.path_parameters),
         _parameter("client", TemporalClient),
-        _parameter("caller", Annotated[Principal, Depends(allow(*route.roles))]),
+        _parameter("caller", Annotated[Principal, Depends(allow(*_in_order(route.roles)))]),
         _parameter("auth", Authentication),
     ]
     if route.body is not None:
@@ -61,6 +61,11 @@ def endpoint_for(route: Route) -> Callable[..., Awaitable[ComplaintView]]:
     act.__doc__ = inspect.cleandoc(route.description)
     act.__name__ = route.name
     return act
+
+
+def _in_order(roles: frozenset[ActorRole]) -> list[ActorRole]:
+    """The roles as the enum lists them, so a 403 names them the same way every time."""
+    return [role for role in ActorRole if role in roles]
 
 
 def _parameter(name: str, annotation: Any) -> inspect.Parameter:
