@@ -1,7 +1,7 @@
 """docs/notifications.md lists every message the engine can send, rendered from the templates.
 
 Below its marker the file is generated: who gets each kind and when (the kind's docstring in
-domain/history.py), its channels, its languages and one rendered example. This test fails when
+domain/messages.py), its channels, its languages and one rendered example. This test fails when
 that part is stale; regenerate it with
 `UPDATE_DOCS=1 .venv/bin/pytest tests/test_notification_docs.py`.
 """
@@ -11,7 +11,7 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from domain import history
+from domain import messages
 from domain.cases import EscalationRecord
 from domain.complaint_state import channels_for
 from domain.messages import DeliveryChannel, Notification, NotificationKind, Recipient
@@ -63,8 +63,8 @@ RECORD = EscalationRecord(
 
 
 def when_sent() -> dict[NotificationKind, str]:
-    """Each kind's docstring in domain/history.py: to whom, and when."""
-    tree = ast.parse(Path(history.__file__).read_text(encoding="utf-8"))
+    """Each kind's docstring in domain/messages.py: to whom, and when."""
+    tree = ast.parse(Path(messages.__file__).read_text(encoding="utf-8"))
     enum = next(
         node
         for node in tree.body
