@@ -25,8 +25,8 @@ from activities.ledger import SentLedger, SentMessage
 from activities.notifications import Delivery, NotificationActivities
 from domain.policy_files import SHIPPED_TEMPLATES
 from domain.templates import TemplateCatalog
-from tests.mailbox import free_port
-from tests.samples import sample_delivery
+from harness.mailbox import free_port
+from harness.samples import sample_delivery
 
 
 class AcceptClock:

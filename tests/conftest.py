@@ -1,46 +1,32 @@
 """Shared fixtures: one time-skipping Temporal test server per session, real SMTP per test."""
 
-import asyncio
 import contextlib
-import sys
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import asynccontextmanager
-from pathlib import Path
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import WorkflowHandle
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.email import SmtpSettings
-from api.credentials import AuthSettings
-from api.main import create_app
 from api.settings import ApiSettings
-from domain.complaint import ComplaintView
 from domain.intake import ComplaintIntake
 from domain.policy import EscalationPolicy
-from tests.credentials import ADMIN, TEST_AUTH
-from tests.mailbox import Mailbox, free_port
-from tests.samples import SEED_MATRIX, sample_intake
-from tests.waiting import eventually
+from harness.api import serve_api
+from harness.mailbox import Mailbox, free_port
+from harness.samples import SEED_MATRIX, sample_intake
+from harness.temporal import start_dev_server, start_test_server
+from harness.waiting import eventually
+from tests.support.workflows import ComplaintHandle, StartComplaint
 from worker import build_worker
 from workflows.complaint import ComplaintStart, ComplaintWorkflow
 from workflows.ids import workflow_id
-from workflows.search_attributes import dev_server_flags
-from workflows.search_attributes import register as register_search_attributes
-
-ComplaintHandle = WorkflowHandle[ComplaintWorkflow, ComplaintView]
-StartComplaint = Callable[..., Awaitable[ComplaintHandle]]
-TEST_SERVER = Path(sys.executable).parent / "temporal-test-server"
-TEMPORAL_CLI = Path(sys.executable).parent / "temporal"
 
 
 @pytest.fixture
@@ -54,42 +40,10 @@ async def env() -> AsyncIterator[WorkflowEnvironment]:
         yield environment
 
 
-@asynccontextmanager
-async def start_test_server() -> AsyncIterator[WorkflowEnvironment]:
-    """The Java time-skipping test server with the complaint search attributes registered
-    (an upsert of an unregistered one fails the workflow task and the complaint stalls)."""
-    if not TEST_SERVER.exists():
-        pytest.fail(f"{TEST_SERVER} is missing: run `make test`, which installs it")
-    environment = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(TEST_SERVER), data_converter=pydantic_data_converter
-    )
-    async with environment:
-        await register_search_attributes(environment.client)
-        yield environment
-
-
 @pytest.fixture(scope="module")
 async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
     """A real Temporal dev server for a module: the Java test server cannot list."""
     async with start_dev_server() as environment:
-        yield environment
-
-
-@asynccontextmanager
-async def start_dev_server() -> AsyncIterator[WorkflowEnvironment]:
-    """`temporal server start-dev` (in-memory SQLite) with the search attributes registered as
-    `make run` does. No time skipping: tests that need a breach use windows of seconds."""
-    if not TEMPORAL_CLI.exists():
-        pytest.fail(f"{TEMPORAL_CLI} is missing: run `make test`, which installs it")
-    environment = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=str(TEMPORAL_CLI),
-        ip="127.0.0.1",
-        port=free_port(),
-        data_converter=pydantic_data_converter,
-        dev_server_log_level="error",
-        dev_server_extra_args=dev_server_flags(),
-    )
-    async with environment:
         yield environment
 
 
@@ -184,39 +138,6 @@ async def worker(
     async with build_worker(env.client, smtp, task_queue=task_queue) as running:
         yield running
         await close_workflows(env, opened_workflows)  # while the worker can still finish them
-
-
-@asynccontextmanager
-async def serve_api(
-    env: WorkflowEnvironment,
-    settings: ApiSettings,
-    opened_workflows: set[str],
-    auth: AuthSettings = TEST_AUTH,
-    headers: dict[str, str] = ADMIN,
-) -> AsyncIterator[httpx.AsyncClient]:
-    """The app served by uvicorn on a free loopback port, and a client sending `headers`."""
-
-    async def remember_filed(response: httpx.Response) -> None:
-        if response.request.method == "POST" and response.status_code in (201, 202):
-            await response.aread()
-            opened_workflows.add(workflow_id(response.json()["id"]))
-
-    app = create_app(client=env.client, settings=settings, auth=auth)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    serving = asyncio.create_task(server.serve())
-    await eventually(lambda: server.started)
-    try:
-        async with httpx.AsyncClient(
-            base_url=f"http://127.0.0.1:{port}",
-            timeout=30,
-            headers=headers,
-            event_hooks={"response": [remember_filed]},
-        ) as client:
-            yield client
-    finally:
-        server.should_exit = True
-        await serving
 
 
 @pytest.fixture
