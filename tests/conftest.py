@@ -3,6 +3,7 @@
 import contextlib
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -27,6 +28,42 @@ from tests.support.workflows import ComplaintHandle, StartComplaint
 from worker import build_worker
 from workflows.complaint import ComplaintStart, ComplaintWorkflow
 from workflows.ids import workflow_id
+
+TESTS = Path(__file__).resolve().parent
+SERVER_LAYERS = {"workflows", "api"}
+"""Directories whose every test runs against a Temporal server, an SMTP/HTTP server or a process."""
+SERVER_FIXTURES = {"env", "dev_env", "mailbox", "hooks"}
+"""Fixtures that start a server (every other server fixture depends on one of them)."""
+INNER_LOOP = "not server"
+"""The `-m` expression of the inner loop (`make test-fast`)."""
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Under `-m "not server"`, do not even import the server layers' modules (faster)."""
+    if " ".join(str(config.option.markexpr).split()) != INNER_LOOP:
+        return None
+    if collection_path.parent.resolve() == TESTS and collection_path.name in SERVER_LAYERS:
+        return True
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the server layers' tests `server`, and refuse a server fixture in an unmarked test
+    (it would slow down `pytest -m "not server"`, the inner loop)."""
+    unmarked_servers = []
+    for item in items:
+        layer = item.path.resolve().relative_to(TESTS).parts[0]
+        if layer in SERVER_LAYERS:
+            item.add_marker(pytest.mark.server)
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("server") is None and fixtures & SERVER_FIXTURES:
+            unmarked_servers.append(f"{item.nodeid} uses {', '.join(fixtures & SERVER_FIXTURES)}")
+    if unmarked_servers:
+        raise pytest.UsageError(
+            "tests that start servers need the `server` marker (move them to tests/workflows or"
+            " tests/api, or set pytestmark):\n  " + "\n  ".join(unmarked_servers)
+        )
 
 
 @pytest.fixture

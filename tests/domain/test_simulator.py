@@ -5,12 +5,11 @@ import json
 
 import pytest
 
-from api.cli import main
-from harness.samples import POLICY_DIR
+from tests.support.cli import simulate
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["simulate", "--policy", str(POLICY_DIR), *args])
+    code = simulate(*args)
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 
