@@ -3,7 +3,8 @@
 Below its marker the file is generated: who gets each kind and when (the kind's docstring in
 domain/messages.py), its channels, its languages and one rendered example. This test fails when
 that part is stale; regenerate it with
-`UPDATE_DOCS=1 .venv/bin/pytest tests/docs/test_notification_docs.py`.
+`UPDATE_DOCS=1 .venv/bin/pytest tests/docs/test_notification_docs.py` (which still fails, once, to
+say the file changed: commit the new file).
 """
 
 import ast

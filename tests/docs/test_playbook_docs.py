@@ -2,7 +2,8 @@
 
 Below its marker line the file is generated from the scenarios of tests/domain/test_playbooks.py;
 this test fails when that part is stale. Regenerate it with
-`UPDATE_DOCS=1 .venv/bin/pytest tests/docs/test_playbook_docs.py`.
+`UPDATE_DOCS=1 .venv/bin/pytest tests/docs/test_playbook_docs.py` (which still fails, once, to say
+the file changed: commit the new file).
 """
 
 import os
@@ -64,6 +65,7 @@ def test_docs_playbooks_md_is_up_to_date(capsys: pytest.CaptureFixture[str]) -> 
         for param in TIMELINES
     ]
     written = DOC.read_text(encoding="utf-8")
+    assert MARKER in written, f"{DOC} lost its marker line"
     handwritten = written.split(MARKER)[0]
     generated = (
         f"{handwritten}{MARKER}\n## The De'Longhi Mexico playbooks\n\n{playbook_table()}"
@@ -71,7 +73,6 @@ def test_docs_playbooks_md_is_up_to_date(capsys: pytest.CaptureFixture[str]) -> 
     )
     if os.environ.get("UPDATE_DOCS"):
         DOC.write_text(generated, encoding="utf-8")
-        written = generated
     assert written == generated, (
         "docs/playbooks.md is stale: run "
         "UPDATE_DOCS=1 .venv/bin/pytest tests/docs/test_playbook_docs.py"
