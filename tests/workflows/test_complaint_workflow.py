@@ -13,7 +13,7 @@ from harness.mailbox import Mailbox
 from harness.samples import CUSTOMER_EMAIL, SEED_MATRIX
 from harness.waiting import eventually
 from tests.support.actions import answer, propose
-from tests.support.workflows import StartComplaint, view_when
+from tests.support.workflows import StartComplaint, settled, view_when
 from workflows.complaint import ComplaintWorkflow
 
 H = timedelta(hours=1)
@@ -29,12 +29,14 @@ async def test_no_action_climbs_the_matrix_and_alerts_the_president_until_resolv
 ) -> None:
     handle = await start_complaint()
     await eventually(lambda: mailbox.to(CUSTOMER_EMAIL) and mailbox.to(DESK))
+    await settled(env.client, handle.id)  # the opening's messages are all out, not only these two
     assert mailbox.to(HEAD) == []
 
     await env.sleep(48 * H)
     view = await view_when(handle, lambda v: v.level == 2)
     assert view.owner_role == "head_of_customer_service"
     await eventually(lambda: mailbox.to(HEAD))
+    await settled(env.client, handle.id)  # every message of the escalation is out
     assert mailbox.to(PRESIDENT) == []
 
     await env.sleep(24 * H)

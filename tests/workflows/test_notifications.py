@@ -34,7 +34,7 @@ from harness.samples import (
 )
 from harness.waiting import eventually
 from tests.support.webhooks import WebhookReceiver
-from tests.support.workflows import StartComplaint, view_when
+from tests.support.workflows import StartComplaint, settled, view_when
 from worker import build_worker
 from workflows.complaint import ComplaintWorkflow
 
@@ -198,6 +198,7 @@ async def test_quiet_hours_hold_an_email_until_they_end_but_never_the_acknowledg
     [held] = texts(view, StepKind.NOTIFICATION_HELD)
     assert held.startswith("email held for quiet hours until ")
     await eventually(lambda: mailbox.to(CUSTOMER_EMAIL))  # the acknowledgement went at once
+    await settled(env.client, handle.id)  # nothing in flight: the desk's email waits on its timer
     assert mailbox.to(DESK) == []
     await env.sleep(timedelta(hours=2, minutes=1))
     await eventually(lambda: mailbox.to(DESK))
@@ -218,8 +219,9 @@ async def test_quiet_hours_can_hand_a_message_to_the_on_call_contact(
         "on_call": {"email": "night-desk@example.com"},
     }
     policy = with_policy(notifications={"quiet_hours": {"grievance_desk": rule}})
-    await start_complaint(policy=policy)
+    handle = await start_complaint(policy=policy)
     await eventually(lambda: mailbox.to("night-desk@example.com"))
+    await settled(env.client, handle.id)  # every message of the opening is out
     assert mailbox.to(DESK) == []
 
 
