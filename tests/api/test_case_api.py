@@ -63,7 +63,25 @@ async def test_flag_answer_and_events_over_http(
     )
     unflagged = await api.post(f"{url}/cases/legal_threat/notes", json={"text": "x"})
     assert unflagged.status_code == 409
+
+    # The claim's messages go out meanwhile: the case to the supervisor, with its record, and
+    # the seed's own injury template to the customer.
     await env.sleep(timedelta(minutes=1))
+
+    async def claim_messages_sent() -> bool:
+        history = (await api.get(url)).json()["history"]
+        sent = " ".join(step["text"] for step in history if step["kind"] == "notified")
+        return (
+            "template default/es-MX/case_escalation" in sent
+            and "template delonghi-mx/es-MX/injury_claim" in sent
+        )
+
+    await eventually(claim_messages_sent)
+    [escalation] = mailbox.to("supervisor@delonghi.example.mx")
+    assert "escalada a usted" in str(escalation["Subject"])
+    assert "Lucía Hernández" in escalation.get_content()  # the record names the customer
+    told = [str(m["Subject"]) for m in mailbox.to("lucia@example.mx")]
+    assert any("su seguridad es nuestra prioridad" in subject for subject in told), told
 
 
 async def test_case_errors_name_the_problem(api: httpx.AsyncClient) -> None:
