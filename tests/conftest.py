@@ -1,4 +1,5 @@
-"""Shared fixtures: one time-skipping Temporal test server per session, real SMTP per test."""
+"""Shared fixtures: a time-skipping Temporal test server and a real SMTP server per test, a dev
+server per module; the `server` marker on every test that starts a server or a process."""
 
 import contextlib
 import uuid
@@ -100,11 +101,7 @@ def task_queue() -> str:
 
 @pytest.fixture
 async def opened_workflows(env: WorkflowEnvironment) -> AsyncIterator[set[str]]:
-    """Ids of workflows a test opened; terminated afterwards.
-
-    The session shares one server: a complaint left open would breach when a later test skips
-    time, and its emails, pending on a queue nobody polls any more, would stop time skipping.
-    """
+    """Ids of workflows a test opened; closed afterwards (see `close_workflows`)."""
     opened: set[str] = set()
     yield opened
     await close_workflows(env, opened)
