@@ -1,6 +1,7 @@
 """Shared fixtures: a time-skipping Temporal test server and a real SMTP server per test, a dev
 server per module; the `server` marker on every test that starts a server or a process."""
 
+import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -9,9 +10,6 @@ from typing import Any
 
 import httpx
 import pytest
-from temporalio.api.common.v1 import WorkflowExecution
-from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
-from temporalio.client import WorkflowHandle
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -24,8 +22,7 @@ from harness.api import serve_api
 from harness.mailbox import Mailbox, free_port
 from harness.samples import SEED_MATRIX, sample_intake
 from harness.temporal import start_dev_server, start_test_server
-from harness.waiting import eventually
-from tests.support.workflows import ComplaintHandle, StartComplaint
+from tests.support.workflows import ComplaintHandle, StartComplaint, in_flight, settled
 from worker import build_worker
 from workflows.complaint import ComplaintStart, ComplaintWorkflow
 from workflows.ids import workflow_id
@@ -35,6 +32,10 @@ SERVER_LAYERS = {"workflows", "api"}
 """Directories whose every test runs against a Temporal server, an SMTP/HTTP server or a process."""
 SERVER_FIXTURES = {"env", "dev_env", "mailbox", "hooks"}
 """Fixtures that start a server (every other server fixture depends on one of them)."""
+SETTLE_WITHIN = 10.0
+"""Seconds a test's workflows get, all together, to finish their tasks and activities."""
+
+
 INNER_LOOP = "not server"
 """The `-m` expression of the inner loop (`make test-fast`)."""
 
@@ -108,31 +109,34 @@ async def opened_workflows(env: WorkflowEnvironment) -> AsyncIterator[set[str]]:
 
 
 async def close_workflows(env: WorkflowEnvironment, workflow_ids: set[str]) -> None:
-    """Let each workflow's tasks and activities finish (bounded), then terminate it.
+    """Let the test's workflows finish their tasks and activities, terminate them, and fail the
+    test if one was still busy: after a test, a workflow owes nothing but timers.
 
-    The Java test server keeps a time-skipping lock for an activity still outstanding when its
-    workflow is terminated (sdk-java #1138): later tests' skipping would stall.
+    A workflow task or activity still in flight after the test is a bug: a send that retries
+    for ever, an unregistered search attribute, a task nobody polls. Waiting for them also
+    keeps the Java test server from holding a time-skipping lock for an activity still
+    outstanding when its workflow is terminated (sdk-java #1138).
     """
-    for opened_id in sorted(workflow_ids):
-        handle = env.client.get_workflow_handle(opened_id)
-
-        async def drained(handle: WorkflowHandle[Any, Any] = handle) -> bool:
-            # A workflow task in flight may be about to schedule activities: wait for it too.
-            # The raw description: the SDK cannot decode the Java test server's unset Datetime
-            # search attributes (it keeps them as null instead of removing them).
-            raw = await env.client.workflow_service.describe_workflow_execution(
-                DescribeWorkflowExecutionRequest(
-                    namespace=env.client.namespace,
-                    execution=WorkflowExecution(workflow_id=handle.id),
-                )
-            )
-            return not raw.pending_activities and not raw.HasField("pending_workflow_task")
-
-        with contextlib.suppress(RPCError, TimeoutError):  # closed already, or stuck: go on
-            await eventually(drained, within=15)
-        with contextlib.suppress(RPCError):
-            await handle.terminate(reason="test finished")
+    ids = sorted(workflow_ids)
     workflow_ids.clear()
+
+    async def settle(opened_id: str) -> list[str]:
+        with contextlib.suppress(TimeoutError):
+            await settled(env.client, opened_id, within=SETTLE_WITHIN)
+        return await in_flight(env.client, opened_id)
+
+    doing = dict(
+        zip(ids, await asyncio.gather(*(settle(opened_id) for opened_id in ids)), strict=True)
+    )
+    for opened_id in ids:
+        with contextlib.suppress(RPCError):  # closed already, or never started
+            await env.client.get_workflow_handle(opened_id).terminate(reason="test finished")
+    if stuck := {opened_id: busy for opened_id, busy in doing.items() if busy}:
+        report = "\n".join(f"  {opened_id}: {'; '.join(busy)}" for opened_id, busy in stuck.items())
+        pytest.fail(
+            f"workflows still busy {SETTLE_WITHIN:.0f} s after the test (terminated):\n{report}",
+            pytrace=False,
+        )
 
 
 @pytest.fixture
