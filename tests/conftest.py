@@ -55,8 +55,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     (it would slow down `pytest -m "not server"`, the inner loop)."""
     unmarked_servers = []
     for item in items:
-        layer = item.path.resolve().relative_to(TESTS).parts[0]
-        if layer in SERVER_LAYERS:
+        path = item.path.resolve()
+        if path.is_relative_to(TESTS) and path.relative_to(TESTS).parts[0] in SERVER_LAYERS:
             item.add_marker(pytest.mark.server)
         fixtures = set(getattr(item, "fixturenames", ()))
         if item.get_closest_marker("server") is None and fixtures & SERVER_FIXTURES:
