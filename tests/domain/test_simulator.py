@@ -1,0 +1,122 @@
+"""`complaints simulate`: its output and its errors (tests/workflows/test_simulator_agrees.py
+checks that the workflow really does the same)."""
+
+import json
+
+import pytest
+
+from tests.support.cli import simulate
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = simulate(*args)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_the_default_policy_prints_the_seed_ladder_in_local_time(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run_cli(
+        capsys, "--country", "MX", "--opened", "2026-11-13T17:00:00-06:00", "--json"
+    )
+    assert code == 0
+    rows = [(r["at"], r["level"], r["event"]) for r in json.loads(out)]
+    assert rows == [
+        ("2026-11-13T17:00:00-06:00", "L1", "opened"),
+        ("2026-11-15T17:00:00-06:00", "L1", "breached"),
+        ("2026-11-15T17:00:00-06:00", "L2", "escalated"),
+        ("2026-11-16T17:00:00-06:00", "L2", "breached"),
+        ("2026-11-16T17:00:00-06:00", "L3", "escalated"),
+        ("2026-11-17T05:00:00-06:00", "L3", "breached"),
+        ("2026-11-17T09:00:00-06:00", "L3", "realert"),
+    ]
+
+
+def test_business_days_pauses_and_a_rejection_in_the_delonghi_policy(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run_cli(
+        capsys,
+        *("--brand", "delonghi-mx", "--country", "MX", "--opened", "2026-11-13T17:00:00-06:00"),
+        *("--event", "2026-11-14T10:00:00-06:00 pause asked for photos"),
+        *("--event", "2026-11-17T10:00:00-06:00 resume photos received"),
+        *("--event", "2026-11-18T12:00:00-06:00 propose replacement unit"),
+        *("--event", "2026-11-18T15:00:00-06:00 reject wants a refund"),
+        "--json",
+    )
+    assert code == 0
+    rows = [(r["at"], r["level"], r["event"]) for r in json.loads(out)]
+    # 5 business days from Wed 18 Nov 15:00: Thu, Fri, Mon 23, Tue, Wed 25 Nov 15:00;
+    # the 50 % warning is 22.5 working hours on: Wed 3 + Thu 9 + Fri 9 + Mon 1.5 = Mon 10:30.
+    assert rows[5:11] == [
+        ("2026-11-18T15:00:00-06:00", "L1", "rejected"),
+        ("2026-11-18T15:00:00-06:00", "L2", "escalated"),
+        ("2026-11-23T10:30:00-06:00", "L2", "warning"),
+        ("2026-11-24T12:45:00-06:00", "L2", "warning"),
+        ("2026-11-25T15:00:00-06:00", "L2", "breached"),
+        ("2026-11-25T15:00:00-06:00", "L3", "escalated"),
+    ]
+    # 72 h elapsed, 17 h used before the pause: 50 % (36 h) 19 h after Tue 10:00.
+    assert rows[3] == ("2026-11-18T05:00:00-06:00", "L1", "warning")
+
+
+def test_the_table_is_readable(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "--country", "IN", "--opened", "2026-11-13T17:00:00+05:30")
+    lines = out.splitlines()
+    assert code == 0 and lines[0].split() == ["at", "level", "event", "owner", "why", "/", "what"]
+    assert lines[1].split()[:4] == ["2026-11-13T17:00:00+05:30", "L1", "opened", "grievance_desk"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            [
+                "--country",
+                "MX",
+                "--opened",
+                "2026-11-13T17:00:00-06:00",
+                "--event",
+                "2026-11-14T10:00:00-06:00 dance",
+            ],
+            "unknown action 'dance'; known: pause, resume",
+        ),
+        (
+            [
+                "--country",
+                "MX",
+                "--opened",
+                "2026-11-13T17:00:00-06:00",
+                "--event",
+                "2026-11-14T10:00:00 pause",
+            ],
+            "give the time with its offset",
+        ),
+        (
+            ["--country", "MX", "--opened", "2026-11-13T17:00:00-06:00", "--brand", "acme"],
+            "no policy for brand 'acme'",
+        ),
+        (
+            ["--country", "MX", "--opened", "2026-11-13T17:00:00-06:00", "--case-type", "injury"],
+            "has no playbook 'injury'",
+        ),
+        (
+            [
+                "--country",
+                "MX",
+                "--opened",
+                "2026-11-13T17:00:00-06:00",
+                "--event",
+                "2026-11-14T10:00:00-06:00 accept",
+            ],
+            "cannot accept: no resolution is awaiting",
+        ),
+    ],
+)
+def test_mistakes_exit_2_with_a_message(
+    capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    code, _, err = run_cli(capsys, *args)
+    assert code == 2
+    assert message in err, err

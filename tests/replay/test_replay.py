@@ -1,0 +1,37 @@
+"""Saved histories of every shipped workflow version replay on the current code.
+
+A change that breaks them would break complaints already running: guard it with
+`workflow.patched()`, then record the new version's histories
+(`python -m tests.replay.histories.record`).
+"""
+
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+
+from worker import SANDBOX
+from workflows.complaint import ComplaintWorkflow
+from workflows.matter import MatterWorkflow
+
+HISTORIES = {
+    path.stem: path.read_text()
+    for path in sorted((Path(__file__).parent / "histories").glob("*.json"))
+}
+
+
+def test_there_are_histories_to_replay() -> None:
+    assert HISTORIES, "no saved histories: run python -m tests.replay.histories.record"
+
+
+@pytest.mark.parametrize("name", HISTORIES)
+async def test_saved_history_replays(name: str) -> None:
+    replayer = Replayer(
+        workflows=[ComplaintWorkflow, MatterWorkflow],
+        data_converter=pydantic_data_converter,
+        workflow_runner=SANDBOX,
+    )
+    history = WorkflowHistory.from_json(name, HISTORIES[name])
+    await replayer.replay_workflow(history)

@@ -1,0 +1,147 @@
+"""worker.py as deployed: a fresh process configured only by its environment."""
+
+import asyncio
+import contextlib
+import os
+import signal
+import sqlite3
+import sys
+from collections.abc import AsyncIterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from api.calendars import business_calendar_for
+from domain.intake import Channel, ComplaintIntake, Customer
+from domain.policy_files import load_policy_set
+from harness.mailbox import Mailbox
+from harness.samples import POLICY_DIR, with_policy
+from harness.waiting import eventually
+from tests.support.workflows import StartComplaint
+from workflows.complaint import ComplaintWorkflow
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def start_worker_process(
+    env: WorkflowEnvironment, mailbox: Mailbox, task_queue: str, ledger: Path
+) -> asyncio.subprocess.Process:
+    """`python worker.py`, configured only by its environment."""
+    environment = {
+        **os.environ,
+        "TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
+        "COMPLAINTS_TASK_QUEUE": task_queue,
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(mailbox.port),
+        "NOTIFY_SENT_LEDGER": str(ledger),
+    }
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "worker.py", cwd=ROOT, env=environment
+    )
+
+
+@pytest.fixture
+async def worker_process(
+    env: WorkflowEnvironment, mailbox: Mailbox, task_queue: str, tmp_path: Path
+) -> AsyncIterator[asyncio.subprocess.Process]:
+    process = await start_worker_process(env, mailbox, task_queue, tmp_path / "sent.sqlite3")
+    yield process
+    if process.returncode is None:
+        process.kill()
+        await process.wait()
+
+
+async def test_the_worker_process_runs_a_complaint_and_stops_cleanly_on_sigterm(
+    worker_process: asyncio.subprocess.Process, mailbox: Mailbox, start_complaint: StartComplaint
+) -> None:
+    # A Mexican customer: the worker process has never loaded that phone region's metadata,
+    # which it then does inside the workflow sandbox while decoding the input.
+    intake = ComplaintIntake(
+        customer=Customer(name="Lucía", email="lucia@example.mx", phone="+52 55 1234 5678"),
+        country="MX",
+        product="Dedica EC685",
+        channel=Channel.PHONE,
+        reason="No diagnosis",
+        description="Three weeks at the service centre without a diagnosis.",
+    )
+    # De'Longhi's policy counts business days in the Mexican calendar, holidays included: the
+    # calendar (zoneinfo, tzdata) must also load inside the fresh process's sandbox.
+    policy = load_policy_set(POLICY_DIR).for_brand("delonghi-mx")
+    calendar = business_calendar_for(policy, "MX", date(2026, 11, 23))
+    handle = await start_complaint(intake, policy=policy, calendar=calendar)
+    await eventually(lambda: len(mailbox.messages) == 2)  # nothing in flight at SIGTERM
+    view = await handle.query(ComplaintWorkflow.view)
+    assert (view.policy_name, view.deadline) == (
+        "delonghi-mexico",
+        view.opened_at + timedelta(hours=72),
+    )
+
+    worker_process.send_signal(signal.SIGTERM)
+    async with asyncio.timeout(30):
+        assert await worker_process.wait() == 0
+
+
+async def test_the_worker_refuses_to_start_with_a_broken_policy(tmp_path: Path) -> None:
+    (tmp_path / "default.yaml").write_text("levels:\n  - name: Desk\n    resolution_window: soon\n")
+    environment = {**os.environ, "ESCALATION_POLICY": str(tmp_path)}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "worker.py", cwd=ROOT, env=environment, stderr=asyncio.subprocess.PIPE
+    )
+    async with asyncio.timeout(30):
+        _, stderr = await process.communicate()
+    assert process.returncode != 0
+    message = stderr.decode()
+    assert "refusing to start, the escalation policy is wrong" in message
+    assert "default.yaml:3: levels.0.resolution_window: 'soon' is not a duration" in message
+
+
+def ledger_rows(ledger: Path) -> int:
+    if not ledger.exists():
+        return 0
+    with contextlib.closing(sqlite3.connect(ledger)) as connection:
+        return connection.execute("SELECT count(*) FROM sent").fetchone()[0]
+
+
+async def test_a_worker_killed_after_the_server_took_an_email_does_not_send_it_again(
+    env: WorkflowEnvironment,
+    mailbox: Mailbox,
+    task_queue: str,
+    tmp_path: Path,
+    start_complaint: StartComplaint,
+) -> None:
+    ledger = tmp_path / "sent.sqlite3"
+    first = await start_worker_process(env, mailbox, task_queue, ledger)
+    try:
+        mailbox.quit_answered.clear()  # both emails taken (250), their activities not complete
+        # A short attempt timeout: the killed worker's activities are retried 3 s after it died.
+        policy = with_policy(notifications={"send_timeout": "3s"})
+        handle = await start_complaint(policy=policy)
+        await eventually(lambda: len(mailbox.messages) == 2 and ledger_rows(ledger) == 2)
+        first.kill()  # SIGKILL: no activity completes
+        await first.wait()
+    finally:
+        mailbox.quit_answered.set()
+    second = await start_worker_process(env, mailbox, task_queue, ledger)
+    try:
+        # No time skipping while an activity is outstanding: this waits the 3 s in real time.
+        # (The history, not a query: queries would go to the dead worker's sticky queue.)
+        async def completed_attempts() -> list[int] | None:
+            events = (await handle.fetch_history()).events
+            attempts = [
+                event.activity_task_started_event_attributes.attempt
+                for event in events
+                if event.HasField("activity_task_started_event_attributes")
+            ]
+            done = [e for e in events if e.HasField("activity_task_completed_event_attributes")]
+            return attempts if len(done) == 2 else None
+
+        attempts = await eventually(completed_attempts)
+    finally:
+        second.kill()
+        await second.wait()
+    print(f"attempts: {attempts}, raw messages: {len(mailbox.messages)}")
+    assert min(attempts) >= 2, "the killed worker's activities ran again on the new worker"
+    assert len(mailbox.messages) == 2, "the ledger kept the retries from sending again"
+    assert len(mailbox.message_ids()) == 2
