@@ -1,5 +1,7 @@
 """The Temporal client as a FastAPI dependency, and Temporal failures as HTTP answers."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
@@ -13,6 +15,7 @@ from temporalio.client import (
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from api.schemas import ErrorDetail
 from domain.cases import CaseNotValid
 from domain.command import Command
 from domain.status import ActionNotAllowed
@@ -27,6 +30,9 @@ def temporal_client(request: Request) -> Client:
 
 
 TemporalClient = Annotated[Client, Depends(temporal_client)]
+VISIBILITY_UNAVAILABLE: dict[int | str, dict[str, Any]] = {
+    503: {"model": ErrorDetail, "description": "Temporal's visibility (list) API is unavailable"}
+}
 
 
 def complaint_handle(client: Client, complaint_id: str) -> WorkflowHandle[ComplaintWorkflow, Any]:
@@ -93,3 +99,21 @@ def not_found(complaint_id: str) -> HTTPException:
 
 def _closed_conflict(complaint_id: str) -> HTTPException:
     return HTTPException(status.HTTP_409_CONFLICT, detail=f"complaint {complaint_id} is closed")
+
+
+@asynccontextmanager
+async def visibility_or_503() -> AsyncIterator[None]:
+    """Calls to the list API; a server without it (the Java test server), or out of reach: 503."""
+    try:
+        yield
+    except RPCError as err:
+        if err.status in (
+            RPCStatusCode.UNIMPLEMENTED,
+            RPCStatusCode.UNAVAILABLE,
+            RPCStatusCode.DEADLINE_EXCEEDED,
+        ):
+            raise HTTPException(
+                status.HTTP_503_SERVICE_UNAVAILABLE,
+                detail=f"Temporal cannot list complaints now: {err.message}",
+            ) from err
+        raise

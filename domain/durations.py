@@ -20,21 +20,14 @@ class DurationKind(StrEnum):
     """The same local time on the N-th following working day."""
 
 
-_UNITS: dict[str, timedelta] = {
-    "s": timedelta(seconds=1),
-    "sec": timedelta(seconds=1),
-    "second": timedelta(seconds=1),
-    "m": timedelta(minutes=1),
-    "min": timedelta(minutes=1),
-    "minute": timedelta(minutes=1),
-    "h": timedelta(hours=1),
-    "hr": timedelta(hours=1),
-    "hour": timedelta(hours=1),
-    "d": timedelta(days=1),
-    "day": timedelta(days=1),
-    "w": timedelta(weeks=1),
-    "week": timedelta(weeks=1),
+_SPELLINGS: dict[timedelta, tuple[str, ...]] = {
+    timedelta(seconds=1): ("s", "sec", "second"),
+    timedelta(minutes=1): ("m", "min", "minute"),
+    timedelta(hours=1): ("h", "hr", "hour"),
+    timedelta(days=1): ("d", "day"),
+    timedelta(weeks=1): ("w", "week"),
 }
+_UNITS = {spelling: unit for unit, spellings in _SPELLINGS.items() for spelling in spellings}
 _NUMBER = r"\d+(?:\.\d+)?"
 _PATTERN = re.compile(
     rf"^(?:(?P<low>{_NUMBER})\s*[-\u2013]\s*)?(?P<high>{_NUMBER})\s*"

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 
-from domain.policy import QuietHours
+from domain.notification_policy import QuietHours
 
 NIGHT = QuietHours.model_validate({"from": "22:00", "to": "07:00"})
 

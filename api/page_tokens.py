@@ -1,0 +1,41 @@
+"""Page cursors of complaint search: Temporal's page token, tagged with an HMAC of its query.
+
+A cursor works only with the query it came from, and a forged one never reaches Temporal
+(which retries garbage).
+"""
+
+import base64
+import binascii
+import hashlib
+import hmac
+
+from api.credentials import Authenticator
+from api.search_schemas import invalid_query
+
+TAG_BYTES = 16
+
+
+def page_cursor(auth: Authenticator, query: str, token: bytes | None) -> str | None:
+    """The cursor handed out for Temporal's next-page token; None on the last page."""
+    if not token:
+        return None
+    return base64.urlsafe_b64encode(_tag(auth, query) + token).decode()
+
+
+def page_token(auth: Authenticator, query: str, cursor: str | None) -> bytes | None:
+    """Temporal's token inside a cursor of this query; a 422 for any other cursor."""
+    if cursor is None:
+        return None
+    try:
+        raw = base64.b64decode(cursor.encode(), altchars=b"-_", validate=True)
+    except (binascii.Error, ValueError):
+        raw = b""
+    tag, token = raw[:TAG_BYTES], raw[TAG_BYTES:]
+    if not token or not hmac.compare_digest(tag, _tag(auth, query)):
+        raise invalid_query("page_token", "not a next_page_token of this query")
+    return token
+
+
+def _tag(auth: Authenticator, query: str) -> bytes:
+    message = b"page-token\0" + query.encode()
+    return hmac.new(auth.customer_id_secret, message, hashlib.sha256).digest()[:TAG_BYTES]

@@ -1,0 +1,51 @@
+"""The policy's calendar entries: a country's working days and hours, as policy files write them."""
+
+from datetime import time
+from typing import Annotated, Any, Self
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _day_index(value: Any) -> Any:
+    if isinstance(value, str) and value.strip().lower()[:3] in _DAYS:
+        return _DAYS.index(value.strip().lower()[:3])
+    return value
+
+
+class CountryCalendar(BaseModel):
+    """Working days and hours of a country, in its time zone; public holidays come from its code."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    timezone: str = Field(min_length=1, description="IANA zone, e.g. America/Mexico_City")
+    working_days: tuple[Annotated[int, BeforeValidator(_day_index), Field(ge=0, le=6)], ...] = (
+        0,
+        1,
+        2,
+        3,
+        4,
+    )
+    hours: tuple[time, time] = (time(9, 0), time(18, 0))
+    holidays_from: str | None = Field(
+        default=None,
+        description="Country code whose public holidays apply (default: the calendar's own key)",
+    )
+    subdivision: str | None = Field(default=None, description="State or province for holidays")
+
+    @field_validator("hours", mode="before")
+    @classmethod
+    def _hours_from_text(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            start, _, end = value.partition("-")
+            return (start.strip(), end.strip())
+        return value
+
+    @model_validator(mode="after")
+    def _sensible(self) -> Self:
+        if not self.working_days:
+            raise ValueError("give at least one working day")
+        if self.hours[0] >= self.hours[1]:
+            raise ValueError(f"working hours must start before they end, got {self.hours}")
+        return self
