@@ -16,8 +16,8 @@ from domain.messages import (
     NotificationKind,
     Recipient,
 )
+from domain.notification_policy import Contacts
 from domain.playbooks import HandlingTier
-from domain.policy import Contacts
 
 URGENT = frozenset({NotificationKind.ACKNOWLEDGEMENT, NotificationKind.SUPERVISOR_REQUESTED})
 """Never held by quiet hours."""

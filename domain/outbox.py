@@ -8,7 +8,7 @@ from domain.cases import CaseRun, EscalationRecord
 from domain.complaint import Complaint
 from domain.delivery import URGENT, channels_for, recipient_of
 from domain.messages import Notification, NotificationKind, Recipient
-from domain.policy import Contacts
+from domain.notification_policy import Contacts
 
 
 def notify_owner(
