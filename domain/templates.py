@@ -125,7 +125,7 @@ class TemplateCatalog:
                 template = self.template(brand, locale, kind)
                 for notification in _samples(kind):
                     try:
-                        template.render(message_context(notification, _SAMPLE_FACTS, locale, "UTC"))
+                        template.render(message_context(notification, SAMPLE_FACTS, locale, "UTC"))
                     except TemplateError as err:
                         raise TemplateProblem(f"{template.source}.txt: {err}") from None
 
@@ -275,7 +275,7 @@ def _zone(zone: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-_SAMPLE_FACTS = MessageFacts(
+SAMPLE_FACTS = MessageFacts(
     complaint_id="c0ffee0123456789",
     customer_name="Asha Verma",
     product="Redmi Note 10 Pro",
@@ -284,6 +284,7 @@ _SAMPLE_FACTS = MessageFacts(
     brand="Sample brand",
     agent_name="Priya Shah",
 )
+"""What every template is test-rendered with when the policy loads; tests and docs start from it."""
 
 
 def _samples(kind: NotificationKind) -> list[Notification]:

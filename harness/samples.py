@@ -7,9 +7,16 @@ from typing import Any
 from activities.models import Delivery
 from domain.history import Actor, ActorRole
 from domain.intake import Channel, ComplaintIntake, Customer
-from domain.messages import DeliveryChannel, MessageFacts, Notification, NotificationKind, Recipient
+from domain.messages import (
+    UNNAMED_BRAND,
+    DeliveryChannel,
+    Notification,
+    NotificationKind,
+    Recipient,
+)
 from domain.policy import EscalationPolicy
 from domain.policy_files import load_policy_file
+from domain.templates import SAMPLE_FACTS
 
 POLICY_DIR = Path(__file__).resolve().parent.parent / "policy"
 SEED_MATRIX = load_policy_file(POLICY_DIR / "default.yaml")
@@ -71,12 +78,8 @@ def sample_delivery(key: str = "c1/1/acknowledgement/customer/email") -> Deliver
             level=1,
             deadline=datetime(2026, 12, 1, tzinfo=UTC),
         ),
-        facts=MessageFacts(
-            complaint_id="c1",
-            customer_name="Asha Verma",
-            product="Redmi Note 10 Pro",
-            reason="Phone dead",
-            level_name="Grievance Desk",
+        facts=SAMPLE_FACTS.model_copy(
+            update={"complaint_id": "c1", "reason": "Phone dead", "brand": UNNAMED_BRAND}
         ),
         locale="en-IN",
         zone="Asia/Kolkata",

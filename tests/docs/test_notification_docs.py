@@ -15,7 +15,8 @@ from pathlib import Path
 from domain import messages
 from domain.cases import EscalationRecord
 from domain.delivery import channels_for
-from domain.messages import DeliveryChannel, MessageFacts, Notification, NotificationKind, Recipient
+from domain.messages import DeliveryChannel, Notification, NotificationKind, Recipient
+from domain.templates import SAMPLE_FACTS
 from tests.domain.test_templates import TEMPLATES
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "notifications.md"
@@ -37,15 +38,7 @@ RECIPIENTS = {
     NotificationKind.STATUS_UPDATE: ("third_level_manager", "third level manager"),
     NotificationKind.DELIVERY_FAILED: ("grievance_desk", "Grievance Desk"),
 }
-FACTS = MessageFacts(
-    complaint_id="3f9c2a7be41d0c55",
-    customer_name="Asha Verma",
-    product="Redmi Note 10 Pro",
-    reason="Phone dead after update",
-    level_name="Grievance Desk",
-    brand="Xiaomi",
-    agent_name="Priya Shah",
-)
+FACTS = SAMPLE_FACTS.model_copy(update={"complaint_id": "3f9c2a7be41d0c55", "brand": "Xiaomi"})
 RECORD = EscalationRecord(
     ticket="3f9c2a7be41d0c55",
     case_type="no_diagnosis",
