@@ -21,7 +21,7 @@ from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel, ConfigDict
 
-from domain.cases import EscalationRecord
+from domain.cases import EXAMPLE_ESCALATION_RECORD, EscalationRecord
 from domain.messages import DEFAULT_BRAND, MessageFacts, Notification, NotificationKind, Recipient
 
 LEGACY_PLACEHOLDERS = {
@@ -299,20 +299,7 @@ def _samples(kind: NotificationKind) -> list[Notification]:
             "promise": "3-5 business days",
             "case": "no_diagnosis",
             "text": "what to do",
-            "record": EscalationRecord(
-                ticket="c0ffee0123456789",
-                case_type="no_diagnosis",
-                case_title="Service centre gave no diagnosis",
-                escalated_to="supervisor",
-                at=datetime(2026, 1, 2, 3, 4, tzinfo=UTC),
-                why="the centre did not answer",
-                customer_name="Asha Verma",
-                customer_email="asha@example.in",
-                customer_phone="+919812345678",
-                product="Redmi Note 10 Pro",
-                description="No diagnosis after two weeks.",
-                fields={"service_centre": "SAT Norte"},
-            ),
+            "record": EscalationRecord.model_validate(EXAMPLE_ESCALATION_RECORD),
         }
     )
     staff = full.model_copy(
