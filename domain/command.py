@@ -104,7 +104,7 @@ class Command(BaseModel):
         raise NotImplementedError
 
     def act(self, complaint: Complaint, at: datetime) -> None:
-        """Check, then apply: what the workflow's update does."""
+        """Check, then apply (the workflow's update does the same, a refusal failing the update)."""
         self.check(complaint)
         self.apply(complaint, at)
 
@@ -114,11 +114,9 @@ class Command(BaseModel):
 
 
 def _is_body(base: type) -> bool:
-    return issubclass(base, RequestBody) and base is not RequestBody and not _is_command(base)
-
-
-def _is_command(base: type) -> bool:
-    return issubclass(base, Command)
+    """A request body of its own: not the base class, not a command built on one."""
+    own_body = issubclass(base, RequestBody) and base is not RequestBody
+    return own_body and not issubclass(base, Command)
 
 
 @dataclass(frozen=True)
