@@ -8,7 +8,7 @@ from typing import Self
 
 from pydantic import BaseModel, Field
 
-from domain.cases import CaseFlag, CaseNotValid, CaseRun, CaseType, FieldValue
+from domain.cases import CaseFlag, CaseNotValid, CaseType, FieldValue
 from domain.command import STAFF, Command, RequestBody, Text, examples
 from domain.complaint import Complaint
 from domain.history import Actor, StepKind
@@ -71,6 +71,7 @@ class FlagCase(Command):
     roles = STAFF
     allowed_in = ACTIVE
     path = "cases"
+    tag = "cases"
     verbs = ("flag",)
 
     @classmethod
@@ -112,6 +113,7 @@ class CaseCommand(Command):
     roles = STAFF
     allowed_in = ACTIVE
     label = "update case"
+    tag = "cases"
 
     @staticmethod
     def case_and_words(text: str | None) -> tuple[str, list[str]]:
@@ -119,15 +121,14 @@ class CaseCommand(Command):
         case_type, *words = shlex.split(text or "") or [""]
         return case_type, words
 
-    def running_case(self, complaint: Complaint) -> CaseRun:
-        """The active case of this type, or ActionNotAllowed saying why there is none."""
+    def check(self, complaint: Complaint) -> None:
+        """Besides the status: a case of this type is flagged and still running."""
         super().check(complaint)
         case = complaint.cases.get(self.case_type)
         if case is None:
             raise ActionNotAllowed(f"no {self.case_type} case is flagged on this complaint")
         if not case.active:
             raise ActionNotAllowed(f"the {self.case_type} case is done since {case.done_at}")
-        return case
 
 
 class CaseAnswerRequest(RequestBody):
@@ -158,11 +159,11 @@ class AnswerCase(CaseAnswerRequest, CaseCommand):
         if words and words[0].startswith("outcome="):
             outcome = words.pop(0).removeprefix("outcome=")
         answer = " ".join(words) or "answered"
-        return cls(by=by, case_type=case_type, answer=answer, outcome=outcome)
+        return cls.model_construct(by=by, case_type=case_type, answer=answer, outcome=outcome)
 
     def check(self, complaint: Complaint) -> None:
-        case = self.running_case(complaint)
-        if case.asked is None:
+        super().check(complaint)
+        if complaint.cases[self.case_type].asked is None:
             raise ActionNotAllowed(f"the {self.case_type} playbook asked nobody for an answer")
         if self.outcome is not None:
             outcomes = complaint.policy.playbooks[self.case_type].outcomes
@@ -200,10 +201,12 @@ class RecordCaseEvent(CaseEventRequest, CaseCommand):
         if not words:
             raise ValueError("give the case type and its event: case <case type> <event>")
         event, *note = words
-        return cls(by=by, case_type=case_type, event=event, note=" ".join(note) or None)
+        return cls.model_construct(
+            by=by, case_type=case_type, event=event, note=" ".join(note) or None
+        )
 
     def check(self, complaint: Complaint) -> None:
-        self.running_case(complaint)
+        super().check(complaint)
         declared = complaint.policy.playbooks[self.case_type].events
         _ensure_known(self.case_type, "event", self.event, declared)
 

@@ -46,12 +46,15 @@ def examples(*bodies: JsonDict) -> ConfigDict:
 class Command(BaseModel):
     """One thing a person does to a complaint: `check` it, then `apply` it.
 
-    Subclasses say, as class attributes, who may send it (`roles`), in which states it fits
-    (`allowed_in`, with `why_not` overriding the usual reasons), how it is asked for over HTTP
-    (`path`, the body being the first `RequestBody` base) and in the simulator (`verbs`).
+    Subclasses say, as class attributes, who may send it (`roles`; a route may narrow them), in
+    which states it fits (`allowed_in`, with `why_not` overriding the usual reasons), how it is
+    asked for over HTTP (`path`, the body being the first `RequestBody` base) and in the
+    simulator (`verbs`).
     """
 
-    model_config = ConfigDict(frozen=True)
+    # Update payloads ignore fields this worker does not know (a newer API during a rolling
+    # deploy); the request bodies they are built on refuse them (422).
+    model_config = ConfigDict(frozen=True, extra="ignore", json_schema_extra=None)
 
     by: Actor
 
@@ -64,6 +67,8 @@ class Command(BaseModel):
     """POST /complaints/{complaint_id}/<path>; None: asked for through another command's route."""
     route_name: ClassVar[str | None] = None
     """The route's name (its OpenAPI operation); the update name by default."""
+    tag: ClassVar[str] = "complaints"
+    """The group its route is listed under in the API docs."""
     verbs: ClassVar[tuple[str, ...]] = ()
     """Simulator verbs (`complaints simulate --event '<time> <verb> <text>'`)."""
     simulated_by: ClassVar[ActorRole] = ActorRole.AGENT
@@ -89,9 +94,13 @@ class Command(BaseModel):
 
     @classmethod
     def from_text(cls, verb: str, text: str | None, by: Actor) -> Self:
-        """The command a simulator event (`<verb> <text>`) asks for."""
+        """The command a simulator event (`<verb> <text>`) asks for.
+
+        Not validated as a request is: the simulator takes what it is given to the domain's
+        checks, whose refusals say what is wrong in the complaint's terms.
+        """
         fields = {cls.text_field: text or cls.text_default} if cls.text_field else {}
-        return cls(by=by, **fields)
+        return cls.model_construct(None, by=by, **fields)
 
     def check(self, complaint: Complaint) -> None:
         """Raise ActionNotAllowed or CaseNotValid, with the reason, unless it fits now."""
@@ -132,6 +141,7 @@ class Route:
     description: str
     updates: tuple[str, ...]
     """The workflow updates the route may send."""
+    tag: str
 
     @classmethod
     def of(cls, command: type[Command]) -> Self:
@@ -144,6 +154,7 @@ class Route:
             build=command.from_request,
             description=command.__doc__ or "",
             updates=(command.update_name(),),
+            tag=command.tag,
         )
 
     @property

@@ -1,8 +1,8 @@
 """A complaint's whole state: what it carries from filing to closure, across continue-as-new.
 
 Pure data with a few read-outs. What changes it lives beside it: the ladder (`domain.ladder`),
-what people do (`domain.commands`), playbooks (`domain.playbook_runner`), and the journal and
-outbox every change goes through (`domain.journal`, `domain.outbox`).
+what people do (commands, listed in `domain.commands`), playbooks (`domain.playbook_runner`),
+and the journal and outbox every change goes through (`domain.journal`, `domain.outbox`).
 """
 
 from datetime import UTC, datetime, tzinfo

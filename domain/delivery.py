@@ -128,6 +128,9 @@ def email_key(complaint: Complaint, notification: Notification) -> str:
     return f"{complaint.id}/{notification.step}/{notification.kind}/{address}/email"
 
 
-def message_key(notification: Notification) -> tuple[int, str, str]:
+MessageKey = tuple[int, str, str]
+
+
+def message_key(notification: Notification) -> MessageKey:
     """One message to one recipient, whichever channels it goes out on."""
     return notification.step, notification.kind, notification.recipient.role

@@ -34,7 +34,11 @@ def record(
     case: str | None = None,
     escalation: EscalationRecord | None = None,
 ) -> int:
-    """Append a step to the history and return its number."""
+    """Append a step to the history and return its number.
+
+    At the third level (seed 004) a change also owes the manager a status text: it joins the
+    outbox here, before whatever the caller then owes.
+    """
     seq = len(complaint.history) + 1
     complaint.history.append(
         Step(

@@ -7,6 +7,7 @@ function takes the moment it happens at; none reads a clock.
 """
 
 from datetime import datetime
+from typing import assert_never
 
 from domain import playbook_runner, supervisor_call
 from domain.complaint import Complaint
@@ -99,6 +100,8 @@ def advance(complaint: Complaint, now: datetime) -> None:
             case Timer.REOPEN_ENDS:
                 complaint.status = ComplaintStatus.CLOSED
                 record(complaint, at, ENGINE, StepKind.CLOSED, reason="reopen window ended")
+            case _:
+                assert_never(due.timer)
 
 
 def warn(complaint: Complaint, at: datetime) -> None:

@@ -63,11 +63,13 @@ def on_timer(complaint: Complaint, due: Due) -> None:
             run_event(complaint, case, CaseEvent.PROMISE_MISSED, at, why)
         case Timer.FOLLOW_UP:
             _follow_up(complaint, case, at)
-        case _:
+        case Timer.CASE_EVENT:
             event = case.scheduled.pop(0).event
             why = f"scheduled {event}"
             record(complaint, at, ENGINE, StepKind.CASE_EVENT, reason=why, case=case.case_type)
             run_event(complaint, case, event, at, why)
+        case _:
+            raise AssertionError(f"{due.timer} is not a playbook's timer")
 
 
 def _follow_up(complaint: Complaint, case: CaseRun, at: datetime) -> None:
@@ -99,28 +101,14 @@ def _apply(complaint: Complaint, case: CaseRun, action: CaseAction, at: datetime
         reason = f"asked {asked} ({action.ask}) to answer{by}"
         step = record(complaint, at, ENGINE, StepKind.CASE_ASKED, reason=reason, case=kind)
         escalation = escalation_record(complaint, case, action.ask, at, why)
-        notify_role(
-            complaint, step, NotificationKind.CASE_REQUEST, action.ask, why, case, None, escalation
-        )
+        request = NotificationKind.CASE_REQUEST
+        notify_role(complaint, step, request, action.ask, why, case, escalation=escalation)
     elif action.promise:
         _promise(complaint, case, action, at)
     elif action.escalate:
-        escalation = escalation_record(complaint, case, action.escalate, at, why)
-        case.escalations.append(escalation)
         reason = f"escalated to {action.escalate}: {why}"
-        step = record(
-            complaint, at, ENGINE, StepKind.CASE_ESCALATED, reason, None, kind, escalation
-        )
-        notify_role(
-            complaint,
-            step,
-            NotificationKind.CASE_ESCALATION,
-            action.escalate,
-            why,
-            case,
-            None,
-            escalation,
-        )
+        escalation = _hand_over(complaint, case, action.escalate, at, why, reason)
+        case.escalations.append(escalation)
     elif action.follow_up:
         follow_up = action.follow_up
         case.follow_ups.append(
@@ -144,19 +132,8 @@ def _apply(complaint: Complaint, case: CaseRun, action: CaseAction, at: datetime
     elif action.handling:
         tier = action.handling
         complaint.handling = tier
-        escalation = escalation_record(complaint, case, tier.role, at, why)
         reason = f"handled by the {tier.role}: {why}"
-        step = record(complaint, at, ENGINE, StepKind.REASSIGNED, reason, None, kind, escalation)
-        notify_role(
-            complaint,
-            step,
-            NotificationKind.CASE_ESCALATION,
-            tier.role,
-            why,
-            case,
-            None,
-            escalation,
-        )
+        _hand_over(complaint, case, tier.role, at, why, reason, StepKind.REASSIGNED)
     elif action.schedule:
         start = case.date_field(action.since, complaint.zone) if action.since else at
         due = max(complaint.after(start, action.schedule.after), at)
@@ -165,6 +142,23 @@ def _apply(complaint: Complaint, case: CaseRun, action: CaseAction, at: datetime
     elif action.done:
         case.settle(at)
         record(complaint, at, ENGINE, StepKind.CASE_DONE, reason=why, case=kind)
+
+
+def _hand_over(
+    complaint: Complaint,
+    case: CaseRun,
+    role: str,
+    at: datetime,
+    why: str,
+    reason: str,
+    kind: StepKind = StepKind.CASE_ESCALATED,
+) -> EscalationRecord:
+    """The case goes to `role`: a step carrying its escalation record, which `role` receives."""
+    escalation = escalation_record(complaint, case, role, at, why)
+    step = record(complaint, at, ENGINE, kind, reason, case=case.case_type, escalation=escalation)
+    handed_over = NotificationKind.CASE_ESCALATION
+    notify_role(complaint, step, handed_over, role, why, case, escalation=escalation)
+    return escalation
 
 
 def _promise(complaint: Complaint, case: CaseRun, action: CaseAction, at: datetime) -> None:

@@ -99,8 +99,8 @@ class CustomerFeedback(FeedbackRequest, Command):
     @classmethod
     def from_text(cls, verb: str, text: str | None, by: Actor) -> Self:
         if verb == "accept":
-            return cls(by=by, decision="accept", reason=text)
-        return cls(by=by, decision="reject", reason=text or "not satisfied")
+            return cls.model_construct(by=by, decision="accept", reason=text)
+        return cls.model_construct(by=by, decision="reject", reason=text or "not satisfied")
 
     @property
     def action(self) -> str:

@@ -89,11 +89,12 @@ REPLY_REVIEW = Route(
     name="review_reply",
     path="reply-approval",
     body=ReplyApprovalRequest,
-    roles=SUPERVISORS,
+    roles=ApproveReply.roles | RefuseReply.roles,
     build=_review,
     description="Approve the handler's reply (it goes to the customer) or refuse it (back to "
     "work).",
     updates=(ApproveReply.update_name(), RefuseReply.update_name()),
+    tag="reviews",
 )
 
 
@@ -116,6 +117,7 @@ class Assess(Command):
     roles = SUPERVISORS
     allowed_in = ACTIVE
     path = "assessment"
+    tag = "reviews"
 
     @classmethod
     def request_body(cls) -> type[BaseModel]:

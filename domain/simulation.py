@@ -1,9 +1,9 @@
 """A complaint's timeline under a policy, computed without Temporal by the workflow's own logic."""
 
 from datetime import datetime
-from typing import Self
+from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from domain.calendar import BusinessCalendar
 from domain.case_actions import FlagCase
@@ -55,13 +55,21 @@ TIMELINE_EVENTS: dict[StepKind, str] = {
 assessment and accountability are not timeline events)."""
 
 
+def _known_verb(action: str) -> str:
+    if action not in VERBS:
+        raise ValueError(f"unknown action {action!r}; known: {', '.join(VERBS)}")
+    return action
+
+
 class InputEvent(BaseModel):
     """Something a person does at a moment: `2026-11-14T10:00:00-06:00 pause waiting for photos`."""
 
     model_config = ConfigDict(frozen=True)
 
     at: datetime
-    action: str = Field(description="A verb of `domain.commands.VERBS`")
+    action: Annotated[str, AfterValidator(_known_verb)] = Field(
+        description="A verb of `domain.commands.VERBS`"
+    )
     text: str | None = None
 
     @classmethod

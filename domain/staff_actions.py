@@ -1,5 +1,6 @@
 """What staff do to the ladder by hand: pause and resume its clock, escalate, add a note."""
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import ClassVar
 
@@ -37,7 +38,7 @@ class Pause(PauseRequest, Command):
 
     roles = STAFF
     allowed_in = frozenset({ComplaintStatus.OPEN})
-    why_not: ClassVar = {
+    why_not: ClassVar[Mapping[ComplaintStatus, str]] = {
         ComplaintStatus.AWAITING_CUSTOMER: "the clock already stopped for a decision"
     }
     path = "pause"
@@ -64,7 +65,9 @@ class Resume(ResumeRequest, Command):
 
     roles = STAFF
     allowed_in = frozenset({ComplaintStatus.PAUSED})
-    why_not: ClassVar = {ComplaintStatus.OPEN: "the clock is running"}
+    why_not: ClassVar[Mapping[ComplaintStatus, str]] = {
+        ComplaintStatus.OPEN: "the clock is running"
+    }
     path = "resume"
     verbs = ("resume",)
     text_field = "reason"
@@ -139,18 +142,27 @@ class AddNote(NoteRequest, Command):
         record(complaint, at, self.by, StepKind.NOTE_ADDED, text=self.text, case=self.case_type)
 
 
+class CaseNoteRequest(RequestBody):
+    """A note about one case: what the centre said on the phone, what was promised."""
+
+    model_config = examples({"text": "Centre says parts ship Friday."})
+
+    text: Text
+
+
 def _case_note(body: BaseModel | None, by: Actor, case_type: str) -> Command:
-    assert isinstance(body, NoteRequest)
+    assert isinstance(body, CaseNoteRequest)
     return AddNote(by=by, text=body.text, case_type=case_type)
 
 
 CASE_NOTE = Route(
     name="add_case_note",
     path="cases/{case_type}/notes",
-    body=NoteRequest,
-    roles=STAFF,
+    body=CaseNoteRequest,
+    roles=STAFF,  # narrower than AddNote's: customers note the complaint, staff its cases
     build=_case_note,
     description='Add a note to the history, linked to the case (the seed\'s "leave notes" on '
     "every step).",
     updates=(AddNote.update_name(),),
+    tag="cases",
 )

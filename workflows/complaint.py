@@ -97,7 +97,9 @@ class ComplaintWorkflow:
         """The search attribute values last upserted, so only changes are sent."""
         for command in COMMANDS:
             workflow.set_update_handler(
-                command.update_name(), self._update(command), validator=self._validator(command)
+                command.update_name(),
+                self._update_handler(command),
+                validator=self._update_validator(command),
             )
 
     @workflow.run
@@ -141,17 +143,17 @@ class ComplaintWorkflow:
 
     # --- what people do: one update per command of the registry ----------------------------------
 
-    def _update(self, command_type: type[Command]) -> Callable[..., ComplaintView]:
+    def _update_handler(self, command_type: type[Command]) -> Callable[..., ComplaintView]:
         def act(command: Command) -> ComplaintView:
             self._refuse_unless_fits(command)
             command.apply(self._complaint, workflow.now())
             return view_of(self._complaint)
 
+        # The SDK decodes the update's argument by the handler's annotations.
         act.__annotations__ = {"command": command_type, "return": ComplaintView}
-        act.__doc__ = command_type.__doc__
         return act
 
-    def _validator(self, command_type: type[Command]) -> Callable[..., None]:
+    def _update_validator(self, command_type: type[Command]) -> Callable[..., None]:
         def validate(command: Command) -> None:
             self._refuse_unless_fits(command)
 

@@ -23,8 +23,8 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.behaviour import Switch
     from domain.complaint import Complaint
-    from domain.deliveries import record_delivery, record_undelivered
     from domain.delivery import (
+        MessageKey,
         channels_to_send,
         delivery_key,
         email_key,
@@ -33,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
         message_key,
         quiet_hours_decision,
     )
+    from domain.delivery_log import record_delivery, record_undelivered
     from domain.history import StepKind
     from domain.messages import DEFAULT_BRAND, DeliveryChannel, Notification
     from domain.outbox import owe_again, take_outbox
@@ -45,8 +46,6 @@ DELIVERY_RETRY = RetryPolicy(
 """Outages delay messages, never drop them: retry until the channel takes the message."""
 SETTLE_BEFORE_CONTINUING = timedelta(seconds=10)
 """How long a run about to continue as new lets deliveries in flight finish."""
-
-MessageKey = tuple[int, str, str]
 
 
 class Dispatcher:

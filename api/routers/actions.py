@@ -25,11 +25,11 @@ CaseTypeInPath = Annotated[
 ]
 PATH_PARAMETERS = {"case_type": CaseTypeInPath}
 """The path parameters a route may have besides the complaint's id."""
-REFUSED_BODY: dict[int | str, dict[str, Any]] = {
+REFUSED_BY_PLAYBOOK: dict[int | str, dict[str, Any]] = {
     422: {"description": "Invalid body, or one the playbook cannot take: `loc` names the field"}
 }
 
-router = APIRouter(prefix="/complaints", tags=["actions"], responses=UNAUTHORIZED)
+router = APIRouter(prefix="/complaints", responses=UNAUTHORIZED)
 
 
 def endpoint_for(route: Route) -> Callable[..., Awaitable[ComplaintView]]:
@@ -57,7 +57,7 @@ def endpoint_for(route: Route) -> Callable[..., Awaitable[ComplaintView]]:
     ]
     if route.body is not None:
         parameters.append(_parameter("body", route.body))
-    act.__signature__ = inspect.Signature(parameters, return_annotation=ComplaintView)  # type: ignore[attr-defined]
+    act.__signature__ = inspect.Signature(parameters, return_annotation=ComplaintView)
     act.__doc__ = inspect.cleandoc(route.description)
     act.__name__ = route.name
     return act
@@ -78,10 +78,11 @@ for _route in ROUTES:
         endpoint_for(_route),
         methods=["POST"],
         name=_route.name,
+        tags=[_route.tag],
         response_model=ComplaintView,
         responses={
             **ACTION_ERRORS,
             **({} if _route.roles >= ANYONE else FORBIDDEN),
-            **REFUSED_BODY,
+            **(REFUSED_BY_PLAYBOOK if _route.tag == "cases" else {}),
         },
     )

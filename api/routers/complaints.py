@@ -20,7 +20,6 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.auth import (
-    FORBIDDEN,
     UNAUTHORIZED,
     Authenticated,
     Authentication,
@@ -61,7 +60,6 @@ ACTION_ERRORS: dict[int | str, dict[str, Any]] = {
     409: {"model": ErrorDetail, "description": "Not allowed in the complaint's state, or closed"},
     **TOO_LARGE,
 }
-RESTRICTED_ACTION_ERRORS = {**ACTION_ERRORS, **FORBIDDEN}
 router = APIRouter(prefix="/complaints", tags=["complaints"], responses=UNAUTHORIZED)
 
 IdempotencyKey = Annotated[
