@@ -73,7 +73,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     token.add_argument("--email", help="the customer's email (customers)")
     token.add_argument("--phone", help="the customer's phone, without an email (customers)")
     token.add_argument("--name", help="name recorded in the complaint history")
-    token.add_argument("--ttl", type=_ttl, default="8h", help="lifetime, e.g. 30m, 8h, 2d")
+    token.add_argument(
+        "--ttl",
+        type=_ttl,
+        default="8h",
+        help="lifetime, e.g. 30m or 8h; at most COMPLAINTS_MAX_TOKEN_LIFETIME (12h)",
+    )
     args = parser.parse_args(argv)
     if args.command == "token":
         return _print_token(args)
@@ -93,6 +98,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _print_token(args: argparse.Namespace) -> int:
     try:
         settings = AuthSettings()
+        if args.ttl > settings.max_token_lifetime:
+            raise ValueError(
+                f"--ttl {args.ttl} is longer than the {settings.max_token_lifetime} the API "
+                "accepts (COMPLAINTS_MAX_TOKEN_LIFETIME)"
+            )
         print(mint_token(settings, _subject(args, settings), args.role, args.name, args.ttl))
     except ValueError as err:  # bad settings or arguments; pydantic errors are ValueErrors
         print(f"complaints token: {err}", file=sys.stderr)

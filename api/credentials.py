@@ -15,7 +15,10 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Field,
     SecretStr,
+    StrictFloat,
+    StrictInt,
     StringConstraints,
     TypeAdapter,
     ValidationError,
@@ -54,6 +57,8 @@ class AuthSettings(BaseSettings):
     """YAML or JSON list of {name, role, sha256} for systems calling with `X-API-Key`."""
     customer_id_secret: SecretStr | None = None
     """HMAC key of customer ids (at least 32 bytes); a customer token's `sub` is their id."""
+    max_token_lifetime: timedelta = Field(default=timedelta(hours=12), gt=timedelta(0))
+    """Bearer tokens living longer (from `iat`, or from now without one) are refused."""
 
 
 class AuthConfigError(ValueError):
@@ -70,6 +75,9 @@ class Claims(BaseModel):
     sub: Name
     role: PersonRole
     name: Name | None = None
+    exp: StrictInt | StrictFloat
+    """A number, as RFC 7519 says: `"1767225600"` is refused."""
+    iat: StrictInt | StrictFloat | None = None
 
 
 class ApiKey(BaseModel):
@@ -108,6 +116,7 @@ class Authenticator:
     audience: str | None
     api_keys: tuple[ApiKey, ...]
     customer_id_secret: bytes
+    max_token_lifetime: timedelta = timedelta(hours=12)
 
     @classmethod
     def from_settings(cls, settings: AuthSettings) -> "Authenticator":
@@ -142,6 +151,7 @@ class Authenticator:
             audience=settings.jwt_audience,
             api_keys=api_keys,
             customer_id_secret=customer_secret,
+            max_token_lifetime=settings.max_token_lifetime,
         )
 
     def from_token(self, token: str) -> Principal:
@@ -170,6 +180,13 @@ class Authenticator:
             claims = Claims.model_validate(payload)
         except ValidationError as err:
             raise InvalidCredentials(f"invalid token claims: {_first_error(err)}") from None
+        issued = claims.iat if claims.iat is not None else datetime.now(UTC).timestamp()
+        lifetime = timedelta(seconds=claims.exp - issued)
+        if lifetime > self.max_token_lifetime + CLOCK_SKEW:
+            raise InvalidCredentials(
+                f"token lives {lifetime}, longer than the {self.max_token_lifetime} allowed "
+                "(COMPLAINTS_MAX_TOKEN_LIFETIME)"
+            )
         role = ActorRole(claims.role)
         if role is ActorRole.CUSTOMER and not _is_customer_id(claims.sub):
             raise InvalidCredentials("a customer token's sub must be a customer id (cus_…)")

@@ -21,6 +21,7 @@ def auth_settings(**changes: Any) -> AuthSettings:
         "jwt_audience": None,
         "api_keys_file": None,
         "customer_id_secret": SecretStr(CUSTOMER_ID_SECRET),
+        "max_token_lifetime": timedelta(hours=12),
     }
     return AuthSettings(**{**values, **changes})
 
@@ -44,4 +45,4 @@ def customer_bearer(email: str | None, phone: str | None = None) -> dict[str, st
     return bearer("customer", customer_id(CUSTOMER_ID_SECRET.encode(), email, phone))
 
 
-ADMIN = bearer("admin", "root", ttl=timedelta(days=1))
+ADMIN = bearer("admin", "root", ttl=timedelta(hours=12))

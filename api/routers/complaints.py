@@ -164,7 +164,7 @@ async def file_complaint(
         _customer_files_own(intake, caller, auth)
     policy, calendar = policy_and_calendar(intake, policies)
     _check_case(intake, policy)
-    proposed = complaint_id_for(idempotency_key)
+    proposed = complaint_id_for(idempotency_key, caller)
     customer = auth.customer_id_of(intake.customer)
     matter = matter_id(customer, intake.product)
     filing = Filing(
@@ -249,6 +249,12 @@ def _customer_files_own(intake: ComplaintIntake, caller: Principal, auth: Authen
             status.HTTP_403_FORBIDDEN,
             detail="a customer records their own complaint: recorded_by.role must be customer",
         )
+    if intake.case is not None:  # a playbook emails partners and moves the complaint up
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail="a customer does not name a case type: staff flag cases "
+            "(POST /complaints/{id}/cases); leave `case` out",
+        )
 
 
 async def _receipt(client: Client, complaint_id: str) -> ComplaintView:
@@ -262,11 +268,13 @@ async def _receipt(client: Client, complaint_id: str) -> ComplaintView:
         return await read_complaint(client, complaint_id)
 
 
-def complaint_id_for(idempotency_key: str | None) -> str:
-    """A fresh random id, or one derived from the client's key so that retries find it."""
+def complaint_id_for(idempotency_key: str | None, caller: Principal) -> str:
+    """A fresh random id, or one derived from the caller and their key so that their retries find
+    it: keys are the caller's own, and another caller's key neither clashes nor shows."""
     if idempotency_key is None:
         return secrets.token_hex(8)
-    return hashlib.sha256(f"idempotency:{idempotency_key}".encode()).hexdigest()[:16]
+    scoped = f"idempotency:{caller.role}:{caller.subject}:{idempotency_key}"
+    return hashlib.sha256(scoped.encode()).hexdigest()[:16]
 
 
 async def visible_complaint(
