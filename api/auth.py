@@ -15,6 +15,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from api.credentials import Authenticator, InvalidCredentials, Principal
+from api.rate_limits import RATE_LIMITED, RateLimiter, rate_limiter
 from api.schemas import ErrorDetail
 from domain.history import ActorRole
 
@@ -32,13 +33,14 @@ api_key_scheme = APIKeyHeader(
     auto_error=False,
 )
 UNAUTHORIZED: dict[int | str, dict[str, Any]] = {
+    **RATE_LIMITED,
     401: {
         "model": ErrorDetail,
         "description": "Missing, malformed, expired or wrongly signed credentials",
         "headers": {
             "WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}},
         },
-    }
+    },
 }
 FORBIDDEN: dict[int | str, dict[str, Any]] = {
     403: {"model": ErrorDetail, "description": "The caller's role may not do this"}
@@ -56,10 +58,27 @@ Authentication = Annotated[Authenticator, Depends(authenticator)]
 async def authenticate(
     request: Request,
     auth: Authentication,
+    limiter: Annotated[RateLimiter, Depends(rate_limiter)],
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
     api_key: Annotated[str | None, Depends(api_key_scheme)],
 ) -> Principal:
-    """The caller, from a bearer token or an API key; 401 when neither proves who it is."""
+    """The caller, from a bearer token or an API key; 401 when neither proves who it is, 429
+    when the address sends too much or has been refused too often."""
+    await limiter.request_from(request)
+    await limiter.ensure_may_authenticate(request)
+    try:
+        return _identify(request, auth, bearer, api_key)
+    except HTTPException:
+        await limiter.authentication_failed(request)
+        raise
+
+
+def _identify(
+    request: Request,
+    auth: Authenticator,
+    bearer: HTTPAuthorizationCredentials | None,
+    api_key: str | None,
+) -> Principal:
     try:
         if bearer is not None and api_key is not None:
             raise InvalidCredentials("send a bearer token or an API key, not both")

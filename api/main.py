@@ -10,6 +10,7 @@ from temporalio.client import Client
 from api.credentials import Authenticator, AuthSettings
 from api.limits import BodySizeLimit
 from api.openapi import complete_openapi
+from api.rate_limits import RateLimiter
 from api.routers import actions, complaints, health, search
 from api.settings import ApiSettings
 from domain.policy_files import load_policy_set
@@ -33,6 +34,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.authenticator = Authenticator.from_settings(auth or AuthSettings())
         app.state.settings = api_settings
+        app.state.rate_limiter = RateLimiter.from_settings(api_settings.rate_limits)
         app.state.policies = load_policy_set(api_settings.escalation_policy)
         app.state.temporal_client = client or await connect()
         yield

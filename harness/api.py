@@ -10,6 +10,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from api.credentials import AuthSettings
 from api.main import create_app
+from api.rate_limits import RateLimits
 from api.settings import ApiSettings
 from harness.credentials import ADMIN, TEST_AUTH
 from harness.mailbox import free_port
@@ -35,6 +36,8 @@ async def serve_api(
             await response.aread()
             opened_workflows.add(workflow_id(response.json()["id"]))
 
+    if "rate_limits" not in settings.model_fields_set:  # tests that count set their own
+        settings = settings.model_copy(update={"rate_limits": RateLimits(enabled=False)})
     app = create_app(client=env.client, settings=settings, auth=auth)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Path
 
 from api.auth import FORBIDDEN, UNAUTHORIZED, Authentication, allow
 from api.credentials import Principal
+from api.rate_limits import RateLimiter, rate_limiter
 from api.routers.complaints import ACTION_ERRORS, ComplaintId, ensure_visible
 from api.temporal import TemporalClient, act_on_complaint
 from domain.command import ANYONE, Route
@@ -40,9 +41,11 @@ def endpoint_for(route: Route) -> Callable[..., Awaitable[ComplaintView]]:
         client: Any,
         caller: Principal,
         auth: Any,
+        limiter: RateLimiter,
         body: Any = None,
         **path: str,
     ) -> ComplaintView:
+        await limiter.action(caller)
         if caller.role is ActorRole.CUSTOMER:
             await ensure_visible(client, complaint_id, caller, auth)
         command = route.build(body, caller.actor, **path)
@@ -54,6 +57,7 @@ def endpoint_for(route: Route) -> Callable[..., Awaitable[ComplaintView]]:
         _parameter("client", TemporalClient),
         _parameter("caller", Annotated[Principal, Depends(allow(*_in_order(route.roles)))]),
         _parameter("auth", Authentication),
+        _parameter("limiter", Annotated[RateLimiter, Depends(rate_limiter)]),
     ]
     if route.body is not None:
         parameters.append(_parameter("body", route.body))

@@ -26,6 +26,7 @@ from api.auth import (
 )
 from api.calendars import NoCalendar, business_calendar_for
 from api.credentials import Authenticator, Principal
+from api.rate_limits import RateLimiter, rate_limiter
 from api.schemas import ErrorDetail, IntakePending
 from api.settings import ApiSettings
 from api.temporal import TemporalClient, not_found, read_complaint
@@ -147,6 +148,7 @@ async def file_complaint(
     policies: Policies,
     caller: Authenticated,
     auth: Authentication,
+    limiter: Annotated[RateLimiter, Depends(rate_limiter)],
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> ComplaintView | JSONResponse:
@@ -160,6 +162,7 @@ async def file_complaint(
     The filing is durable once sent: if it is not confirmed in time (no worker running, say), the
     answer is 202 with its id rather than an error a client would retry.
     """
+    await limiter.filing(caller)
     if caller.role is ActorRole.CUSTOMER:
         _customer_files_own(intake, caller, auth)
     policy, calendar = policy_and_calendar(intake, policies)
