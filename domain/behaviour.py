@@ -20,6 +20,10 @@ class Switch(StrEnum):
     """The third-level manager gets a text message on every change."""
     UNDELIVERED_NOTICES = "undelivered_notices"
     """A message no channel took is recorded and the level's owner is told."""
+    CUSTOMER_CONTACTS_SPACED = "customer_contacts_spaced"
+    """A customer's own contacts count once per policy interval: contacts, not clicks."""
+    STAFF_TEXTS_SPACED = "staff_texts_spaced"
+    """Text messages to a staff role about one complaint go at most once per policy interval."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,11 @@ RELEASES = (
         switches=frozenset(
             {Switch.DELIVERY_CHANNELS, Switch.STATUS_TEXTS, Switch.UNDELIVERED_NOTICES}
         ),
+    ),
+    Release(
+        revision=5,
+        patch_id="complaint-revision-5",
+        switches=frozenset({Switch.CUSTOMER_CONTACTS_SPACED, Switch.STAFF_TEXTS_SPACED}),
     ),
 )
 """Oldest first; complaints of a release follow its switches and those of every earlier one."""

@@ -57,6 +57,10 @@ class Complaint(BaseModel):
     accountability: AccountabilityRecord | None = None
     revision: int = 2
     """The release the complaint started on (`domain.behaviour`): it keeps that behaviour."""
+    customer_contact_counted_at: datetime | None = None
+    """The customer's last contact that counted (`Switch.CUSTOMER_CONTACTS_SPACED`)."""
+    texted_at: dict[str, datetime] = {}
+    """The last text message to each staff role (`Switch.STAFF_TEXTS_SPACED`)."""
     history: list[Step] = []
     outbox: list[Notification] = []
 

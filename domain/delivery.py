@@ -6,6 +6,7 @@ The workflow dispatches what these decide; tests check them without a server.
 from dataclasses import dataclass
 from datetime import datetime
 
+from domain.behaviour import Switch
 from domain.complaint import Complaint
 from domain.history import ActorRole
 from domain.messages import (
@@ -96,6 +97,22 @@ def quiet_hours_decision(
         )
         return QuietHoursDecision(notification.model_copy(update={"recipient": recipient}))
     return QuietHoursDecision(notification, hold_until=release)
+
+
+def next_text_allowed_at(
+    complaint: Complaint, notification: Notification, now: datetime
+) -> datetime | None:
+    """When a text to the message's staff role may go, if not now: one per policy interval and
+    complaint (a customer's texts and complaints started before the switch are not spaced)."""
+    role = notification.recipient.role
+    last = complaint.texted_at.get(role)
+    interval = complaint.policy.notifications.staff_texts_at_most_every
+    if role == "customer" or last is None or interval is None:
+        return None
+    if not complaint.follows(Switch.STAFF_TEXTS_SPACED):
+        return None
+    allowed = complaint.after(last, interval)
+    return allowed if now < allowed else None
 
 
 def message_facts(complaint: Complaint, notification: Notification) -> MessageFacts:

@@ -124,6 +124,11 @@ class Notifications(BaseModel):
         default=Duration.model_validate("1 minute"),
         description="How long one attempt to send may take before it is retried",
     )
+    staff_texts_at_most_every: Duration | None = Field(
+        default=Duration.model_validate("15 minutes"),
+        description="Text messages to one staff role about one complaint go at most this often; "
+        "the others are recorded as skipped (their email, if any, still goes); null sends each",
+    )
 
     @field_validator("locales")
     @classmethod

@@ -60,6 +60,11 @@ class RepeatThresholds(BaseModel):
     specialists: PositiveInt = 2
     team_leader: PositiveInt = 3
     third_level: PositiveInt = 4
+    customer_contacts_count_once_per: Duration | None = Field(
+        default=Duration.model_validate("1 hour"),
+        description="A customer's own contacts closer together than this (the filing included) "
+        "are recorded but count once: seed 004 counts contacts, not clicks; null counts each",
+    )
 
     @model_validator(mode="after")
     def _increasing(self) -> Self:

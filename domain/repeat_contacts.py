@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from domain.behaviour import Switch
 from domain.command import ANYONE, Command, RequestBody, Text, examples
 from domain.complaint import Complaint
 from domain.history import ENGINE, ActorRole, StepKind
@@ -31,6 +32,13 @@ class RecordContact(ContactRequest, Command):
     text_field = "note"
 
     def apply(self, complaint: Complaint, at: datetime) -> None:
+        interval = complaint.policy.repeat_thresholds.customer_contacts_count_once_per
+        if self._too_soon(complaint, at):
+            why = f"not counted: within {interval} of the customer's last counted contact"
+            record(complaint, at, self.by, StepKind.CONTACTED, why, self.note)
+            return
+        if self.by.role is ActorRole.CUSTOMER:
+            complaint.customer_contact_counted_at = at
         complaint.contacts += 1
         count = complaint.contacts
         record(complaint, at, self.by, StepKind.CONTACTED, f"contact #{count}", self.note)
@@ -44,3 +52,13 @@ class RecordContact(ContactRequest, Command):
         if tier is HandlingTier.TEAM_LEADER:  # seed 004: the specialist is told too
             specialists = HandlingTier.SPECIALISTS.role
             notify_role(complaint, step, NotificationKind.REPEAT_CONTACT, specialists, why)
+
+    def _too_soon(self, complaint: Complaint, at: datetime) -> bool:
+        """A customer's own contact too close to their last counted one (or to the filing)."""
+        if self.by.role is not ActorRole.CUSTOMER:
+            return False  # staff record contacts they had: each counts
+        interval = complaint.policy.repeat_thresholds.customer_contacts_count_once_per
+        if interval is None or not complaint.follows(Switch.CUSTOMER_CONTACTS_SPACED):
+            return False
+        last = complaint.customer_contact_counted_at or complaint.opened_at
+        return at < complaint.after(last, interval)

@@ -33,7 +33,7 @@ with workflow.unsafe.imports_passed_through():
         message_key,
         quiet_hours_decision,
     )
-    from domain.delivery_log import record_delivery, record_undelivered
+    from domain.delivery_log import record_delivery, record_undelivered, spaced_texts
     from domain.history import StepKind
     from domain.messages import DEFAULT_BRAND, DeliveryChannel, Notification
     from domain.outbox import owe_again, take_outbox
@@ -107,12 +107,16 @@ class Dispatcher:
             self._outstanding.pop(message_key(notification), None)
 
     async def _deliver_on_channels(self, notification: Notification) -> None:
-        channels = channels_to_send(self._complaint, notification)
-        if not channels:
+        complaint = self._complaint
+        reachable = channels_to_send(complaint, notification)
+        if not reachable:
             wanted = " or ".join(notification.channels)
             why = f"{notification.recipient.name} has no {wanted} address"
             skipped = StepKind.NOTIFICATION_SKIPPED
-            record_delivery(self._complaint, workflow.now(), notification, skipped, why)
+            record_delivery(complaint, workflow.now(), notification, skipped, why)
+            return
+        channels = spaced_texts(complaint, workflow.now(), notification, reachable)
+        if not channels:  # only a text, held back (and recorded)
             return
         self._outstanding[message_key(notification)] = set(channels)
         sent = await asyncio.gather(*(self._send_on(notification, channel) for channel in channels))

@@ -24,6 +24,7 @@ from harness.samples import AGENT, CUSTOMER, SEED_MATRIX, sample_intake, with_po
 
 T0 = datetime(2026, 11, 13, 9, 0, tzinfo=UTC)
 M = timedelta(minutes=1)
+H = timedelta(hours=1)
 
 
 def opened(policy: EscalationPolicy = SEED_MATRIX) -> Complaint:
@@ -38,7 +39,7 @@ def told(complaint: Complaint) -> list[tuple[NotificationKind, str, str | None]]
 
 def test_contacts_move_the_complaint_to_specialists_team_leader_and_third_level() -> None:
     complaint = opened()
-    RecordContact(by=CUSTOMER, note="called again").act(complaint, T0 + M)
+    RecordContact(by=CUSTOMER, note="called again").act(complaint, T0 + H)
     assert (complaint.contacts, complaint.handling) == (2, HandlingTier.SPECIALISTS)
     assert told(complaint) == [
         (
@@ -47,11 +48,11 @@ def test_contacts_move_the_complaint_to_specialists_team_leader_and_third_level(
             "complaint-specialists@example.com",
         )
     ]
-    RecordContact(by=CUSTOMER).act(complaint, T0 + 2 * M)
+    RecordContact(by=CUSTOMER).act(complaint, T0 + 2 * H)
     assert complaint.handling is HandlingTier.TEAM_LEADER
     assert [role for _, role, _ in told(complaint)] == ["team_leader", "complaint_specialists"]
-    RecordContact(by=CUSTOMER).act(complaint, T0 + 3 * M)
-    RecordContact(by=CUSTOMER).act(complaint, T0 + 4 * M)  # 5th: still third level, nobody new told
+    RecordContact(by=CUSTOMER).act(complaint, T0 + 3 * H)
+    RecordContact(by=CUSTOMER).act(complaint, T0 + 4 * H)  # 5th: still third level, nobody new told
     assert (complaint.contacts, complaint.handling) == (5, HandlingTier.THIRD_LEVEL)
     # ...but the third-level manager gets every change by text message (seed 004).
     assert [(kind, role) for kind, role, _ in told(complaint)] == [
@@ -65,13 +66,47 @@ def test_contacts_move_the_complaint_to_specialists_team_leader_and_third_level(
     assert complaint.level == 1  # who handles it is not the SLA ladder
 
 
+def test_a_customers_clicks_are_not_contacts() -> None:
+    """Seed 004 counts contacts: a customer's own within the policy interval count once."""
+    complaint = opened()
+    for minute in (1, 2, 3):  # right after filing: the filing was the contact
+        RecordContact(by=CUSTOMER).act(complaint, T0 + minute * M)
+    assert (complaint.contacts, complaint.handling) == (1, HandlingTier.FRONTLINE)
+    assert told(complaint) == []
+    steps = [s for s in complaint.history if s.kind is StepKind.CONTACTED]
+    assert len(steps) == 3 and all("not counted" in (s.reason or "") for s in steps)
+    RecordContact(by=CUSTOMER).act(complaint, T0 + 61 * M)
+    RecordContact(by=CUSTOMER).act(complaint, T0 + 62 * M)
+    assert (complaint.contacts, complaint.handling) == (2, HandlingTier.SPECIALISTS)
+    RecordContact(by=AGENT, note="called the desk").act(complaint, T0 + 63 * M)  # staff: counted
+    assert (complaint.contacts, complaint.handling) == (3, HandlingTier.TEAM_LEADER)
+
+
+def test_the_contact_interval_is_policy_and_older_complaints_count_every_contact() -> None:
+    spaced = with_policy(
+        repeat_thresholds={
+            "specialists": 2,
+            "team_leader": 3,
+            "third_level": 4,
+            "customer_contacts_count_once_per": "10 minutes",
+        }
+    )
+    complaint = opened(spaced)
+    RecordContact(by=CUSTOMER).act(complaint, T0 + 11 * M)
+    assert complaint.contacts == 2
+    older = open_complaint("c2", sample_intake(), SEED_MATRIX, T0, revision=4)
+    for minute in (1, 2):
+        RecordContact(by=CUSTOMER).act(older, T0 + minute * M)
+    assert older.contacts == 3
+
+
 def test_the_high_frequency_variant_is_a_policy_setting() -> None:
     complaint = opened(
         with_policy(repeat_thresholds={"specialists": 3, "team_leader": 4, "third_level": 5})
     )
-    RecordContact(by=CUSTOMER).act(complaint, T0)
+    RecordContact(by=AGENT).act(complaint, T0)
     assert complaint.handling is HandlingTier.FRONTLINE
-    RecordContact(by=CUSTOMER).act(complaint, T0)
+    RecordContact(by=AGENT).act(complaint, T0)
     assert complaint.handling is HandlingTier.SPECIALISTS
 
 

@@ -12,13 +12,16 @@ from domain.delivery import (
     message_facts,
     quiet_hours_decision,
 )
+from domain.delivery_log import spaced_texts
 from domain.filing import open_complaint
+from domain.history import StepKind
 from domain.messages import DeliveryChannel, Notification, NotificationKind, Recipient
 from domain.outbox import take_outbox
 from harness.samples import AGENT, CUSTOMER, sample_intake, with_policy
 
 EMAIL, SMS, WEBHOOK = DeliveryChannel.EMAIL, DeliveryChannel.SMS, DeliveryChannel.WEBHOOK
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # 17:30 in Kolkata
+MINUTE = timedelta(minutes=1)
 DESK = Recipient(role="grievance_desk", name="Desk", email="desk@example.in", phone="+919800000101")
 QUIET = {"from": "17:00", "to": "09:00", "timezone": "Asia/Kolkata", "channels": ["email"]}
 
@@ -96,3 +99,27 @@ def test_a_message_is_signed_by_the_last_staff_member_before_it() -> None:
 
 def test_the_idempotency_key_names_the_business_step_and_channel() -> None:
     assert delivery_key(complaint(), message(), SMS) == "c1/1/assigned/grievance_desk/sms"
+
+
+def test_texts_to_a_staff_role_are_spaced_per_complaint() -> None:
+    c = complaint()
+    manager = Recipient(role="third_level_manager", name="M", email=None, phone="+919800000104")
+    status = message(manager, channels=(SMS,), kind=NotificationKind.STATUS_UPDATE)
+    assert spaced_texts(c, T0, status, [SMS]) == [SMS]
+    assert spaced_texts(c, T0 + 5 * MINUTE, status, [SMS]) == []
+    held = c.history[-1]
+    assert held.kind is StepKind.NOTIFICATION_SKIPPED
+    assert "the next text may go at 2026-11-23T12:15:00+00:00" in (held.text or "")
+    repeat = message(manager.model_copy(update={"email": "m@example.in"}), channels=(EMAIL, SMS))
+    assert spaced_texts(c, T0 + 6 * MINUTE, repeat, [EMAIL, SMS]) == [EMAIL]  # email still goes
+    assert spaced_texts(c, T0 + 15 * MINUTE, status, [SMS]) == [SMS]
+
+
+def test_the_customers_texts_and_older_complaints_are_not_spaced() -> None:
+    c = complaint()
+    to_customer = message(Recipient(role="customer", name="Asha", email=None, phone="+9198"))
+    for _ in range(3):
+        assert spaced_texts(c, T0, to_customer, [SMS]) == [SMS]
+    older = open_complaint("c2", sample_intake(), with_policy(), T0, revision=4)
+    for _ in range(3):
+        assert spaced_texts(older, T0, message(DESK, channels=(SMS,)), [SMS]) == [SMS]

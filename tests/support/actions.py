@@ -7,6 +7,7 @@ from temporalio.client import Client
 from api.routers.complaints import send_filing
 from domain.command import Command
 from domain.commands import CustomerFeedback, ProposeResolution
+from domain.policy import EscalationPolicy
 from domain.view import ComplaintView
 from harness.samples import AGENT, CUSTOMER, SEED_MATRIX, sample_intake
 from tests.support.workflows import ComplaintHandle
@@ -31,11 +32,15 @@ async def answer(
 
 
 async def file_with_matter(
-    client: Client, task_queue: str, matter: str, complaint_id: str
+    client: Client,
+    task_queue: str,
+    matter: str,
+    complaint_id: str,
+    policy: EscalationPolicy = SEED_MATRIX,
 ) -> FilingOutcome:
     """File as the API does: signal-with-start the matter, then ask where the filing went."""
     filing = Filing(
-        start=ComplaintStart(complaint_id=complaint_id, intake=sample_intake(), policy=SEED_MATRIX),
+        start=ComplaintStart(complaint_id=complaint_id, intake=sample_intake(), policy=policy),
         by=CUSTOMER,
     )
     handle = await send_filing(client, task_queue, matter, filing)

@@ -15,7 +15,7 @@ from domain.identity import matter_id
 from domain.playbooks import HandlingTier
 from domain.status import ComplaintStatus
 from domain.view import ComplaintView
-from harness.samples import CUSTOMER, SEED_MATRIX, sample_intake
+from harness.samples import CUSTOMER, SEED_MATRIX, sample_intake, with_policy
 from harness.waiting import eventually
 from tests.support.actions import answer, file_with_matter, propose, resolve
 from workflows.complaint import ComplaintStart, ComplaintWorkflow, Filing
@@ -23,6 +23,13 @@ from workflows.ids import matter_workflow_id, workflow_id
 from workflows.matter import FilingOutcome, MatterWorkflow
 
 DAY = timedelta(days=1)
+EVERY_FILING_COUNTS = with_policy(
+    repeat_thresholds={
+        **SEED_MATRIX.repeat_thresholds.model_dump(),
+        "customer_contacts_count_once_per": None,
+    }
+)
+"""The customer's filings here come seconds apart: count each (the default counts one an hour)."""
 
 
 @pytest.fixture
@@ -38,7 +45,7 @@ async def file(
 ) -> FilingOutcome:
     complaint_id = proposed or uuid.uuid4().hex[:16]
     opened.add(workflow_id(complaint_id))
-    return await file_with_matter(env.client, task_queue, matter, complaint_id)
+    return await file_with_matter(env.client, task_queue, matter, complaint_id, EVERY_FILING_COUNTS)
 
 
 async def view_of(env: WorkflowEnvironment, complaint_id: str) -> ComplaintView:
@@ -91,7 +98,9 @@ async def test_filings_racing_to_start_a_matter_all_reach_its_workflow(
     """The test server refuses some signal-with-starts racing to start a workflow as already
     started (uncaught, a 500 at POST /complaints); each refused filing is sent again."""
     filing = Filing(
-        start=ComplaintStart(complaint_id="race", intake=sample_intake(), policy=SEED_MATRIX),
+        start=ComplaintStart(
+            complaint_id="race", intake=sample_intake(), policy=EVERY_FILING_COUNTS
+        ),
         by=CUSTOMER,
     )
     matters = [matter_id(f"cus_{uuid.uuid4().hex}", "Redmi Note 10 Pro") for _ in range(200)]

@@ -150,11 +150,21 @@ async def test_a_supervisor_request_reaches_the_chat_webhook_and_email_at_once(
     assert "asks for a supervisor: wants a refund now" in chat["message"]
 
 
-def repeat_policy(hooks: WebhookReceiver) -> EscalationPolicy:
+def repeat_policy(hooks: WebhookReceiver, spaced: bool = False) -> EscalationPolicy:
+    """Team leader and third level reachable by SMS; unless `spaced`, every customer contact
+    counts and every text goes (the policy's intervals turned off)."""
     roles = {role: contact.model_dump() for role, contact in with_policy().roles.items()}
     roles["team_leader"] |= {"phone": "+919800000003"}
     roles["third_level_manager"] |= {"phone": "+919800000004"}
-    return with_policy(roles=roles)
+    if spaced:
+        return with_policy(roles=roles)
+    every: dict[str, int | None] = {"specialists": 2, "team_leader": 3, "third_level": 4}
+    every["customer_contacts_count_once_per"] = None
+    return with_policy(
+        roles=roles,
+        repeat_thresholds=every,
+        notifications={"staff_texts_at_most_every": None},
+    )
 
 
 async def test_repeat_tiers_text_the_team_leader_and_the_third_level_on_every_change(
@@ -176,6 +186,24 @@ async def test_repeat_tiers_text_the_team_leader_and_the_third_level_on_every_ch
     assert "is now yours" in manager()[0]["message"]  # the handover, by email and SMS
     assert manager()[1]["message"].endswith("note added: Called back")  # then every change
     assert len({s["idempotency_key"] for s in hooks.at("/sms")}) == len(hooks.at("/sms"))
+
+
+async def test_texts_to_a_staff_role_are_spaced_by_the_policy(
+    env: WorkflowEnvironment,
+    sms_worker: Worker,
+    hooks: WebhookReceiver,
+    start_complaint: StartComplaint,
+) -> None:
+    handle = await start_complaint(policy=repeat_policy(hooks, spaced=True))
+    for _ in range(3):  # staff record the calls: each counts; the third level takes it over
+        await send(handle, RecordContact(by=AGENT))
+    await send(handle, AddNote(by=AGENT, text="Called back"))
+    view = await view_when(handle, lambda v: texts(v, StepKind.NOTIFICATION_SKIPPED))
+    [held] = texts(view, StepKind.NOTIFICATION_SKIPPED)
+    assert held.startswith("sms held back: third_level_manager was texted about this complaint")
+    await settled(env.client, handle.id)
+    manager = [s for s in hooks.at("/sms") if s["to"] == "+919800000004"]
+    assert len(manager) == 1 and "is now yours" in manager[0]["message"]  # the note's waits
 
 
 def quiet_now(zone: str, now: datetime) -> dict[str, str]:

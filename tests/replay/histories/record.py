@@ -48,12 +48,13 @@ from workflows.complaint import ComplaintStart, ComplaintWorkflow
 from workflows.ids import matter_workflow_id, workflow_id
 
 HERE = Path(__file__).parent
-VERSION = "v5"
+VERSION = "v6"
 """v1: the walking skeleton. v2: policy files, business calendars, warnings, pause/resume.
 v3: playbooks, repeat contacts and supervisor calls, reply approval, assessment, decision
 reminders (revision 3), and the matter workflow. v4: search attributes. v5: channels, fallback,
 quiet hours and status texts (revision 4); continued_as_new: a run that starts from a
-continued-as-new state (cases, contacts, a supervisor awaited) and continues as new again."""
+continued-as-new state (cases, contacts, a supervisor awaited) and continues as new again.
+v6: customer contacts counted once per interval, staff texts spaced (revision 5)."""
 H = timedelta(hours=1)
 SAMPLE_CUSTOMER_ID = "cus_" + "0" * 32
 
@@ -125,7 +126,7 @@ async def delonghi_playbooks_and_reviews(
         RecordCaseEvent(by=AGENT, case_type="injury_or_damage", event="claim"),
     )
     for _ in range(2):
-        await send(handle, RecordContact(by=CUSTOMER))
+        await send(handle, RecordContact(by=AGENT))
     await propose(handle)
     await send(handle, ApproveReply(by=AGENT))
     await env.sleep(11 * 24 * H)  # the decision reminder
@@ -171,7 +172,7 @@ async def channels_fallback_and_quiet_hours(
     handle = await _start(client, task_queue, policy, history_event_limit=30)
     first_run = handle.result_run_id or ""
     for _ in range(3):  # contacts 2, 3, 4: specialists, team leader, third level
-        await send(handle, RecordContact(by=CUSTOMER))
+        await send(handle, RecordContact(by=AGENT))
     await env.sleep(3 * H)
     await propose(handle)
     await answer(handle, "accept")
@@ -197,7 +198,7 @@ async def continued_as_new(
     ):
         await send(handle, FlagCase(by=AGENT, flag=flag))
     for _ in range(2):  # contacts 2 and 3: specialists, then the team leader
-        await send(handle, RecordContact(by=CUSTOMER))
+        await send(handle, RecordContact(by=AGENT))
     await send(handle, Pause(by=AGENT, reason="photos"))
     await send(handle, Resume(by=AGENT, reason="photos in"))
     await send(handle, AddNote(by=AGENT, text="SAT Norte promised a call"))
