@@ -1,13 +1,17 @@
 """Email over real SMTP; a refused address or message is permanent, the rest is retried."""
 
+import base64
 import email.policy
 import hashlib
+import re
 from collections.abc import Awaitable, Callable
+from email.errors import HeaderParseError
+from email.headerregistry import Address, AddressHeader, HeaderRegistry
 from email.message import EmailMessage
-from email.utils import formataddr
+from email.policy import Policy
 
 import aiosmtplib
-from pydantic import SecretStr
+from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from temporalio.exceptions import ApplicationError
 
@@ -29,6 +33,22 @@ class SmtpSettings(BaseSettings):
     timeout_seconds: float = 20.0
     message_id_domain: str = "complaints.local"
 
+    @field_validator("sender")
+    @classmethod
+    def _one_sender(cls, sender: str) -> str:
+        sender_mailbox(sender)
+        return sender
+
+
+def sender_mailbox(sender: str) -> Address:
+    """SMTP_SENDER (`Name <address>` or an address) as one mailbox; ValueError if it is not one."""
+    header = HeaderRegistry()("From", sender)
+    addresses = header.addresses if isinstance(header, AddressHeader) else ()
+    if len(addresses) != 1 or not addresses[0].domain or header.defects:
+        raise ValueError(f"SMTP_SENDER must be one address, as `Name <address>`: {sender!r}")
+    one_address(addresses[0].addr_spec)
+    return addresses[0]
+
 
 HEADERS_UNFOLDED = email.policy.SMTP.clone(max_line_length=998)
 """Long non-ASCII subjects stay one encoded word: CPython's folding can lose a space between two."""
@@ -45,11 +65,95 @@ def _one_line(text: str) -> str:
     return " ".join("".join(c if c.isprintable() else " " for c in text).split())
 
 
+class NotOneAddress(ValueError):
+    """An address that a header or RCPT TO would read as something else than one mailbox."""
+
+
+def one_address(address: str) -> str:
+    """`address` if it is exactly one addr-spec (`local@domain`) as written; else NotOneAddress."""
+    # Non-ASCII letters are allowed under SMTPUTF8 (RFC 6532) and are never specials, but
+    # CPython's parser refuses them in a local part: check the shape with ASCII in their place.
+    shape = re.sub(r"[^\x00-\x7f]", "a", address)
+    try:
+        parsed = Address(addr_spec=shape)
+    except (ValueError, IndexError, HeaderParseError) as err:
+        raise NotOneAddress(f"not one email address: {address!r}") from err
+    if not parsed.domain or parsed.addr_spec != shape:
+        raise NotOneAddress(f"not one email address: {address!r}")
+    return address
+
+
+FOLD_AT = 78
+"""Columns of a folded From or To line (RFC 5322's recommended limit)."""
+_ATOMS = re.compile(r"[A-Za-z0-9 !#$%&'*+/^_`{|}~-]+")
+"""A display name written as it is: atoms (no specials, no `=` or `?`) and spaces."""
+_LONGEST_WORD = 32
+"""Characters of a name's longest word written as it is; a longer one is encoded (it can fold)."""
+_LONGEST_QUOTED = 64
+"""Characters of a quoted display name, which stays on one line: some parsers do not unfold
+inside quotes (`email.utils.getaddresses` on the raw header reads a folded one as an address)."""
+_WORD_BYTES = 45
+"""UTF-8 bytes per encoded word: `=?utf-8?b?` + 60 base64 + `?=` is 72 (RFC 2047: at most 75)."""
+
+
+def _display_name(name: str) -> list[str]:
+    """`name` as display-name words every parser reads back as this text and nothing more:
+    atoms, else a quoted string, else (not ASCII, or too long to quote) encoded words.
+
+    Atoms are folded where the name has a space, which unfolding gives back; the space between
+    two encoded words is not part of the name (RFC 2047 6.2).
+    """
+    if name.isascii() and "=?" not in name:  # parsers decode `=?…?=` even inside quotes
+        if _ATOMS.fullmatch(name) and all(len(w) <= _LONGEST_WORD for w in name.split(" ")):
+            return name.split(" ")
+        quoted = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        if len(quoted) <= _LONGEST_QUOTED:
+            return [quoted]
+    chunks = [""]
+    for char in name:  # whole characters per word: each decodes on its own
+        if len((chunks[-1] + char).encode()) > _WORD_BYTES:
+            chunks.append("")
+        chunks[-1] += char
+    return [f"=?utf-8?b?{base64.b64encode(chunk.encode()).decode()}?=" for chunk in chunks]
+
+
+class MailboxHeader(str):
+    """A From or To header encoded and folded here, never by a policy.
+
+    CPython 3.11 drops a display name's quotes when it refolds one (aiosmtplib refolds at 78
+    columns) and decodes encoded-word lookalikes before writing them out again: either turned a
+    name into recipients. A policy keeps a value whose `name` matches and lets it fold itself.
+    """
+
+    name: str
+    _lines: list[str]
+    _made_of: tuple[str, str, str]
+
+    def __new__(cls, name: str, display_name: str, address: str) -> "MailboxHeader":
+        words = [*_display_name(display_name), f"<{address}>"] if display_name else [address]
+        header = super().__new__(cls, " ".join(words))
+        header.name = name
+        header._made_of = (name, display_name, address)
+        header._lines = [f"{name}: {words[0]}"]
+        for word in words[1:]:  # fold only between the words
+            if len(header._lines[-1]) + 1 + len(word) > FOLD_AT:
+                header._lines.append("")
+            header._lines[-1] += f" {word}"
+        return header
+
+    def fold(self, *, policy: Policy) -> str:
+        return policy.linesep.join(self._lines) + policy.linesep
+
+    def __reduce__(self) -> tuple[type["MailboxHeader"], tuple[str, str, str]]:
+        return MailboxHeader, self._made_of  # a generator deep-copies a message to re-encode it
+
+
 class EmailSender:
     """Sends one rendered message to one address through the configured SMTP server."""
 
     def __init__(self, settings: SmtpSettings) -> None:
         self._settings = settings
+        self._sender = sender_mailbox(settings.sender)
 
     async def send(
         self,
@@ -62,20 +166,41 @@ class EmailSender:
     ) -> str:
         """Send, call `accepted(message_id)` as soon as the server took it (before hanging up),
         and return the Message-ID; raises ApplicationError (non-retryable if permanent)."""
+        message = self.compose(rendered, name, address, idempotency_key, headers)
+        await self._deliver(message, self._sender.addr_spec, address, accepted)
+        return str(message["Message-ID"])
+
+    def compose(
+        self,
+        rendered: RenderedMessage,
+        name: str,
+        address: str,
+        idempotency_key: str,
+        headers: dict[str, str],
+    ) -> EmailMessage:
+        """The message `send` sends to `name <address>`; NotAnAddress (permanent) unless
+        `address` is exactly one address."""
+        try:
+            recipient = one_address(address)
+        except NotOneAddress as err:
+            raise ApplicationError(str(err), type="NotAnAddress", non_retryable=True) from err
         message = EmailMessage(policy=HEADERS_UNFOLDED)
-        message["From"] = self._settings.sender
-        message["To"] = formataddr((_one_line(name), address))
+        message["From"] = MailboxHeader("From", self._sender.display_name, self._sender.addr_spec)
+        message["To"] = MailboxHeader("To", _one_line(name), recipient)
         message["Subject"] = rendered.subject
         message["Message-ID"] = message_id_for(idempotency_key, self._settings.message_id_domain)
         message["X-Idempotency-Key"] = idempotency_key
         for header, value in headers.items():
             message[header] = value
         message.set_content(rendered.body)
-        await self._deliver(message, address, accepted)
-        return str(message["Message-ID"])
+        return message
 
     async def _deliver(
-        self, message: EmailMessage, recipient: str, accepted: Callable[[str], Awaitable[None]]
+        self,
+        message: EmailMessage,
+        sender: str,
+        recipient: str,
+        accepted: Callable[[str], Awaitable[None]],
     ) -> None:
         settings = self._settings
         client = aiosmtplib.SMTP(
@@ -89,7 +214,7 @@ class EmailSender:
         )
         try:
             async with client:
-                await client.send_message(message)
+                await _transmit(client, message, sender, recipient)
                 # Recorded before QUIT: a crash from here on cannot resend this message.
                 await accepted(str(message["Message-ID"]))
         except aiosmtplib.SMTPRecipientsRefused as err:
@@ -112,3 +237,28 @@ class EmailSender:
                 f"cannot reach the mail server at {settings.host}:{settings.port}: {err}",
                 type="MailServerUnreachable",
             ) from err
+
+
+async def _transmit(
+    client: aiosmtplib.SMTP, message: EmailMessage, sender: str, recipient: str
+) -> None:
+    """Send `message` as our policy writes it, to the envelope given, never to its headers.
+
+    aiosmtplib's `send_message` would rewrite every header with its own policy (78 columns) and
+    take RCPT TO from them.
+    """
+    if client.is_ehlo_or_helo_needed:
+        try:
+            await client.ehlo()
+        except aiosmtplib.SMTPHeloError:
+            await client.helo()
+    policy, options = HEADERS_UNFOLDED, []
+    if not (sender + recipient).isascii():
+        policy, options = policy.clone(utf8=True), ["SMTPUTF8"]
+    if client.supports_extension("8BITMIME"):
+        options.append("BODY=8BITMIME")
+    else:
+        policy = policy.clone(cte_type="7bit")
+    await client.sendmail(
+        sender, [recipient], message.as_bytes(policy=policy), mail_options=options
+    )

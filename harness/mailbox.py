@@ -21,12 +21,23 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+@dataclass(frozen=True)
+class Received:
+    """One accepted message as it crossed the wire: MAIL FROM, every RCPT TO, the raw DATA."""
+
+    sender: str
+    recipients: list[str]
+    raw: bytes
+
+
 @dataclass
 class Mailbox:
     """Messages the server accepted, plus hooks to refuse or fail some of them."""
 
     port: int
     messages: list[EmailMessage] = field(default_factory=list)
+    received: list[Received] = field(default_factory=list)
+    """The same messages with their envelopes, unparsed."""
     refuse_recipient: Callable[[str], bool] = lambda _address: False
     refused: list[str] = field(default_factory=list)
     refusal: str = "550 5.1.1 <{address}>: no such mailbox"
@@ -48,6 +59,7 @@ class Mailbox:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         content: Any = envelope.original_content or envelope.content
         self.messages.append(message_from_bytes(content, policy=policy.default))
+        self.received.append(Received(envelope.mail_from or "", [*envelope.rcpt_tos], content))
         if self.data_faults > 0:
             self.data_faults -= 1
             return "451 4.3.0 temporary failure after delivery"
