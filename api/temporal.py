@@ -19,7 +19,7 @@ from api.schemas import ErrorDetail
 from domain.cases import CaseNotValid
 from domain.command import Command
 from domain.status import ActionNotAllowed
-from domain.view import ComplaintView
+from domain.view import Acknowledgement, ComplaintView
 from workflows.complaint import ComplaintWorkflow
 from workflows.ids import workflow_id
 
@@ -51,12 +51,14 @@ async def read_complaint(client: Client, complaint_id: str) -> ComplaintView:
 
 
 async def act_on_complaint(client: Client, complaint_id: str, command: Command) -> ComplaintView:
-    """Send the command as its update; 409 when the complaint's state refuses it or it is closed,
-    422 for a case its playbook cannot take, 404 if unknown."""
+    """Send the command as its update, then read the complaint as the command left it (its
+    history up to the command's last step: deliveries it set off are recorded after); 409 when
+    the complaint's state refuses it or it is closed, 422 for a case its playbook cannot take,
+    404 if unknown."""
     handle = complaint_handle(client, complaint_id)
     try:
-        return await handle.execute_update(
-            command.update_name(), command, result_type=ComplaintView
+        done = await handle.execute_update(
+            command.update_name(), command, result_type=Acknowledgement
         )
     except WorkflowUpdateFailedError as err:
         cause = err.cause
@@ -75,6 +77,8 @@ async def act_on_complaint(client: Client, complaint_id: str, command: Command) 
         if await _closed(client, complaint_id):
             raise _closed_conflict(complaint_id) from err
         raise not_found(complaint_id) from err
+    view = await read_complaint(client, complaint_id)
+    return view.model_copy(update={"history": view.history[: done.steps]})
 
 
 async def _closed(client: Client, complaint_id: str) -> bool:

@@ -51,6 +51,25 @@ class ComplaintView(BaseModel):
     history: list[Step]
 
 
+class Acknowledgement(BaseModel):
+    """What a command's update answers: it took effect. Small on purpose: every answer stays in
+    the workflow's history, so the view (which carries the whole history) is read by a query."""
+
+    complaint_id: str
+    status: ComplaintStatus
+    level: int
+    steps: int = Field(description="Steps in the history after the command")
+
+
+def acknowledgement_of(complaint: Complaint) -> Acknowledgement:
+    return Acknowledgement(
+        complaint_id=complaint.id,
+        status=complaint.status,
+        level=complaint.level,
+        steps=len(complaint.history),
+    )
+
+
 def view_of(complaint: Complaint) -> ComplaintView:
     """The live state shown to people."""
     level = complaint.current_level

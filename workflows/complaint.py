@@ -27,7 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.intake import ComplaintIntake
     from domain.ladder import advance, next_due
     from domain.policy import EscalationPolicy
-    from domain.view import ComplaintView, view_of
+    from domain.view import Acknowledgement, ComplaintView, acknowledgement_of, view_of
     from workflows.dispatch import Dispatcher
     from workflows.ids import matter_workflow_id
     from workflows.search_attributes import (
@@ -38,6 +38,11 @@ with workflow.unsafe.imports_passed_through():
 
 SEARCH_ATTRIBUTES_PATCH = "search-attributes"
 """Complaints started before search attributes replay without the upserts."""
+HISTORY_SIZE_PATCH = "continue-as-new-on-history-size"
+"""Runs recorded before the size check replay without continuing where it would have."""
+HISTORY_BYTES_LIMIT = 512 * 1024
+"""A run continues as new once its history grew this much, whatever the server suggests (the
+growth, not the size: a run starts with the carried complaint, which may itself be large)."""
 
 
 class ComplaintStart(BaseModel):
@@ -93,6 +98,8 @@ class ComplaintWorkflow:
         self._dispatcher = Dispatcher(self._complaint)
         self._matter_id = start.matter_id
         self._customer_id = start.customer_id
+        self._size_at_start: int | None = None
+        """The history's size when this run first looked, carried complaint included."""
         self._indexed: dict[str, SearchValue] = {}
         """The search attribute values last upserted, so only changes are sent."""
         for command in COMMANDS:
@@ -139,18 +146,23 @@ class ComplaintWorkflow:
 
     def _history_too_long(self, limit: int) -> bool:
         info = workflow.info()
-        return info.is_continue_as_new_suggested() or info.get_current_history_length() >= limit
+        if info.is_continue_as_new_suggested() or info.get_current_history_length() >= limit:
+            return True
+        if self._size_at_start is None:
+            self._size_at_start = info.get_current_history_size()
+        grown = info.get_current_history_size() - self._size_at_start
+        return grown >= HISTORY_BYTES_LIMIT and workflow.patched(HISTORY_SIZE_PATCH)
 
     # --- what people do: one update per command of the registry ----------------------------------
 
-    def _update_handler(self, command_type: type[Command]) -> Callable[..., ComplaintView]:
-        def act(command: Command) -> ComplaintView:
+    def _update_handler(self, command_type: type[Command]) -> Callable[..., Acknowledgement]:
+        def act(command: Command) -> Acknowledgement:
             self._refuse_unless_fits(command)
             command.apply(self._complaint, workflow.now())
-            return view_of(self._complaint)
+            return acknowledgement_of(self._complaint)
 
         # The SDK decodes the update's argument by the handler's annotations.
-        act.__annotations__ = {"command": command_type, "return": ComplaintView}
+        act.__annotations__ = {"command": command_type, "return": Acknowledgement}
         return act
 
     def _update_validator(self, command_type: type[Command]) -> Callable[..., None]:

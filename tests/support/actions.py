@@ -8,7 +8,7 @@ from api.routers.complaints import send_filing
 from domain.command import Command
 from domain.commands import CustomerFeedback, ProposeResolution
 from domain.policy import EscalationPolicy
-from domain.view import ComplaintView
+from domain.view import Acknowledgement, ComplaintView
 from harness.samples import AGENT, CUSTOMER, SEED_MATRIX, sample_intake
 from tests.support.workflows import ComplaintHandle
 from workflows.complaint import ComplaintStart, ComplaintWorkflow, Filing
@@ -17,8 +17,11 @@ from workflows.matter import FilingOutcome, MatterWorkflow
 
 
 async def send(handle: ComplaintHandle, command: Command) -> ComplaintView:
-    """Send a command as the API does: the update named after it."""
-    return await handle.execute_update(command.update_name(), command, result_type=ComplaintView)
+    """Send a command as the API does: the update named after it, then read the complaint as
+    the command left it."""
+    done = await handle.execute_update(command.update_name(), command, result_type=Acknowledgement)
+    view = await handle.query(ComplaintWorkflow.view)
+    return view.model_copy(update={"history": view.history[: done.steps]})
 
 
 async def propose(handle: ComplaintHandle, resolution: str = "Repair") -> ComplaintView:
