@@ -4,10 +4,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from temporalio.client import Client
 
 from api.credentials import Authenticator, AuthSettings
+from api.json_bodies import RefuseUnrepresentableJson, refusal_of_invalid_request
 from api.limits import BodySizeLimit
 from api.openapi import complete_openapi
 from api.rate_limits import RateLimiter
@@ -50,6 +52,8 @@ def create_app(
     app.include_router(actions.router)
     app.include_router(health.router)
     complete_openapi(app)
+    app.add_exception_handler(RequestValidationError, refusal_of_invalid_request)
+    app.add_middleware(RefuseUnrepresentableJson)  # inside the size limit: reads bodies it passed
     app.add_middleware(BodySizeLimit, max_bytes=api_settings.max_body_bytes)
     if api_settings.cors_origins:
         app.add_middleware(

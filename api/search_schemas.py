@@ -40,6 +40,22 @@ SearchText = Annotated[
 BrandKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")]
 
 
+def _in_utc(moment: datetime) -> datetime:
+    try:
+        _utc(moment).astimezone(UTC)
+    except OverflowError:
+        raise ValueError(
+            f"{moment.isoformat()} has no UTC equivalent: give a moment from "
+            "0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z"
+        ) from None
+    return moment
+
+
+Moment = Annotated[datetime, AfterValidator(_in_utc)]
+"""A moment a caller gives: without a zone it is UTC, and it must exist in UTC (year 1 east of
+Greenwich, or year 9999 west of it, may not)."""
+
+
 def invalid_query(field: str, message: str) -> RequestValidationError:
     """A 422 naming a query parameter that is well-formed but matches nothing it could mean."""
     return RequestValidationError(
@@ -52,8 +68,8 @@ class Period(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    opened_from: datetime | None = None
-    opened_to: datetime | None = None
+    opened_from: Moment | None = None
+    opened_to: Moment | None = None
 
     @field_validator("opened_to")
     @classmethod

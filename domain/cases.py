@@ -44,6 +44,11 @@ EXAMPLE_FOLLOW_UP: JsonDict = {
 }
 
 
+LATEST_CASE_DATE = date(9998, 12, 31)
+"""A playbook's timings count from its date fields: from a later date they would run past the
+calendar's end (9999-12-31), and the workflow could not compute them."""
+
+
 class CaseNotValid(ValueError):
     """A case, answer or event its playbook cannot take; `field` names the input at fault."""
 
@@ -74,15 +79,18 @@ class CaseFlag(BaseModel):
                 f"{self.case_type}: unknown fields {unknown}; known: {sorted(playbook.fields)}",
                 "fields",
             )
-        for name in playbook.date_fields:
+        for name in sorted(playbook.date_fields):
+            given = self.fields[name]
             try:
-                date.fromisoformat(self.fields[name])
+                day: date | None = date.fromisoformat(given)
             except ValueError:
+                day = None
+            if day is None or day > LATEST_CASE_DATE:
                 raise CaseNotValid(
-                    f"{self.case_type}: {name} must be a date like 2026-11-24, "
-                    f"got {self.fields[name]!r}",
+                    f"{self.case_type}: {name} must be a date like 2026-11-24, no later than "
+                    f"{LATEST_CASE_DATE} (timings count from it), got {given!r}",
                     "fields",
-                ) from None
+                )
         return self
 
 

@@ -456,6 +456,10 @@ def test_the_retailer_contacts_are_the_named_retailers() -> None:
             CaseFlag(case_type="return_letter_not_received", fields={"requested_on": "friday"}),
             "requested_on must be a date like 2026-11-24",
         ),
+        (
+            CaseFlag(case_type="return_letter_not_received", fields={"requested_on": "9999-12-27"}),
+            "requested_on must be a date like 2026-11-24, no later than 9998-12-31",
+        ),
     ],
 )
 def test_a_bad_flag_says_what_is_wrong(flag: CaseFlag, message: str) -> None:
