@@ -4,7 +4,8 @@ import base64
 import email.policy
 import hashlib
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from email.errors import HeaderParseError
 from email.headerregistry import Address, AddressHeader, HeaderRegistry
 from email.message import EmailMessage
@@ -148,6 +149,17 @@ class MailboxHeader(str):
         return MailboxHeader, self._made_of  # a generator deep-copies a message to re-encode it
 
 
+@dataclass(frozen=True)
+class OutgoingMail:
+    """One rendered message to `name <address>`, keyed by its business step."""
+
+    rendered: RenderedMessage
+    name: str
+    address: str
+    idempotency_key: str
+    headers: Mapping[str, str]
+
+
 class EmailSender:
     """Sends one rendered message to one address through the configured SMTP server."""
 
@@ -155,42 +167,28 @@ class EmailSender:
         self._settings = settings
         self._sender = sender_mailbox(settings.sender)
 
-    async def send(
-        self,
-        rendered: RenderedMessage,
-        name: str,
-        address: str,
-        idempotency_key: str,
-        headers: dict[str, str],
-        accepted: Callable[[str], Awaitable[None]],
-    ) -> str:
+    async def send(self, mail: OutgoingMail, accepted: Callable[[str], Awaitable[None]]) -> str:
         """Send, call `accepted(message_id)` as soon as the server took it (before hanging up),
         and return the Message-ID; raises ApplicationError (non-retryable if permanent)."""
-        message = self.compose(rendered, name, address, idempotency_key, headers)
-        await self._deliver(message, self._sender.addr_spec, address, accepted)
+        message = self.compose(mail)
+        await self._deliver(message, self._sender.addr_spec, mail.address, accepted)
         return str(message["Message-ID"])
 
-    def compose(
-        self,
-        rendered: RenderedMessage,
-        name: str,
-        address: str,
-        idempotency_key: str,
-        headers: dict[str, str],
-    ) -> EmailMessage:
+    def compose(self, mail: OutgoingMail) -> EmailMessage:
         """The message `send` sends to `name <address>`; NotAnAddress (permanent) unless
         `address` is exactly one address."""
+        rendered, idempotency_key = mail.rendered, mail.idempotency_key
         try:
-            recipient = one_address(address)
+            recipient = one_address(mail.address)
         except NotOneAddress as err:
             raise ApplicationError(str(err), type="NotAnAddress", non_retryable=True) from err
         message = EmailMessage(policy=HEADERS_UNFOLDED)
         message["From"] = MailboxHeader("From", self._sender.display_name, self._sender.addr_spec)
-        message["To"] = MailboxHeader("To", _one_line(name), recipient)
+        message["To"] = MailboxHeader("To", _one_line(mail.name), recipient)
         message["Subject"] = rendered.subject
         message["Message-ID"] = message_id_for(idempotency_key, self._settings.message_id_domain)
         message["X-Idempotency-Key"] = idempotency_key
-        for header, value in headers.items():
+        for header, value in mail.headers.items():
             message[header] = value
         message.set_content(rendered.body)
         return message

@@ -9,7 +9,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities import models
 from activities.channels import SMS_BY_EMAIL, ChannelSettings, send_by_apprise, sms_target
-from activities.email import EmailSender, SmtpSettings, message_id_for
+from activities.email import EmailSender, OutgoingMail, SmtpSettings, message_id_for
 from activities.ledger import SentLedger
 from activities.models import Delivery, SentMessage
 from domain.messages import DeliveryChannel
@@ -124,9 +124,8 @@ class NotificationActivities:
         name = delivery.notification.recipient.name
         match delivery.channel:
             case DeliveryChannel.EMAIL:
-                return await self._email.send(
-                    rendered, name, delivery.address, key, headers, record
-                )
+                mail = OutgoingMail(rendered, name, delivery.address, key, headers)
+                return await self._email.send(mail, record)
             case DeliveryChannel.SMS:
                 gateway = self._channels.sms_gateway
                 if gateway is None:
@@ -139,9 +138,8 @@ class NotificationActivities:
                 if target.startswith(SMS_BY_EMAIL):
                     sms = rendered.model_copy(update={"body": rendered.sms + "\n"})
                     address = target.removeprefix(SMS_BY_EMAIL)
-                    return await self._email.send(
-                        sms, delivery.address, address, key, headers, record
-                    )
+                    mail = OutgoingMail(sms, delivery.address, address, key, headers)
+                    return await self._email.send(mail, record)
                 await send_by_apprise(target, rendered.subject, rendered.sms, key)
             case DeliveryChannel.WEBHOOK:
                 await send_by_apprise(delivery.address, rendered.subject, rendered.body, key)

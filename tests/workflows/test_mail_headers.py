@@ -13,7 +13,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.channels import ChannelSettings
-from activities.email import HEADERS_UNFOLDED, EmailSender, SmtpSettings
+from activities.email import HEADERS_UNFOLDED, EmailSender, OutgoingMail, SmtpSettings
 from activities.notifications import NotificationActivities
 from domain.messages import DeliveryChannel
 from domain.policy_files import load_templates
@@ -125,7 +125,7 @@ async def send(mailbox: Mailbox, name: str, address: str = CUSTOMER_EMAIL) -> Re
         pass
 
     sender = EmailSender(SmtpSettings(port=mailbox.port, timeout_seconds=5))
-    await sender.send(MESSAGE, name, address, KEY, HEADERS, accepted)
+    await sender.send(OutgoingMail(MESSAGE, name, address, KEY, HEADERS), accepted)
     [received] = mailbox.received
     return received
 
@@ -149,7 +149,8 @@ TRICKY = st.sampled_from([*'"\\<>,;:@()[]=?. \t\r\n', "=?utf-8?q?", "?=", "Bcc: 
     eight_bit=st.booleans(),
 )
 def test_no_name_at_all_adds_a_recipient_or_a_header(name: str, eight_bit: bool) -> None:
-    message = EmailSender(SmtpSettings()).compose(MESSAGE, name, CUSTOMER_EMAIL, KEY, HEADERS)
+    mail = OutgoingMail(MESSAGE, name, CUSTOMER_EMAIL, KEY, HEADERS)
+    message = EmailSender(SmtpSettings()).compose(mail)
     written = HEADERS_UNFOLDED if eight_bit else HEADERS_UNFOLDED.clone(cte_type="7bit")
     assert_only_the_intended_mailbox(message.as_bytes(policy=written), name)
 
