@@ -24,6 +24,8 @@ class Switch(StrEnum):
     """A customer's own contacts count once per policy interval: contacts, not clicks."""
     STAFF_TEXTS_SPACED = "staff_texts_spaced"
     """Text messages to a staff role about one complaint go at most once per policy interval."""
+    INTERNAL_NOTES = "internal_notes"
+    """Staff notes are internal unless said otherwise; before, every note was shown to all."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,9 @@ RELEASES = (
     Release(
         revision=5,
         patch_id="complaint-revision-5",
-        switches=frozenset({Switch.CUSTOMER_CONTACTS_SPACED, Switch.STAFF_TEXTS_SPACED}),
+        switches=frozenset(
+            {Switch.CUSTOMER_CONTACTS_SPACED, Switch.STAFF_TEXTS_SPACED, Switch.INTERNAL_NOTES}
+        ),
     ),
 )
 """Oldest first; complaints of a release follow its switches and those of every earlier one."""

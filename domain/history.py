@@ -95,6 +95,7 @@ class Step(BaseModel):
                     "text": "Called the customer: SAT Norte promised a call by Wednesday.",
                     "case": None,
                     "record": None,
+                    "internal": False,
                 },
                 {
                     "seq": 11,
@@ -107,6 +108,7 @@ class Step(BaseModel):
                     "text": None,
                     "case": "no_diagnosis",
                     "record": EXAMPLE_ESCALATION_RECORD,
+                    "internal": False,
                 },
             ]
         },
@@ -123,3 +125,5 @@ class Step(BaseModel):
     """The case type whose playbook took this step."""
     record: EscalationRecord | None = None
     """For an escalation: what the supervisor (or other role) receives."""
+    internal: bool = False
+    """Staff only (an internal note): the customer's view leaves it out."""

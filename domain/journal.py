@@ -33,6 +33,7 @@ def record(
     text: str | None = None,
     case: str | None = None,
     escalation: EscalationRecord | None = None,
+    internal: bool = False,
 ) -> int:
     """Append a step to the history and return its number.
 
@@ -51,6 +52,7 @@ def record(
             text=text,
             case=case,
             record=escalation,
+            internal=internal,
         )
     )
     if _sends_status_updates(complaint) and kind not in NOT_A_CHANGE:

@@ -15,7 +15,7 @@ from domain.messages import NotificationKind
 from domain.outbox import notify_customer, notify_owner, notify_role
 from domain.playbook_runner import run_event
 from domain.playbooks import CaseEvent
-from domain.status import ComplaintStatus
+from domain.status import FOR_APPROVAL, ComplaintStatus
 
 
 class ResolutionRequest(RequestBody):
@@ -44,7 +44,7 @@ class ProposeResolution(ResolutionRequest, Command):
         needs_approval = complaint.handling in complaint.policy.approval_tiers
         if needs_approval and complaint.follows(Switch.REPLY_APPROVAL):
             complaint.status = ComplaintStatus.AWAITING_APPROVAL
-            why = "the team leader approves replies to repeat complaints first"
+            why = FOR_APPROVAL
             step = record(
                 complaint, at, self.by, StepKind.RESOLUTION_PROPOSED, why, self.resolution
             )

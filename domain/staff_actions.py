@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from pydantic import BaseModel, Field
 
+from domain.behaviour import Switch
 from domain.cases import CaseType
 from domain.command import (
     ANYONE,
@@ -115,9 +116,16 @@ class Escalate(EscalationRequest, Command):
 class NoteRequest(RequestBody):
     """A note on the complaint's history."""
 
-    model_config = examples({"text": "Called the customer."})
+    model_config = examples(
+        {"text": "Called the customer."}, {"text": "Sent the label.", "internal": False}
+    )
 
     text: Text
+    internal: bool | None = Field(
+        default=None,
+        description="Hidden from the customer; staff notes are internal unless `false`, a "
+        "customer's never",
+    )
 
 
 class AddNote(NoteRequest, Command):
@@ -139,7 +147,21 @@ class AddNote(NoteRequest, Command):
             raise ActionNotAllowed(f"cannot add a note: no {self.case_type} case is flagged")
 
     def apply(self, complaint: Complaint, at: datetime) -> None:
-        record(complaint, at, self.by, StepKind.NOTE_ADDED, text=self.text, case=self.case_type)
+        kind, case = StepKind.NOTE_ADDED, self.case_type
+        record(
+            complaint,
+            at,
+            self.by,
+            kind,
+            text=self.text,
+            case=case,
+            internal=self._internal(complaint),
+        )
+
+    def _internal(self, complaint: Complaint) -> bool:
+        if self.by.role is ActorRole.CUSTOMER or not complaint.follows(Switch.INTERNAL_NOTES):
+            return False
+        return self.internal if self.internal is not None else True
 
 
 class CaseNoteRequest(RequestBody):
@@ -148,11 +170,12 @@ class CaseNoteRequest(RequestBody):
     model_config = examples({"text": "Centre says parts ship Friday."})
 
     text: Text
+    internal: bool | None = Field(default=None, description="Internal unless `false`")
 
 
 def _case_note(body: BaseModel | None, by: Actor, case_type: str) -> Command:
     assert isinstance(body, CaseNoteRequest)
-    return AddNote(by=by, text=body.text, case_type=case_type)
+    return AddNote(by=by, text=body.text, internal=body.internal, case_type=case_type)
 
 
 CASE_NOTE = Route(

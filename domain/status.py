@@ -38,6 +38,8 @@ ACTIVE = frozenset(
 CLOCK_RUNS = frozenset({ComplaintStatus.OPEN, ComplaintStatus.AWAITING_APPROVAL})
 """The level's SLA clock counts."""
 ANY_STATUS = frozenset(ComplaintStatus)
+FOR_APPROVAL = "the team leader approves replies to repeat complaints first"
+"""Why a proposed reply waits: a draft the customer does not see until it is approved."""
 
 WHY_NOT: dict[ComplaintStatus, str] = {
     ComplaintStatus.OPEN: "no resolution is awaiting the customer's decision",

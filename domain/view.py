@@ -7,10 +7,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from domain.assessment import AccountabilityRecord, Assessment
 from domain.cases import CaseRun
 from domain.complaint import Complaint
-from domain.history import Step
+from domain.history import Step, StepKind
 from domain.intake import ComplaintIntake
 from domain.playbooks import HandlingTier
-from domain.status import CLOCK_RUNS, ComplaintStatus
+from domain.status import CLOCK_RUNS, FOR_APPROVAL, ComplaintStatus
 from domain.view_example import EXAMPLE_VIEW
 
 
@@ -101,4 +101,44 @@ def view_of(complaint: Complaint) -> ComplaintView:
         policy_version=complaint.policy.version,
         intake=complaint.intake,
         history=list(complaint.history),
+    )
+
+
+STAFF_ONLY_STEPS = frozenset(
+    {
+        StepKind.NOTIFIED,
+        StepKind.NOTIFICATION_SKIPPED,
+        StepKind.NOTIFICATION_FAILED,
+        StepKind.NOTIFICATION_HELD,
+        StepKind.UNDELIVERED,
+        StepKind.HOLD_REMINDER,
+        StepKind.SUPERVISOR_MISSED,
+        StepKind.REASSIGNED,
+        StepKind.REPLY_APPROVED,
+        StepKind.REPLY_REFUSED,
+        StepKind.ASSESSED,
+        StepKind.ACCOUNTABILITY_OPENED,
+    }
+)
+"""Steps about the desk's own work: who was emailed or texted where, reviews, assessments."""
+
+
+def for_customer(view: ComplaintView) -> ComplaintView:
+    """What the complaint's customer sees: no internal notes, no staff addresses or phones, no
+    reviews or assessments; escalation records stay with the staff they went to."""
+    history = [
+        step.model_copy(update={"record": None})
+        for step in view.history
+        if not step.internal and step.kind not in STAFF_ONLY_STEPS and step.reason != FOR_APPROVAL
+    ]
+    cases = [case.model_copy(update={"escalations": []}) for case in view.cases]
+    awaiting_approval = view.status is ComplaintStatus.AWAITING_APPROVAL
+    return view.model_copy(
+        update={
+            "history": history,
+            "cases": cases,
+            "assessment": None,
+            "accountability": None,
+            "pending_resolution": None if awaiting_approval else view.pending_resolution,
+        }
     )

@@ -60,6 +60,7 @@ EXAMPLE_VIEW: JsonDict = {
             "text": None,
             "case": None,
             "record": None,
+            "internal": False,
         },
         {
             **_ENGINE_STEP,
@@ -71,6 +72,7 @@ EXAMPLE_VIEW: JsonDict = {
             "text": "Unit at SAT Norte since 2 November.",
             "case": "no_diagnosis",
             "record": None,
+            "internal": False,
         },
         {
             **_ENGINE_STEP,
@@ -80,6 +82,7 @@ EXAMPLE_VIEW: JsonDict = {
             "text": None,
             "case": "no_diagnosis",
             "record": None,
+            "internal": False,
         },
         {
             **_ENGINE_STEP,
@@ -89,6 +92,7 @@ EXAMPLE_VIEW: JsonDict = {
             "text": None,
             "case": "no_diagnosis",
             "record": None,
+            "internal": False,
         },
     ],
 }

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Path
 from api.auth import FORBIDDEN, UNAUTHORIZED, Authentication, allow
 from api.credentials import Principal
 from api.rate_limits import RateLimiter, rate_limiter
-from api.routers.complaints import ACTION_ERRORS, ComplaintId, ensure_visible
+from api.routers.complaints import ACTION_ERRORS, ComplaintId, ensure_visible, seen_by
 from api.temporal import TemporalClient, act_on_complaint
 from domain.command import ANYONE, Route
 from domain.commands import ROUTES
@@ -49,7 +49,7 @@ def endpoint_for(route: Route) -> Callable[..., Awaitable[ComplaintView]]:
         if caller.role is ActorRole.CUSTOMER:
             await ensure_visible(client, complaint_id, caller, auth)
         command = route.build(body, caller.actor, **path)
-        return await act_on_complaint(client, complaint_id, command)
+        return seen_by(caller, await act_on_complaint(client, complaint_id, command))
 
     parameters = [
         _parameter("complaint_id", ComplaintId),

@@ -38,7 +38,7 @@ from domain.identity import matter_id
 from domain.intake import ComplaintIntake, RecorderRole
 from domain.policy import EscalationPolicy
 from domain.policy_files import PolicySet
-from domain.view import ComplaintView
+from domain.view import ComplaintView, for_customer
 from workflows.complaint import ComplaintStart, ComplaintWorkflow, Filing
 from workflows.ids import matter_workflow_id, workflow_id
 from workflows.matter import MatterStart, MatterWorkflow
@@ -210,7 +210,7 @@ async def file_complaint(
     if outcome.repeat:
         response.status_code = status.HTTP_200_OK
     response.headers["Location"] = f"/complaints/{outcome.complaint_id}"
-    return view
+    return seen_by(caller, view)
 
 
 async def send_filing(
@@ -283,11 +283,17 @@ def complaint_id_for(idempotency_key: str | None, caller: Principal) -> str:
 async def visible_complaint(
     client: Client, complaint_id: str, caller: Principal, auth: Authenticator
 ) -> ComplaintView:
-    """The complaint if the caller may see it; to a customer, anyone else's is 404 as if missing."""
+    """The complaint if the caller may see it, as their role sees it; to a customer, anyone
+    else's is 404 as if missing."""
     view = await read_complaint(client, complaint_id)
     if not auth.may_see(caller, view.intake.customer):
         raise not_found(complaint_id)
-    return view
+    return seen_by(caller, view)
+
+
+def seen_by(caller: Principal, view: ComplaintView) -> ComplaintView:
+    """The complaint as the caller's role sees it: a customer, without the desk's own work."""
+    return for_customer(view) if caller.role is ActorRole.CUSTOMER else view
 
 
 async def ensure_visible(

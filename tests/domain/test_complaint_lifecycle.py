@@ -16,7 +16,7 @@ from domain.messages import NotificationKind
 from domain.outbox import take_outbox
 from domain.policy import EscalationPolicy
 from domain.status import ActionNotAllowed, ComplaintStatus
-from domain.view import view_of
+from domain.view import for_customer, view_of
 from harness.samples import AGENT, CUSTOMER, SEED_MATRIX, sample_intake
 
 T0 = datetime(2026, 11, 13, 9, 0, tzinfo=UTC)
@@ -215,3 +215,15 @@ def test_a_resolved_complaint_is_no_longer_breached() -> None:
     CustomerFeedback(by=CUSTOMER, decision="accept").act(complaint, T0 + 91 * H)
     assert not view_of(complaint).breached
     assert next_due_at(complaint) == complaint.reopen_until
+
+
+def test_staff_notes_are_internal_unless_said_and_older_complaints_keep_showing_them() -> None:
+    complaint = open_sample()
+    AddNote(by=AGENT, text="angry").act(complaint, T0)
+    AddNote(by=AGENT, text="label sent", internal=False).act(complaint, T0)
+    AddNote(by=CUSTOMER, text="thanks", internal=True).act(complaint, T0)  # a customer's: public
+    shown = [s.text for s in for_customer(view_of(complaint)).history if s.text]
+    assert shown == ["label sent", "thanks"]
+    older = open_complaint("c2", sample_intake(), SEED_MATRIX, T0, revision=4)
+    AddNote(by=AGENT, text="angry").act(older, T0)
+    assert [s.text for s in for_customer(view_of(older)).history if s.text] == ["angry"]
