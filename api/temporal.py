@@ -1,12 +1,16 @@
 """The Temporal client as a FastAPI dependency, and Temporal failures as HTTP answers."""
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 from temporalio.api.common.v1 import WorkflowExecution
-from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
+from temporalio.api.workflowservice.v1 import (
+    DescribeWorkflowExecutionRequest,
+    DescribeWorkflowExecutionResponse,
+)
 from temporalio.client import (
     Client,
     WorkflowHandle,
@@ -22,6 +26,7 @@ from domain.status import ActionNotAllowed
 from domain.view import Acknowledgement, ComplaintView
 from workflows.complaint import ComplaintWorkflow
 from workflows.ids import workflow_id
+from workflows.search_attributes import CUSTOMER_ID
 
 
 def temporal_client(request: Request) -> Client:
@@ -81,19 +86,40 @@ async def act_on_complaint(client: Client, complaint_id: str, command: Command) 
     return view.model_copy(update={"history": view.history[: done.steps]})
 
 
+async def customer_of(client: Client, complaint_id: str) -> str | None:
+    """The complaint's customer id, from its search attributes: one call to the server, none to
+    a worker, so a customer asking for someone else's complaint waits as long as for an unknown
+    one. 404 if there is no such complaint; None if it has no customer id indexed (yet)."""
+    try:
+        described = await _describe(client, complaint_id)
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            raise not_found(complaint_id) from err
+        raise
+    fields = described.workflow_execution_info.search_attributes.indexed_fields
+    if CUSTOMER_ID.name not in fields:
+        return None
+    value = json.loads(fields[CUSTOMER_ID.name].data or b"null")
+    return value if isinstance(value, str) else None
+
+
 async def _closed(client: Client, complaint_id: str) -> bool:
     """Whether the workflow exists and has finished (the complaint is closed)."""
-    # The raw description: closing needs no search attributes decoded, and the Java test server
-    # keeps unset Datetime attributes as nulls the SDK's decoder refuses.
-    execution = WorkflowExecution(workflow_id=workflow_id(complaint_id))
-    request = DescribeWorkflowExecutionRequest(namespace=client.namespace, execution=execution)
     try:
-        described = await client.workflow_service.describe_workflow_execution(request)
+        described = await _describe(client, complaint_id)
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
             return False
         raise
     return described.workflow_execution_info.HasField("close_time")
+
+
+async def _describe(client: Client, complaint_id: str) -> DescribeWorkflowExecutionResponse:
+    # The raw description: only what is asked for is decoded, and the Java test server keeps
+    # unset Datetime attributes as nulls the SDK's decoder refuses.
+    execution = WorkflowExecution(workflow_id=workflow_id(complaint_id))
+    request = DescribeWorkflowExecutionRequest(namespace=client.namespace, execution=execution)
+    return await client.workflow_service.describe_workflow_execution(request)
 
 
 def not_found(complaint_id: str) -> HTTPException:

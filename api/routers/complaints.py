@@ -2,6 +2,7 @@
 
 import asyncio
 import hashlib
+import hmac
 import logging
 import secrets
 from datetime import UTC, datetime
@@ -29,7 +30,7 @@ from api.credentials import Authenticator, Principal
 from api.rate_limits import RateLimiter, rate_limiter
 from api.schemas import ErrorDetail, IntakePending
 from api.settings import ApiSettings
-from api.temporal import TemporalClient, not_found, read_complaint
+from api.temporal import TemporalClient, customer_of, not_found, read_complaint
 from domain.calendar import BusinessCalendar
 from domain.case_actions import playbook_for
 from domain.cases import CaseNotValid
@@ -285,8 +286,12 @@ async def visible_complaint(
 ) -> ComplaintView:
     """The complaint if the caller may see it, as their role sees it; to a customer, anyone
     else's is 404 as if missing."""
+    if caller.role is ActorRole.CUSTOMER:
+        owner = await customer_of(client, complaint_id)
+        if owner is not None and not hmac.compare_digest(owner, caller.subject):
+            raise not_found(complaint_id)  # without asking the worker: as fast as an unknown id
     view = await read_complaint(client, complaint_id)
-    if not auth.may_see(caller, view.intake.customer):
+    if not auth.may_see(caller, view.intake.customer):  # complaints indexed without an owner
         raise not_found(complaint_id)
     return seen_by(caller, view)
 
