@@ -78,6 +78,18 @@ class StepKind(StrEnum):
     UNDELIVERED = "undelivered"
 
 
+DELIVERY_STEPS = frozenset(
+    {
+        StepKind.NOTIFIED,
+        StepKind.NOTIFICATION_SKIPPED,
+        StepKind.NOTIFICATION_FAILED,
+        StepKind.NOTIFICATION_HELD,
+        StepKind.UNDELIVERED,
+    }
+)
+"""What became of a message: the record of a delivery, not a change of the complaint."""
+
+
 class Step(BaseModel):
     """One entry of the history: who did what, when, at which level, and why."""
 

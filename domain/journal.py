@@ -5,22 +5,15 @@ from datetime import datetime
 from domain.behaviour import Switch
 from domain.cases import EscalationRecord
 from domain.complaint import Complaint
-from domain.history import Actor, Step, StepKind
+from domain.history import DELIVERY_STEPS, Actor, Step, StepKind
 from domain.messages import NotificationKind
 from domain.outbox import notify_role
 from domain.playbooks import HandlingTier
 
-NOT_A_CHANGE = frozenset(
-    {
-        StepKind.NOTIFIED,
-        StepKind.NOTIFICATION_SKIPPED,
-        StepKind.NOTIFICATION_FAILED,
-        StepKind.NOTIFICATION_HELD,
-        StepKind.UNDELIVERED,
-        StepKind.HOLD_REMINDER,
-        StepKind.REASSIGNED,  # has its own message to the new handler
-    }
-)
+NOT_A_CHANGE = DELIVERY_STEPS | {
+    StepKind.HOLD_REMINDER,
+    StepKind.REASSIGNED,  # has its own message to the new handler
+}
 """Steps that do not send the third-level manager a status update (seed 004: every change)."""
 
 

@@ -11,7 +11,7 @@ from domain.cases import CaseFlag
 from domain.commands import VERBS
 from domain.complaint import Complaint
 from domain.filing import open_complaint
-from domain.history import Actor, ActorRole, Step, StepKind
+from domain.history import DELIVERY_STEPS, Actor, ActorRole, Step, StepKind
 from domain.intake import ComplaintIntake
 from domain.ladder import advance, next_due_at
 from domain.policy import EscalationPolicy
@@ -37,15 +37,7 @@ RENAMED_ON_THE_TIMELINE = {
     StepKind.CASE_ANSWERED: "answered",
     StepKind.CASE_SILENT: "silent",
 }
-OFF_THE_TIMELINE = {
-    StepKind.ASSESSED,
-    StepKind.ACCOUNTABILITY_OPENED,
-    StepKind.NOTIFIED,
-    StepKind.NOTIFICATION_SKIPPED,
-    StepKind.NOTIFICATION_FAILED,
-    StepKind.NOTIFICATION_HELD,
-    StepKind.UNDELIVERED,
-}
+OFF_THE_TIMELINE = DELIVERY_STEPS | {StepKind.ASSESSED, StepKind.ACCOUNTABILITY_OPENED}
 TIMELINE_EVENTS: dict[StepKind, str] = {
     kind: RENAMED_ON_THE_TIMELINE.get(kind, kind.value)
     for kind in StepKind

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from domain.assessment import AccountabilityRecord, Assessment
 from domain.cases import CaseRun
 from domain.complaint import Complaint
-from domain.history import Step, StepKind
+from domain.history import DELIVERY_STEPS, Step, StepKind
 from domain.intake import ComplaintIntake
 from domain.playbooks import HandlingTier
 from domain.status import CLOCK_RUNS, FOR_APPROVAL, ComplaintStatus
@@ -104,13 +104,8 @@ def view_of(complaint: Complaint) -> ComplaintView:
     )
 
 
-STAFF_ONLY_STEPS = frozenset(
+STAFF_ONLY_STEPS = DELIVERY_STEPS | frozenset(
     {
-        StepKind.NOTIFIED,
-        StepKind.NOTIFICATION_SKIPPED,
-        StepKind.NOTIFICATION_FAILED,
-        StepKind.NOTIFICATION_HELD,
-        StepKind.UNDELIVERED,
         StepKind.HOLD_REMINDER,
         StepKind.SUPERVISOR_MISSED,
         StepKind.REASSIGNED,
