@@ -58,3 +58,23 @@ async def test_a_customer_sees_public_history_only(api: httpx.AsyncClient) -> No
     assert {step["kind"] for step in seen["history"]} <= {"opened", "note_added"}
     text = json.dumps(seen)
     assert [address for address in STAFF_ADDRESSES if address in text] == []
+
+
+async def test_every_answer_to_a_customer_leaves_the_desk_out(api: httpx.AsyncClient) -> None:
+    own = {**FORM, "recorded_by": {"role": "customer"}}
+    filed = await api.post("/complaints", json=own, headers=LUCIA)
+    complaint = f"/complaints/{filed.json()['id']}"
+    await api.post(f"{complaint}/notes", json={"text": "Internal: VIP"}, headers=AGENT)
+    await api.post(f"{complaint}/resolution", json={"resolution": "New unit"}, headers=AGENT)
+    answers = [
+        filed,
+        await api.get(complaint, headers=LUCIA),
+        await api.post(f"{complaint}/contacts", json={"note": "again"}, headers=LUCIA),
+        await api.post(f"{complaint}/feedback", json={"decision": "accept"}, headers=LUCIA),
+        await api.post(f"{complaint}/reopen", json={"reason": "Broke"}, headers=LUCIA),
+    ]  # the list (tests/api/test_search.py) carries summaries, no history
+    for answer in answers:
+        assert answer.status_code in (200, 201), answer.text
+        text = answer.text
+        assert "Internal: VIP" not in text and '"notified"' not in text, text
+        assert [address for address in STAFF_ADDRESSES if address in text] == []
