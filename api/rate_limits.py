@@ -1,9 +1,10 @@
 """Rate limits per caller and per client address, with `limits` (moving windows, in memory).
 
-Filing and acting count per caller (their token's subject or API key); every request counts per
-client address; failed authentication counts per address too, and past its limit the address
-gets 429 before its credentials are even checked. One API process, one memory: behind several
-replicas, give each its share or point `limits` at a shared store (Redis, Memcached).
+Filing and acting count per caller (their token's subject or API key), tighter for customers
+than for staff and systems; every request counts per client address; failed authentication
+counts per address too, and past its limit the address gets 429 before its credentials are even
+checked. One API process, one memory: behind several replicas, give each its share or point
+`limits` at a shared store (Redis, Memcached).
 """
 
 import time
@@ -18,6 +19,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from api.credentials import Principal
 from api.schemas import ErrorDetail
+from domain.history import ActorRole
 
 RATE_LIMITED: dict[int | str, dict[str, Any]] = {
     429: {
@@ -32,14 +34,15 @@ class RateLimits(BaseModel):
     """`limits` notation, several separated by `;` (e.g. `10/minute;100/hour`)."""
 
     enabled: bool = True
-    filing: str = Field(default="10/minute;100/hour", description="Filings per caller")
-    actions: str = Field(default="60/minute;1000/hour", description="Actions per caller")
-    per_address: str = Field(default="600/minute", description="Any request per client address")
-    failed_auth: str = Field(
-        default="20/minute;100/hour", description="Refused credentials per client address"
+    filing: str = Field(default="10/minute;100/hour", description="Filings per customer")
+    actions: str = Field(default="60/minute;1000/hour", description="Actions per customer")
+    staff: str = Field(
+        default="600/minute", description="Filings and actions per staff member or system"
     )
+    per_address: str = Field(default="6000/minute", description="Any request per client address")
+    failed_auth: str = Field(default="60/minute", description="Refused credentials per address")
 
-    @field_validator("filing", "actions", "per_address", "failed_auth")
+    @field_validator("filing", "actions", "staff", "per_address", "failed_auth")
     @classmethod
     def _parses(cls, value: str) -> str:
         parse_many(value)  # a ValueError names what is wrong
@@ -58,10 +61,16 @@ class RateLimiter:
         return cls(limits, MovingWindowRateLimiter(MemoryStorage()))
 
     async def filing(self, caller: Principal) -> None:
-        await self._hit("filing", self.limits.filing, _caller_key(caller))
+        if caller.role is ActorRole.CUSTOMER:
+            await self._hit("filing", self.limits.filing, _caller_key(caller))
+        else:
+            await self._hit("staff", self.limits.staff, _caller_key(caller))
 
     async def action(self, caller: Principal) -> None:
-        await self._hit("actions", self.limits.actions, _caller_key(caller))
+        if caller.role is ActorRole.CUSTOMER:
+            await self._hit("actions", self.limits.actions, _caller_key(caller))
+        else:
+            await self._hit("staff", self.limits.staff, _caller_key(caller))
 
     async def request_from(self, request: Request) -> None:
         await self._hit("address", self.limits.per_address, _address(request))

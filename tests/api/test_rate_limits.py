@@ -17,7 +17,11 @@ from harness.samples import FORM
 LUCIA = customer_bearer("lucia@example.mx")
 OWN_FORM = {**FORM, "recorded_by": {"role": "customer"}}
 LIMITS = RateLimits(
-    filing="3/minute", actions="4/minute", per_address="40/minute", failed_auth="5/minute"
+    filing="3/minute",
+    actions="4/minute",
+    staff="6/minute",
+    per_address="40/minute",
+    failed_auth="5/minute",
 )
 
 
@@ -75,3 +79,13 @@ async def test_any_request_counts_against_its_address(
         assert [a.status_code for a in answers[:3]] == [404] * 3
         assert_limited(answers[3])
         assert (await api.get("/health")).status_code == 200  # probes are never limited
+
+
+async def test_staff_and_systems_have_their_own_limit(api: httpx.AsyncClient) -> None:
+    """A desk files for many customers: its limit is its own, wider than a customer's."""
+    answers = [
+        await api.post("/complaints", json={**FORM, "product": f"P{n}"}, headers=ADMIN)
+        for n in range(7)
+    ]
+    assert [a.status_code for a in answers[:6]] == [201] * 6
+    assert_limited(answers[6])
