@@ -1,5 +1,6 @@
-"""A module's API on its dev server, with a worker: for tests that send many requests to one
-set of complaints (hostile input, page cursors)."""
+"""The API served for tests: a module's on its dev server, with a worker (for tests that send
+many requests to one set of complaints: hostile input, page cursors), and a guest's on the test
+server (each request says whose credentials it sends)."""
 
 import uuid
 from collections.abc import AsyncIterator
@@ -7,6 +8,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
 
 from activities.email import SmtpSettings
 from api.settings import ApiSettings
@@ -39,3 +41,14 @@ async def module_api(
             yield api
     finally:
         mailbox.stop()
+
+
+@pytest.fixture
+async def guest_api(
+    env: WorkflowEnvironment, worker: Worker, task_queue: str, opened_workflows: set[str]
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The served app with a worker on the test server; the client sends no credentials
+    unless a request says whose (`headers=`)."""
+    settings = ApiSettings(task_queue=task_queue)
+    async with serve_api(env, settings, opened_workflows, headers={}) as client:
+        yield client

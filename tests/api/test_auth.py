@@ -5,7 +5,6 @@ import hashlib
 import os
 import sys
 import uuid
-from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -45,16 +44,6 @@ AGENT = bearer("agent", "priya", "Priya")
 SUPERVISOR = bearer("supervisor", "ana", "Ana")
 LUCIA_ID = jwt.decode(LUCIA["Authorization"].removeprefix("Bearer "), JWT_SECRET, ["HS256"])["sub"]
 ROLES = {"customer": LUCIA, "agent": AGENT, "supervisor": SUPERVISOR, "admin": ADMIN}
-
-
-@pytest.fixture
-async def api(
-    env: WorkflowEnvironment, worker: Worker, task_queue: str, opened_workflows: set[str]
-) -> AsyncIterator[httpx.AsyncClient]:
-    """The served app with a worker; the client sends no credentials unless told to."""
-    settings = ApiSettings(task_queue=task_queue)
-    async with serve_api(env, settings, opened_workflows, headers={}) as client:
-        yield client
 
 
 def serve_without_worker(
@@ -172,10 +161,10 @@ SEARCH_MATRIX: dict[str, tuple[int, int, int, int]] = {
 }
 
 
-async def test_the_role_matrix_covers_every_route(api: httpx.AsyncClient) -> None:
+async def test_the_role_matrix_covers_every_route(guest_api: httpx.AsyncClient) -> None:
     documented = {
         (method.upper(), path)
-        for path, operations in (await api.get("/openapi.json")).json()["paths"].items()
+        for path, operations in (await guest_api.get("/openapi.json")).json()["paths"].items()
         if path not in ("/health", "/ready")
         for method in operations
     }
@@ -191,14 +180,14 @@ async def test_the_role_matrix_covers_every_route(api: httpx.AsyncClient) -> Non
         for headers in ROLES.values():
             if name == "file":  # a product of its own: a second filing would be a repeat
                 form = {**(body or {}), "product": f"Dedica {uuid.uuid4().hex[:6]}"}
-                response = await api.post("/complaints", json=form, headers=headers)
+                response = await guest_api.post("/complaints", json=form, headers=headers)
             else:
-                url = f"/complaints/{await _file(api)}"
+                url = f"/complaints/{await _file(guest_api)}"
                 for step, step_body in steps:
-                    done = await api.post(url + step, json=step_body, headers=ADMIN)
+                    done = await guest_api.post(url + step, json=step_body, headers=ADMIN)
                     assert done.status_code == 200, done.text
                 path = suffix.replace("{case_type}", CASE_OF_ROUTE.get(name, ""))
-                response = await api.request(method, url + path, json=body, headers=headers)
+                response = await guest_api.request(method, url + path, json=body, headers=headers)
             statuses.append(response.status_code)
             if response.status_code == 403:
                 assert "may not do this" in response.json()["detail"]
@@ -220,17 +209,17 @@ async def test_the_search_routes_admit_roles_by_the_matrix(dev_env: WorkflowEnvi
     assert answers == SEARCH_MATRIX
 
 
-async def test_the_history_records_the_caller_not_the_body(api: httpx.AsyncClient) -> None:
-    url = f"/complaints/{await _file(api)}"
+async def test_the_history_records_the_caller_not_the_body(guest_api: httpx.AsyncClient) -> None:
+    url = f"/complaints/{await _file(guest_api)}"
     cases = [
         (AGENT, {"role": "agent", "name": "Priya"}),
         (bearer("agent", "raul"), {"role": "agent", "name": "raul"}),
         (LUCIA, {"role": "customer", "name": LUCIA_ID}),
     ]
     for headers, actor in cases:
-        noted = await api.post(f"{url}/notes", json={"text": "Called."}, headers=headers)
+        noted = await guest_api.post(f"{url}/notes", json={"text": "Called."}, headers=headers)
         assert noted.json()["history"][-1]["actor"] == actor
-    claimed = await api.post(
+    claimed = await guest_api.post(
         f"{url}/notes", json={"text": "x", "author": "CEO", "author_role": "admin"}, headers=AGENT
     )
     assert claimed.status_code == 422
@@ -238,15 +227,15 @@ async def test_the_history_records_the_caller_not_the_body(api: httpx.AsyncClien
 
 
 async def test_a_customer_sees_and_acts_only_on_their_own_complaints(
-    api: httpx.AsyncClient,
+    guest_api: httpx.AsyncClient,
 ) -> None:
-    own = await api.post("/complaints", json=OWN_FORM, headers=LUCIA)
+    own = await guest_api.post("/complaints", json=OWN_FORM, headers=LUCIA)
     assert own.status_code == 201, own.text
     url = f"/complaints/{own.json()['id']}"
-    await api.post(f"{url}/resolution", json={"resolution": "New unit"}, headers=AGENT)
+    await guest_api.post(f"{url}/resolution", json={"resolution": "New unit"}, headers=AGENT)
 
-    missing = await api.get(UNKNOWN, headers=OTHER_CUSTOMER)
-    foreign = await api.get(url, headers=OTHER_CUSTOMER)
+    missing = await guest_api.get(UNKNOWN, headers=OTHER_CUSTOMER)
+    foreign = await guest_api.get(url, headers=OTHER_CUSTOMER)
     assert (foreign.status_code, foreign.json()["detail"]) == (
         404,
         missing.json()["detail"].replace("0000000000000000", own.json()["id"]),
@@ -257,27 +246,29 @@ async def test_a_customer_sees_and_acts_only_on_their_own_complaints(
         ("/feedback", {"decision": "reject", "reason": "Not mine."}),
         ("/reopen", {"reason": "Not mine."}),
     ]:
-        acted = await api.post(url + suffix, json=body, headers=OTHER_CUSTOMER)
+        acted = await guest_api.post(url + suffix, json=body, headers=OTHER_CUSTOMER)
         assert (acted.status_code, acted.json()["detail"]) == (404, foreign.json()["detail"])
-    untouched = (await api.get(url, headers=LUCIA)).json()
+    untouched = (await guest_api.get(url, headers=LUCIA)).json()
     assert (untouched["status"], untouched["contacts"]) == ("awaiting_customer", 1)
     assert all(step["actor"]["role"] != "customer" for step in untouched["history"])
 
-    in_her_name = await api.post("/complaints", json=OWN_FORM, headers=OTHER_CUSTOMER)
+    in_her_name = await guest_api.post("/complaints", json=OWN_FORM, headers=OTHER_CUSTOMER)
     assert in_her_name.status_code == 403
     assert "only for themselves" in in_her_name.json()["detail"]
 
 
 async def test_a_customer_files_by_phone_and_records_only_themself(
-    api: httpx.AsyncClient,
+    guest_api: httpx.AsyncClient,
 ) -> None:
     by_phone = {**OWN_FORM, "customer": {"name": "Lucía", "phone": "+52 55 1234 5678"}}
     phone_token = customer_bearer(None, "+525512345678")
-    assert (await api.post("/complaints", json=by_phone, headers=phone_token)).status_code == 201
+    assert (
+        await guest_api.post("/complaints", json=by_phone, headers=phone_token)
+    ).status_code == 201
     # With an email on the form, the email is what identifies the customer.
     both = {**OWN_FORM, "customer": {**FORM["customer"]}}
-    assert (await api.post("/complaints", json=both, headers=phone_token)).status_code == 403
-    as_clerk = await api.post("/complaints", json=FORM, headers=LUCIA)
+    assert (await guest_api.post("/complaints", json=both, headers=phone_token)).status_code == 403
+    as_clerk = await guest_api.post("/complaints", json=FORM, headers=LUCIA)
     assert as_clerk.status_code == 403
     assert "recorded_by.role must be customer" in as_clerk.json()["detail"]
 
@@ -417,18 +408,18 @@ async def test_systems_call_with_api_keys_stored_as_hashes(
         assert "bearer tokens are not accepted here" in no_jwt.json()["detail"]
 
 
-async def test_the_token_command_mints_tokens_the_api_accepts(api: httpx.AsyncClient) -> None:
+async def test_the_token_command_mints_tokens_the_api_accepts(guest_api: httpx.AsyncClient) -> None:
     agent = await _cli_token("--role", "agent", "--sub", "alice", "--name", "Alice", "--ttl", "30m")
-    filed = await api.post("/complaints", json=FORM, headers=agent)
+    filed = await guest_api.post("/complaints", json=FORM, headers=agent)
     assert filed.status_code == 201, filed.text
     url = f"/complaints/{filed.json()['id']}"
-    noted = await api.post(f"{url}/notes", json={"text": "Hello."}, headers=agent)
+    noted = await guest_api.post(f"{url}/notes", json={"text": "Hello."}, headers=agent)
     assert noted.json()["history"][-1]["actor"] == {"role": "agent", "name": "Alice"}
 
     lucia = await _cli_token("--role", "customer", "--email", " Lucia@Example.MX")
-    assert (await api.get(url, headers=lucia)).status_code == 200
+    assert (await guest_api.get(url, headers=lucia)).status_code == 200
     mateo = await _cli_token("--role", "customer", "--email", "mateo@example.mx")
-    assert (await api.get(url, headers=mateo)).status_code == 404
+    assert (await guest_api.get(url, headers=mateo)).status_code == 404
 
 
 async def _cli_token(*args: str) -> dict[str, str]:
@@ -497,9 +488,9 @@ def _without_complaints_settings() -> dict[str, str]:
     return {name: value for name, value in os.environ.items() if not name.startswith("COMPLAINTS_")}
 
 
-async def _file(api: httpx.AsyncClient) -> str:
+async def _file(guest_api: httpx.AsyncClient) -> str:
     """Lucía's complaint under De'Longhi's policy, which has the playbooks."""
     form = {**OWN_FORM, "brand": "delonghi-mx", "product": f"Dedica {uuid.uuid4().hex[:6]}"}
-    filed = await api.post("/complaints", json=form, headers=ADMIN)
+    filed = await guest_api.post("/complaints", json=form, headers=ADMIN)
     assert filed.status_code == 201, filed.text
     return filed.json()["id"]

@@ -1,15 +1,9 @@
 """Attack: a customer reaching for what staff do, or for another caller's key (issue 13)."""
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import pytest
-from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
-from api.settings import ApiSettings
-from harness.api import serve_api
 from harness.credentials import ADMIN, customer_bearer
 from harness.samples import FORM
 
@@ -23,41 +17,34 @@ MATEO_FORM: dict[str, Any] = {
 STAFF_ONLY_CASE = {"case_type": "staff_insult"}
 
 
-@pytest.fixture
-async def api(
-    env: WorkflowEnvironment, worker: Worker, task_queue: str, opened_workflows: set[str]
-) -> AsyncIterator[httpx.AsyncClient]:
-    settings = ApiSettings(task_queue=task_queue)
-    async with serve_api(env, settings, opened_workflows, headers={}) as client:
-        yield client
-
-
-async def test_a_customer_cannot_start_a_playbook_by_filing(api: httpx.AsyncClient) -> None:
+async def test_a_customer_cannot_start_a_playbook_by_filing(guest_api: httpx.AsyncClient) -> None:
     with_case = {**OWN_FORM, "brand": "delonghi-mx", "case": STAFF_ONLY_CASE}
-    refused = await api.post("/complaints", json=with_case, headers=LUCIA)
+    refused = await guest_api.post("/complaints", json=with_case, headers=LUCIA)
     assert refused.status_code == 403, refused.text
     assert "staff flag cases" in refused.json()["detail"]
     # Nor on a repeat filing about a complaint already open.
-    first = await api.post("/complaints", json={**OWN_FORM, "brand": "delonghi-mx"}, headers=LUCIA)
+    first = await guest_api.post(
+        "/complaints", json={**OWN_FORM, "brand": "delonghi-mx"}, headers=LUCIA
+    )
     assert first.status_code == 201
-    again = await api.post("/complaints", json=with_case, headers=LUCIA)
+    again = await guest_api.post("/complaints", json=with_case, headers=LUCIA)
     assert again.status_code == 403
-    view = (await api.get(f"/complaints/{first.json()['id']}", headers=ADMIN)).json()
+    view = (await guest_api.get(f"/complaints/{first.json()['id']}", headers=ADMIN)).json()
     assert view["cases"] == [] and view["contacts"] == 1
     # Staff still name a case at filing.
     staff_form = {**FORM, "brand": "delonghi-mx", "product": "Magnifica", "case": STAFF_ONLY_CASE}
-    by_staff = await api.post("/complaints", json=staff_form, headers=ADMIN)
+    by_staff = await guest_api.post("/complaints", json=staff_form, headers=ADMIN)
     assert by_staff.status_code == 201, by_staff.text
     assert [case["case_type"] for case in by_staff.json()["cases"]] == ["staff_insult"]
 
 
-async def test_an_idempotency_key_belongs_to_its_caller(api: httpx.AsyncClient) -> None:
+async def test_an_idempotency_key_belongs_to_its_caller(guest_api: httpx.AsyncClient) -> None:
     key = {"Idempotency-Key": "order-1001"}
-    lucia = await api.post("/complaints", json=OWN_FORM, headers={**LUCIA, **key})
+    lucia = await guest_api.post("/complaints", json=OWN_FORM, headers={**LUCIA, **key})
     assert lucia.status_code == 201
-    retried = await api.post("/complaints", json=OWN_FORM, headers={**LUCIA, **key})
+    retried = await guest_api.post("/complaints", json=OWN_FORM, headers={**LUCIA, **key})
     assert retried.json()["id"] == lucia.json()["id"]
     # Another caller with the same key files their own complaint: no 409, nothing revealed.
-    mateo = await api.post("/complaints", json=MATEO_FORM, headers={**MATEO, **key})
+    mateo = await guest_api.post("/complaints", json=MATEO_FORM, headers={**MATEO, **key})
     assert mateo.status_code == 201, mateo.text
     assert mateo.json()["id"] != lucia.json()["id"]

@@ -5,30 +5,18 @@ worker (a query waits on one). The time itself is measured in bench/id_probing.p
 """
 
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
-from api.settings import ApiSettings
-from harness.api import serve_api
 from harness.credentials import ADMIN, customer_bearer
 from harness.samples import FORM
 
 MATEO = customer_bearer("mateo@example.mx")
 CALLS = ("describe_workflow_execution", "query_workflow", "get_workflow_execution_history")
-
-
-@pytest.fixture
-async def api(
-    env: WorkflowEnvironment, worker: Worker, task_queue: str, opened_workflows: set[str]
-) -> AsyncIterator[httpx.AsyncClient]:
-    settings = ApiSettings(task_queue=task_queue)
-    async with serve_api(env, settings, opened_workflows, headers={}) as client:
-        yield client
 
 
 @pytest.fixture
@@ -50,14 +38,14 @@ def _counting(counted: Counter[str], name: str, call: Callable[..., Any]) -> Cal
 
 
 async def test_a_foreign_id_and_an_unknown_id_make_the_same_calls(
-    api: httpx.AsyncClient, calls: Counter[str]
+    guest_api: httpx.AsyncClient, calls: Counter[str]
 ) -> None:
-    lucias = (await api.post("/complaints", json=FORM, headers=ADMIN)).json()["id"]
+    lucias = (await guest_api.post("/complaints", json=FORM, headers=ADMIN)).json()["id"]
     calls.clear()
-    foreign = await api.get(f"/complaints/{lucias}", headers=MATEO)
+    foreign = await guest_api.get(f"/complaints/{lucias}", headers=MATEO)
     by_foreign = dict(calls)
     calls.clear()
-    unknown = await api.get("/complaints/0000000000000000", headers=MATEO)
+    unknown = await guest_api.get("/complaints/0000000000000000", headers=MATEO)
     assert (foreign.status_code, unknown.status_code) == (404, 404)
     assert foreign.json()["detail"].replace(lucias, "ID") == unknown.json()["detail"].replace(
         "0000000000000000", "ID"
