@@ -53,47 +53,40 @@ class RateLimits(BaseModel):
 class RateLimiter:
     """Counts hits in moving windows; 429 with `Retry-After` when a window is full."""
 
-    limits: RateLimits
+    enabled: bool
+    windows: dict[str, list[RateLimitItem]]
+    """Each scope's windows, parsed once from the settings."""
     limiter: MovingWindowRateLimiter
 
     @classmethod
     def from_settings(cls, limits: RateLimits) -> "RateLimiter":
-        return cls(limits, MovingWindowRateLimiter(MemoryStorage()))
+        scopes = ("filing", "actions", "staff", "per_address", "failed_auth")
+        windows = {scope: parse_many(getattr(limits, scope)) for scope in scopes}
+        return cls(limits.enabled, windows, MovingWindowRateLimiter(MemoryStorage()))
 
     async def filing(self, caller: Principal) -> None:
-        if caller.role is ActorRole.CUSTOMER:
-            await self._hit("filing", self.limits.filing, _caller_key(caller))
-        else:
-            await self._hit("staff", self.limits.staff, _caller_key(caller))
+        await self._count(_customer_or_staff("filing", caller), _caller_key(caller))
 
     async def action(self, caller: Principal) -> None:
-        if caller.role is ActorRole.CUSTOMER:
-            await self._hit("actions", self.limits.actions, _caller_key(caller))
-        else:
-            await self._hit("staff", self.limits.staff, _caller_key(caller))
+        await self._count(_customer_or_staff("actions", caller), _caller_key(caller))
 
     async def request_from(self, request: Request) -> None:
-        await self._hit("address", self.limits.per_address, _address(request))
+        await self._count("per_address", _address(request))
 
     async def ensure_may_authenticate(self, request: Request) -> None:
         """429 while the address is over its limit of refused credentials."""
-        await self._check("failed-auth", self.limits.failed_auth, _address(request))
+        await self._count("failed_auth", _address(request), hit=False)
 
     async def authentication_failed(self, request: Request) -> None:
-        await self._hit("failed-auth", self.limits.failed_auth, _address(request))
+        await self._count("failed_auth", _address(request))
 
-    async def _hit(self, scope: str, spec: str, key: str) -> None:
-        if not self.limits.enabled:
+    async def _count(self, scope: str, key: str, hit: bool = True) -> None:
+        """Count a hit (or, with `hit=False`, only test that one would fit) in every window."""
+        if not self.enabled:
             return
-        for item in parse_many(spec):
-            if not await self.limiter.hit(item, scope, key):
-                raise await self._too_many(item, scope, key)
-
-    async def _check(self, scope: str, spec: str, key: str) -> None:
-        if not self.limits.enabled:
-            return
-        for item in parse_many(spec):
-            if not await self.limiter.test(item, scope, key):
+        for item in self.windows[scope]:
+            fits = self.limiter.hit if hit else self.limiter.test
+            if not await fits(item, scope, key):
                 raise await self._too_many(item, scope, key)
 
     async def _too_many(self, item: RateLimitItem, scope: str, key: str) -> HTTPException:
@@ -109,6 +102,11 @@ class RateLimiter:
 def rate_limiter(request: Request) -> RateLimiter:
     """The app's limiter (one per process)."""
     return request.app.state.rate_limiter
+
+
+def _customer_or_staff(customer_scope: str, caller: Principal) -> str:
+    """A customer counts in the scope's own windows; staff and systems in their wider ones."""
+    return customer_scope if caller.role is ActorRole.CUSTOMER else "staff"
 
 
 def _caller_key(caller: Principal) -> str:

@@ -148,9 +148,10 @@ class ComplaintWorkflow:
         info = workflow.info()
         if info.is_continue_as_new_suggested() or info.get_current_history_length() >= limit:
             return True
+        size = info.get_current_history_size()
         if self._size_at_start is None:
-            self._size_at_start = info.get_current_history_size()
-        grown = info.get_current_history_size() - self._size_at_start
+            self._size_at_start = size
+        grown = size - self._size_at_start
         return grown >= HISTORY_BYTES_LIMIT and workflow.patched(HISTORY_SIZE_PATCH)
 
     # --- what people do: one update per command of the registry ----------------------------------
