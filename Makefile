@@ -5,6 +5,7 @@ UV := $(PYTHON) -m uv
 export UV_PYTHON_DOWNLOADS := never
 MAILDEV := .tools/maildev/node_modules/.bin/maildev
 DEV_ENV := .data/dev.env
+CODEC_ENV := .data/codec.env
 TOKEN := .venv/bin/complaints token --ttl 12h
 
 .PHONY: run tokens test test-fast lint check-format install clean-data
@@ -29,10 +30,18 @@ $(DEV_ENV):
 	} > $@.tmp && chmod 600 $@.tmp && mv $@.tmp $@
 	@echo "created $@ (dev secrets for tokens; make clean-data forgets them)"
 
-## run: Temporal dev server (SQLite in .data/), MailDev, worker and API; Ctrl-C stops them all
-run: install $(MAILDEV) $(DEV_ENV)
+# The local payload key: nothing reaches Temporal in plain text (docs/deploy.md: rotation).
+$(CODEC_ENV): | install
+	@mkdir -p $(@D)
+	@umask 077 && echo "COMPLAINTS_CODEC_KEYS=$$(.venv/bin/complaints codec-key --id dev-$$(date -u +%Y%m%d))" > $@.tmp \
+	  && chmod 600 $@.tmp && mv $@.tmp $@
+	@echo "created $@ (the payload key of make run; make clean-data forgets it with the data)"
+
+## run: Temporal dev server (SQLite in .data/), codec server, MailDev, worker and API; Ctrl-C stops all
+run: install $(MAILDEV) $(DEV_ENV) $(CODEC_ENV)
 	@echo ""
 	@echo "  Temporal Web UI   http://127.0.0.1:8233   (gRPC 127.0.0.1:7233, data in .data/temporal.db)"
+	@echo "  Codec server      http://127.0.0.1:8081   (the UI decrypts payloads through it; read-only)"
 	@echo "  API + docs        http://127.0.0.1:8000/docs   (Authorize with a token below)"
 	@echo "  Mail catcher      http://127.0.0.1:1080   (SMTP 127.0.0.1:1025)"
 	@echo ""

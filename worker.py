@@ -13,6 +13,7 @@ from activities.email import SmtpSettings
 from activities.notifications import NotificationActivities
 from domain.policy_files import SHIPPED_TEMPLATES, PolicyError, load_policy_set, load_templates
 from domain.templates import TemplateCatalog
+from workflows.codec import CodecKeyError
 from workflows.complaint import ComplaintWorkflow
 from workflows.connection import connect
 from workflows.matter import MatterWorkflow
@@ -63,7 +64,10 @@ async def main() -> None:
     except PolicyError as err:
         raise SystemExit(f"refusing to start, the escalation policy is wrong:\n{err}") from None
     logging.info("policies %s", {b: policies.for_brand(b).version for b in policies.brands})
-    client = await connect()
+    try:
+        client = await connect()
+    except CodecKeyError as err:
+        raise SystemExit(f"refusing to start, the payload keys are wrong: {err}") from None
     worker = build_worker(client, SmtpSettings(), settings.task_queue, ChannelSettings(), templates)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

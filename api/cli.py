@@ -1,11 +1,12 @@
-"""The `complaints` command: `simulate` prints a timeline under a policy; `token` mints a token."""
+"""The `complaints` command: `simulate` prints a timeline under a policy; `token` mints a token;
+`codec-key` makes a payload key."""
 
 import argparse
 import json
 import shlex
 import sys
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -21,6 +22,7 @@ from domain.intake import Channel, ComplaintIntake, Customer
 from domain.policy_files import PolicyError, load_policy_set
 from domain.simulation import TIMELINE_EVENTS, InputEvent, TimelineEntry, simulate
 from domain.status import ActionNotAllowed
+from workflows.codec import CodecKey, CodecKeyError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -79,9 +81,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="8h",
         help="lifetime, e.g. 30m or 8h; at most COMPLAINTS_MAX_TOKEN_LIFETIME (12h)",
     )
+    codec_key = commands.add_parser(
+        "codec-key",
+        help="print a new payload key, an entry of COMPLAINTS_CODEC_KEYS",
+        description=(
+            "Prints `id:base64url` for a new random AES-256 key. Put it first in "
+            "COMPLAINTS_CODEC_KEYS to encrypt with it; keep the older keys after it for as "
+            "long as histories encrypted with them are running or retained (docs/deploy.md)."
+        ),
+    )
+    codec_key.add_argument(
+        "--id", default=None, help="the key's id (default: key-YYYYMMDD, today in UTC)"
+    )
     args = parser.parse_args(argv)
     if args.command == "token":
         return _print_token(args)
+    if args.command == "codec-key":
+        key_id = args.id or f"key-{datetime.now(UTC):%Y%m%d}"
+        try:
+            print(CodecKey.generate(key_id).encoded())
+        except CodecKeyError as err:
+            print(f"complaints codec-key: {err}", file=sys.stderr)
+            return 2
+        return 0
     try:
         timeline = _simulate(args)
     except (PolicyError, NoCalendar, ActionNotAllowed, CaseNotValid, KeyError, ValueError) as err:

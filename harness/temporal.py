@@ -5,15 +5,18 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from harness.mailbox import free_port
+from workflows.codec import CodecKey, encrypted_data_converter
 from workflows.search_attributes import dev_server_flags
 from workflows.search_attributes import register as register_search_attributes
 
 TEST_SERVER = Path(sys.executable).parent / "temporal-test-server"
 TEMPORAL_CLI = Path(sys.executable).parent / "temporal"
+TEST_KEYS = (CodecKey.generate("test-current"), CodecKey.generate("test-retired"))
+"""This process's payload keys; servers started here see only ciphertext, as in production."""
+DATA_CONVERTER = encrypted_data_converter(TEST_KEYS)
 
 
 class MissingServer(RuntimeError):
@@ -32,7 +35,7 @@ async def start_test_server() -> AsyncIterator[WorkflowEnvironment]:
     (an upsert of an unregistered one fails the workflow task and the complaint stalls)."""
     environment = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=str(_installed(TEST_SERVER)),
-        data_converter=pydantic_data_converter,
+        data_converter=DATA_CONVERTER,
     )
     async with environment:
         await register_search_attributes(environment.client)
@@ -49,7 +52,7 @@ async def start_dev_server(
         dev_server_existing_path=str(_installed(TEMPORAL_CLI)),
         ip="127.0.0.1",
         port=free_port(),
-        data_converter=pydantic_data_converter,
+        data_converter=DATA_CONVERTER,
         dev_server_log_level="error",
         dev_server_database_filename=str(database) if database else None,
         dev_server_extra_args=[*dev_server_flags(), *extra_args],

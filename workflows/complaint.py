@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 from temporalio import workflow
-from temporalio.common import SearchAttributeKey, SearchAttributeUpdate
+from temporalio.common import RawValue, SearchAttributeKey, SearchAttributeUpdate
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -30,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.view import Acknowledgement, ComplaintView, acknowledgement_of, view_of
     from workflows.dispatch import Dispatcher
     from workflows.ids import matter_workflow_id
+    from workflows.sealed import accepted_signal, unsealed_refusal, value_of
     from workflows.search_attributes import (
         SEARCH_ATTRIBUTES,
         SearchValue,
@@ -156,21 +157,31 @@ class ComplaintWorkflow:
 
     # --- what people do: one update per command of the registry ----------------------------------
 
+    # The argument arrives raw (the SDK passes a `RawValue` by the annotation): the validator
+    # refuses what was not encrypted with the complaints key (a write from the Temporal UI or
+    # CLI), then decodes it; validators do not run on replay, where old plain input is taken.
+
     def _update_handler(self, command_type: type[Command]) -> Callable[..., Acknowledgement]:
-        def act(command: Command) -> Acknowledgement:
+        def act(raw: RawValue) -> Acknowledgement:
+            command = value_of(raw, command_type)
             self._refuse_unless_fits(command)
             command.apply(self._complaint, workflow.now())
             return acknowledgement_of(self._complaint)
 
-        # The SDK decodes the update's argument by the handler's annotations.
-        act.__annotations__ = {"command": command_type, "return": Acknowledgement}
+        act.__annotations__ = {"raw": RawValue, "return": Acknowledgement}
         return act
 
     def _update_validator(self, command_type: type[Command]) -> Callable[..., None]:
-        def validate(command: Command) -> None:
+        def validate(raw: RawValue) -> None:
+            if refusal := unsealed_refusal(raw, command_type.update_name()):
+                raise refusal
+            try:
+                command = value_of(raw, command_type)
+            except Exception as err:  # the SDK would have refused it undecoded likewise
+                raise ApplicationError(f"{command_type.update_name()}: {err}") from err
             self._refuse_unless_fits(command)
 
-        validate.__annotations__ = {"command": command_type, "return": None}
+        validate.__annotations__ = {"raw": RawValue, "return": None}
         return validate
 
     def _refuse_unless_fits(self, command: Command) -> None:
@@ -182,13 +193,17 @@ class ComplaintWorkflow:
             details = [err.field] if isinstance(err, CaseNotValid) else []
             raise ApplicationError(str(err), *details, type=type(err).__name__) from err
 
-    @workflow.signal
-    async def filed_again(self, filing: Filing) -> None:
-        """The matter's workflow routes a new filing here: a repeat contact (or a reopening).
+    @workflow.signal(name="filed_again")
+    async def filed_again(self, raw: RawValue) -> None:
+        """The matter's workflow routes a new filing (`Filing`) here: a repeat contact (or a
+        reopening); an unsealed one is refused.
 
         If the complaint closed in the meantime, the filing goes back to the matter's workflow,
         which starts the next complaint with it: a filing is never dropped.
         """
+        if not accepted_signal(raw, "filed_again"):
+            return
+        filing = value_of(raw, Filing)
         intake = filing.start.intake
         note, case = intake.description, intake.case
         if file_again(self._complaint, workflow.now(), filing.by, note, case):

@@ -1,12 +1,14 @@
-"""How every process reaches Temporal: one place for the address, namespace, TLS and converter."""
+"""How every process reaches Temporal: one place for the address, namespace, TLS and the
+encrypting converter."""
 
 import asyncio
 import logging
 
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.envconfig import ClientConfig
 from temporalio.service import RPCError
+
+from workflows.codec import configured_data_converter
 
 DEFAULT_ADDRESS = "localhost:7233"
 
@@ -16,13 +18,15 @@ log = logging.getLogger(__name__)
 async def connect(*, attempts: int = 30, delay_seconds: float = 1.0) -> Client:
     """Connect with Temporal's envconfig (TEMPORAL_ADDRESS, profiles, TLS, API key).
 
-    Retries while the server is still starting, so processes can start side by side.
+    Retries while the server is still starting, so processes can start side by side. Payloads
+    are encrypted with the keys of COMPLAINTS_CODEC_KEYS (`workflows.codec`).
     """
+    data_converter = configured_data_converter()
     config = ClientConfig.load_client_connect_config()
     address = config.setdefault("target_host", DEFAULT_ADDRESS)
     for attempt in range(1, attempts + 1):
         try:
-            return await Client.connect(**config, data_converter=pydantic_data_converter)
+            return await Client.connect(**config, data_converter=data_converter)
         except (RPCError, RuntimeError) as err:
             if attempt == attempts:
                 raise

@@ -15,13 +15,14 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 from temporalio import workflow
-from temporalio.common import WorkflowIDReusePolicy
+from temporalio.common import RawValue, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 with workflow.unsafe.imports_passed_through():
     from domain.sla import due_after
     from workflows.complaint import ComplaintWorkflow, Filing
     from workflows.ids import workflow_id
+    from workflows.sealed import accepted_signal, unsealed_refusal, value_of
 
 
 class FilingOutcome(BaseModel):
@@ -70,21 +71,32 @@ class MatterWorkflow:
         await workflow.wait_condition(workflow.all_handlers_finished)
         return sorted({outcome.complaint_id for outcome in self._outcomes.values()})
 
-    @workflow.signal
-    def file(self, filing: Filing) -> None:
-        """A complaint as filed; routed in the order filings arrive."""
-        self._pending.append(filing)
+    # Input arrives raw: what was not encrypted with the complaints key is refused
+    # (workflows.sealed).
 
-    @workflow.signal
-    def bounce(self, filing: Filing) -> None:
-        """A filing reached a complaint just as it closed: it starts the next complaint."""
-        self._bounced.append(filing)
+    @workflow.signal(name="file")
+    def file(self, filing: RawValue) -> None:
+        """A complaint as filed (a `Filing`); routed in the order filings arrive."""
+        if accepted_signal(filing, "file"):
+            self._pending.append(value_of(filing, Filing))
 
-    @workflow.update
-    async def outcome(self, complaint_id: str) -> FilingOutcome:
-        """Where the filing that proposed `complaint_id` went, once it is routed."""
-        await workflow.wait_condition(lambda: complaint_id in self._outcomes)
-        return self._outcomes[complaint_id]
+    @workflow.signal(name="bounce")
+    def bounce(self, filing: RawValue) -> None:
+        """A filing (`Filing`) reached a complaint just as it closed: it starts the next one."""
+        if accepted_signal(filing, "bounce"):
+            self._bounced.append(value_of(filing, Filing))
+
+    @workflow.update(name="outcome")
+    async def outcome(self, complaint_id: RawValue) -> FilingOutcome:
+        """Where the filing that proposed `complaint_id` (a string) went, once it is routed."""
+        proposed = value_of(complaint_id, str)
+        await workflow.wait_condition(lambda: proposed in self._outcomes)
+        return self._outcomes[proposed]
+
+    @outcome.validator
+    def _sealed_outcome(self, complaint_id: RawValue) -> None:
+        if refusal := unsealed_refusal(complaint_id, "outcome"):
+            raise refusal
 
     async def _route(self, filing: Filing) -> None:
         self._note_filing(filing)
@@ -92,7 +104,7 @@ class MatterWorkflow:
             await self._start_complaint(filing)
             return
         complaint = workflow.get_external_workflow_handle(workflow_id(self._open))
-        await complaint.signal(ComplaintWorkflow.filed_again, filing)
+        await complaint.signal("filed_again", filing)
         self._outcomes[filing.start.complaint_id] = FilingOutcome(
             complaint_id=self._open, repeat=True
         )

@@ -42,7 +42,7 @@ from domain.policy_files import PolicySet
 from domain.view import ComplaintView, for_customer
 from workflows.complaint import ComplaintStart, ComplaintWorkflow, Filing
 from workflows.ids import matter_workflow_id, workflow_id
-from workflows.matter import MatterStart, MatterWorkflow
+from workflows.matter import FilingOutcome, MatterStart, MatterWorkflow
 
 log = logging.getLogger(__name__)
 FILING_ATTEMPTS = 3
@@ -189,7 +189,9 @@ async def file_complaint(
         ) from err
     try:
         async with asyncio.timeout(settings.intake_confirmation_seconds):
-            outcome = await matter_handle.execute_update(MatterWorkflow.outcome, proposed)
+            outcome = await matter_handle.execute_update(
+                "outcome", proposed, result_type=FilingOutcome
+            )
             view = await _receipt(client, outcome.complaint_id)
     except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError, RPCError) as err:
         log.warning("complaint %s filed but not confirmed: %r", proposed, err)

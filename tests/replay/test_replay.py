@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
+from harness.temporal import DATA_CONVERTER
 from worker import SANDBOX
 from workflows.complaint import ComplaintWorkflow
 from workflows.matter import MatterWorkflow
@@ -28,9 +28,10 @@ def test_there_are_histories_to_replay() -> None:
 
 @pytest.mark.parametrize("name", HISTORIES)
 async def test_saved_history_replays(name: str) -> None:
+    """Through the encrypting converter, as the worker replays them: plain payloads pass."""
     replayer = Replayer(
         workflows=[ComplaintWorkflow, MatterWorkflow],
-        data_converter=pydantic_data_converter,
+        data_converter=DATA_CONVERTER,
         workflow_runner=SANDBOX,
     )
     history = WorkflowHistory.from_json(name, HISTORIES[name])

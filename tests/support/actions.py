@@ -13,7 +13,7 @@ from harness.samples import AGENT, CUSTOMER, SEED_MATRIX, sample_intake
 from tests.support.workflows import ComplaintHandle
 from workflows.complaint import ComplaintStart, ComplaintWorkflow, Filing
 from workflows.ids import workflow_id
-from workflows.matter import FilingOutcome, MatterWorkflow
+from workflows.matter import FilingOutcome
 
 
 async def send(handle: ComplaintHandle, command: Command) -> ComplaintView:
@@ -47,7 +47,7 @@ async def file_with_matter(
         by=CUSTOMER,
     )
     handle = await send_filing(client, task_queue, matter, filing)
-    return await handle.execute_update(MatterWorkflow.outcome, complaint_id)
+    return await handle.execute_update("outcome", complaint_id, result_type=FilingOutcome)
 
 
 async def resolve(client: Client, complaint_id: str) -> ComplaintHandle:

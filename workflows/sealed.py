@@ -1,0 +1,56 @@
+"""Sealed input: what came through the payload codec, encrypted, from a process holding the key.
+
+The codec (`workflows.codec`) never fails a decode: a payload that was not encrypted (old
+histories, or a write from the Web UI or the CLI without the key) or that no key opens passes
+through with `UNSEALED` in its metadata saying why. Handlers take such input as `RawValue` and
+refuse it before it can change anything, so a stray write is never applied and never blocks a
+workflow task.
+"""
+
+from typing import TypeVar
+
+from temporalio import workflow
+from temporalio.common import RawValue
+from temporalio.exceptions import ApplicationError
+
+UNSEALED = "complaints-unsealed"
+"""Metadata key the codec adds to a payload it could not decrypt; the value says why."""
+T = TypeVar("T")
+REFUSAL_TYPE = "UnsealedInput"
+REFUSE_UNSEALED_SIGNALS_PATCH = "refuse-unsealed-signals"
+"""Named behaviour switch: histories recorded before it took unsealed signals and replay so."""
+REFUSED_WRITES_METRIC = "complaints_refused_writes"
+WRITES_GO_THROUGH_THE_API = (
+    "refused: {what} was not encrypted with the complaints key ({why}). Complaints are changed "
+    "through the complaints API only (it records who acted); the Temporal UI and CLI are read-only"
+)
+
+
+def unsealed_reason(raw: RawValue) -> str | None:
+    """Why the codec left this payload unencrypted, or None when it arrived sealed."""
+    reason = raw.payload.metadata.get(UNSEALED)
+    return None if reason is None else reason.decode(errors="replace")
+
+
+def unsealed_refusal(raw: RawValue, what: str) -> ApplicationError | None:
+    """The refusal for unsealed input (also logged and counted), or None when it is sealed."""
+    why = unsealed_reason(raw)
+    if why is None:
+        return None
+    message = WRITES_GO_THROUGH_THE_API.format(what=what, why=why)
+    workflow.logger.warning("%s: %s", workflow.info().workflow_id, message)
+    workflow.metric_meter().create_counter(
+        REFUSED_WRITES_METRIC, "Updates and signals refused because they were not encrypted"
+    ).add(1, {"workflow_type": workflow.info().workflow_type, "handler": what})
+    return ApplicationError(message, type=REFUSAL_TYPE, non_retryable=True)
+
+
+def accepted_signal(raw: RawValue, name: str) -> bool:
+    """Sealed signals are taken; unsealed ones are refused (logged and counted), except when
+    replaying a history recorded before the refusal (it took them then)."""
+    return not (unsealed_refusal(raw, name) and workflow.patched(REFUSE_UNSEALED_SIGNALS_PATCH))
+
+
+def value_of(raw: RawValue, value_type: type[T]) -> T:
+    """The payload as `value_type`, once the caller has decided to accept it."""
+    return workflow.payload_converter().from_payload(raw.payload, value_type)
