@@ -50,8 +50,10 @@ class JsonPayload(BaseModel):
 
     def to_proto(self) -> Payload:
         return Payload(
-            metadata={key: base64.b64decode(value) for key, value in self.metadata.items()},
-            data=base64.b64decode(self.data),
+            metadata={
+                key: base64.b64decode(value, validate=True) for key, value in self.metadata.items()
+            },
+            data=base64.b64decode(self.data, validate=True),
         )
 
     @classmethod

@@ -30,6 +30,8 @@ class Actor(BaseModel):
 
 
 ENGINE = Actor(role=ActorRole.SYSTEM, name="escalation engine")
+TEMPORAL_OPERATOR = Actor(role=ActorRole.SYSTEM, name="Temporal operator")
+"""Someone acting from the Temporal UI or CLI, whom Temporal does not name to the workflow."""
 
 
 @enum_examples("escalated", "case_promised")
@@ -76,6 +78,7 @@ class StepKind(StrEnum):
     NOTIFICATION_FAILED = "notification_failed"
     NOTIFICATION_HELD = "notification_held"
     UNDELIVERED = "undelivered"
+    CANCEL_REFUSED = "cancel_refused"
 
 
 DELIVERY_STEPS = frozenset(

@@ -20,7 +20,7 @@ from domain.command import (
     examples,
 )
 from domain.complaint import Complaint
-from domain.history import Actor, ActorRole, StepKind
+from domain.history import TEMPORAL_OPERATOR, Actor, ActorRole, StepKind
 from domain.journal import record
 from domain.ladder import escalate
 from domain.status import ACTIVE, ActionNotAllowed, ComplaintStatus
@@ -189,3 +189,14 @@ CASE_NOTE = Route(
     updates=(AddNote.update_name(),),
     tag="cases",
 )
+
+
+CANCEL_REFUSED = (
+    "a cancellation request sent through Temporal was refused: complaints end through the "
+    "complaints API (a resolution the customer accepts, or a closure), which records who acted"
+)
+
+
+def refuse_cancellation(complaint: Complaint, at: datetime) -> None:
+    """Record, for staff only, that someone asked Temporal to cancel the complaint's workflow."""
+    record(complaint, at, TEMPORAL_OPERATOR, StepKind.CANCEL_REFUSED, CANCEL_REFUSED, internal=True)

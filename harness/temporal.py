@@ -17,6 +17,8 @@ TEMPORAL_CLI = Path(sys.executable).parent / "temporal"
 TEST_KEYS = (CodecKey.generate("test-current"), CodecKey.generate("test-retired"))
 """This process's payload keys; servers started here see only ciphertext, as in production."""
 DATA_CONVERTER = encrypted_data_converter(TEST_KEYS)
+CODEC_ENVIRONMENT = {"COMPLAINTS_CODEC_KEYS": ",".join(key.encoded() for key in TEST_KEYS)}
+"""The same keys for a worker or API process started from here."""
 
 
 class MissingServer(RuntimeError):

@@ -18,14 +18,17 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from temporalio.api.common.v1 import Payload
+from temporalio.api.failure.v1 import Failure
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import (
     DataConverter,
-    DefaultFailureConverterWithEncodedAttributes,
+    DefaultFailureConverter,
     PayloadCodec,
+    PayloadConverter,
 )
+from temporalio.exceptions import ApplicationError
 
-from workflows.sealed import UNSEALED
+from workflows.sealed import REFUSAL_TYPE, UNSEALED
 
 ENCODING = b"binary/encrypted"
 KEY_ID = "encryption-key-id"
@@ -70,7 +73,8 @@ def parse_keys(text: str) -> tuple[CodecKey, ...]:
         if not separator:
             raise CodecKeyError(f"{entry[:8]}…: expected id:base64-key")
         try:
-            secret = base64.urlsafe_b64decode(encoded.strip() + "=" * (-len(encoded) % 4))
+            padded = encoded.strip() + "=" * (-len(encoded.strip()) % 4)
+            secret = base64.b64decode(padded, altchars=b"-_", validate=True)
         except (binascii.Error, ValueError) as err:
             raise CodecKeyError(f"key {key_id!r} is not base64: {err}") from None
         keys.append(CodecKey(key_id.strip(), secret))
@@ -158,12 +162,29 @@ def _unsealed(payload: Payload, reason: str) -> Payload:
     return marked
 
 
+class EncryptedFailureConverter(DefaultFailureConverter):
+    """Failure messages and stack traces encrypted (they may quote a customer), except the
+    refusal of an unencrypted write: it quotes nobody, and the operator who sent the write from
+    the Temporal UI or CLI, without the key, must be able to read why it was refused."""
+
+    def __init__(self) -> None:
+        super().__init__(encode_common_attributes=True)
+
+    def to_failure(
+        self, exception: BaseException, payload_converter: PayloadConverter, failure: Failure
+    ) -> None:
+        if isinstance(exception, ApplicationError) and exception.type == REFUSAL_TYPE:
+            DefaultFailureConverter().to_failure(exception, payload_converter, failure)
+        else:
+            super().to_failure(exception, payload_converter, failure)
+
+
 def encrypted_data_converter(keys: Sequence[CodecKey]) -> DataConverter:
     """Pydantic payloads, encrypted; failure messages and stack traces encrypted too."""
     return dataclasses.replace(
         pydantic_data_converter,
         payload_codec=EncryptionCodec(keys),
-        failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
+        failure_converter_class=EncryptedFailureConverter,
     )
 
 

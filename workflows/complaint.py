@@ -5,6 +5,7 @@ what people do); this workflow waits for the next due moment or a command, dispa
 complaint owes (`workflows.dispatch`) and shows operators where it stands.
 """
 
+import asyncio
 import contextlib
 from collections.abc import Callable
 from datetime import timedelta
@@ -27,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.intake import ComplaintIntake
     from domain.ladder import advance, next_due
     from domain.policy import EscalationPolicy
+    from domain.staff_actions import refuse_cancellation
     from domain.view import Acknowledgement, ComplaintView, acknowledgement_of, view_of
     from workflows.dispatch import Dispatcher
     from workflows.ids import matter_workflow_id
@@ -41,6 +43,8 @@ SEARCH_ATTRIBUTES_PATCH = "search-attributes"
 """Complaints started before search attributes replay without the upserts."""
 HISTORY_SIZE_PATCH = "continue-as-new-on-history-size"
 """Runs recorded before the size check replay without continuing where it would have."""
+REFUSE_CANCELLATION_PATCH = "refuse-cancellation"
+"""Named behaviour switch: a cancellation request is recorded and refused, not obeyed."""
 HISTORY_BYTES_LIMIT = 512 * 1024
 """A run continues as new once its history grew this much, whatever the server suggests (the
 growth, not the size: a run starts with the carried complaint, which may itself be large)."""
@@ -117,16 +121,43 @@ class ComplaintWorkflow:
             self._dispatcher.dispatch()
             self._show_details()
             if self._history_too_long(start.history_event_limit):
-                await workflow.wait_condition(workflow.all_handlers_finished)
-                await self._dispatcher.settle(continuing=True)
+                await self._finish_handlers_and_deliveries(continuing=True)
                 workflow.continue_as_new(start.model_copy(update={"carried_state": complaint}))
-            await self._wait_for_change_or_due_time()
+            try:
+                await self._wait_for_change_or_due_time()
+            except asyncio.CancelledError:
+                if not self._refused_cancellation():
+                    raise
             advance(complaint, workflow.now())
         self._dispatcher.dispatch()
         self._show_details()
-        await workflow.wait_condition(workflow.all_handlers_finished)
-        await self._dispatcher.settle()
+        await self._finish_handlers_and_deliveries(continuing=False)
         return view_of(complaint)
+
+    async def _finish_handlers_and_deliveries(self, continuing: bool) -> None:
+        """Let updates in progress and deliveries in flight finish before the run ends."""
+        while True:
+            try:
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                await self._dispatcher.settle(continuing=continuing)
+                return
+            except asyncio.CancelledError:
+                if not self._refused_cancellation():
+                    raise
+
+    def _refused_cancellation(self) -> bool:
+        """A cancellation request (Temporal UI or CLI) is recorded in the history and refused:
+        a complaint ends only through the API. False when replaying a history from before the
+        refusal, which was cancelled then.
+
+        The request interrupts a wait, which starts again; a delivery in flight while the
+        complaint closes is cancelled with it (docs/runbook.md)."""
+        if not workflow.patched(REFUSE_CANCELLATION_PATCH):
+            return False
+        workflow.logger.warning("cancellation request refused")
+        refuse_cancellation(self._complaint, workflow.now())
+        self._show_details()
+        return True
 
     async def _wait_for_change_or_due_time(self) -> None:
         complaint = self._complaint

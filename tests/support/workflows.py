@@ -46,8 +46,8 @@ async def in_flight(client: Client, workflow_id: str) -> list[str]:
     busy = [
         f"activity {pending.activity_type.name} (attempt {pending.attempt}"
         + (
-            f", last failure: {pending.last_failure.message}"
-            if pending.last_failure.message
+            f", last failure: {await client.data_converter.decode_failure(pending.last_failure)}"
+            if pending.HasField("last_failure")
             else ""
         )
         + ")"

@@ -51,11 +51,12 @@ async def test_an_smtp_outage_delays_the_email_and_never_loses_it(
 
         async def retrying() -> bool:
             pending = (await handle.describe()).raw_description.pending_activities
-            return any(
-                activity.attempt >= 2
-                and "cannot reach the mail server" in activity.last_failure.message
+            failures = [
+                str(await env.client.data_converter.decode_failure(activity.last_failure))
                 for activity in pending
-            )
+                if activity.attempt >= 2 and activity.HasField("last_failure")
+            ]
+            return any("cannot reach the mail server" in failure for failure in failures)
 
         await eventually(retrying)
         during = await handle.query(ComplaintWorkflow.view)

@@ -18,6 +18,7 @@ from domain.intake import Channel, ComplaintIntake, Customer
 from domain.policy_files import load_policy_set
 from harness.mailbox import Mailbox
 from harness.samples import POLICY_DIR, with_policy
+from harness.temporal import CODEC_ENVIRONMENT
 from harness.waiting import eventually
 from tests.support.workflows import StartComplaint
 from workflows.complaint import ComplaintWorkflow
@@ -31,6 +32,7 @@ async def start_worker_process(
     """`python worker.py`, configured only by its environment."""
     environment = {
         **os.environ,
+        **CODEC_ENVIRONMENT,
         "TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
         "COMPLAINTS_TASK_QUEUE": task_queue,
         "SMTP_HOST": "127.0.0.1",

@@ -1,0 +1,228 @@
+"""Personal data never reaches the Temporal server in plain text, and the server's own tools
+(the Web UI, the `temporal` CLI) cannot act on a complaint: only the API, holding the key, can.
+
+Against a real dev server: raw history and describe output read with no key, a key rotation,
+and writes sent with the Temporal CLI (updates, signals, a forged ciphertext, a cancellation).
+"""
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
+from temporalio.testing import WorkflowEnvironment
+
+from activities.email import SmtpSettings
+from domain.commands import AddNote
+from domain.history import StepKind
+from harness.mailbox import Mailbox, free_port
+from harness.samples import AGENT, CUSTOMER_EMAIL, sample_intake
+from harness.temporal import DATA_CONVERTER, TEMPORAL_CLI, TEST_KEYS
+from harness.waiting import eventually
+from tests.support.actions import file_with_matter, send
+from tests.support.workflows import ComplaintHandle
+from worker import build_worker
+from workflows.codec import KEY_ID, CodecKey, encrypted_data_converter
+from workflows.complaint import ComplaintWorkflow
+from workflows.ids import matter_workflow_id, workflow_id
+from workflows.sealed import REFUSED_WRITES_METRIC
+
+INTAKE = sample_intake()
+PERSONAL = [
+    INTAKE.customer.name,
+    CUSTOMER_EMAIL,
+    "9812345678",
+    "12 MG Road",
+    INTAKE.description,
+    INTAKE.product,
+]
+"""What a raw read of the server must never show: name, email, phone, address, free text."""
+
+
+@dataclass
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@dataclass
+class Stack:
+    client: Client
+    task_queue: str
+    metrics_port: int
+    address: str
+
+    def handle(self, complaint_id: str) -> ComplaintHandle:
+        return self.client.get_workflow_handle_for(ComplaintWorkflow.run, workflow_id(complaint_id))
+
+    async def cli(self, *args: str) -> Ran:
+        """The Temporal CLI as an operator runs it: with no payload key. (The worker shares
+        this event loop: the CLI must not block it.)"""
+        process = await asyncio.create_subprocess_exec(
+            str(TEMPORAL_CLI), *args, "--address", self.address, "--namespace", "default",
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        async with asyncio.timeout(60):
+            out, err = await process.communicate()
+        return Ran(process.returncode or 0, out.decode(), err.decode())
+
+    async def refused_writes(self) -> float:
+        """The worker's `complaints_refused_writes` counter, summed over its labels."""
+        async with httpx.AsyncClient() as http:
+            answer = await http.get(f"http://127.0.0.1:{self.metrics_port}/metrics")
+        lines = answer.text.splitlines()
+        return sum(
+            float(line.rsplit(" ", 1)[1])
+            for line in lines
+            if line.startswith(REFUSED_WRITES_METRIC) and not line.startswith("#")
+        )
+
+
+@pytest.fixture
+async def stack(dev_env: WorkflowEnvironment, mailbox: Mailbox) -> AsyncIterator[Stack]:
+    """A worker whose runtime exports Prometheus metrics, on the module's dev server."""
+    address = dev_env.client.service_client.config.target_host
+    metrics_port = free_port()
+    runtime = Runtime(
+        telemetry=TelemetryConfig(
+            metrics=PrometheusConfig(bind_address=f"127.0.0.1:{metrics_port}")
+        )
+    )
+    client = await Client.connect(address, data_converter=DATA_CONVERTER, runtime=runtime)
+    task_queue = f"tq-{uuid.uuid4()}"
+    smtp = SmtpSettings(host="127.0.0.1", port=mailbox.port, timeout_seconds=5)
+    async with build_worker(client, smtp, task_queue):
+        yield Stack(client, task_queue, metrics_port, address)
+
+
+async def filed(stack: Stack, mailbox: Mailbox) -> str:
+    """A complaint filed as the API files it, acknowledged to the customer by email."""
+    complaint_id = uuid.uuid4().hex[:16]
+    await file_with_matter(stack.client, stack.task_queue, f"m-{complaint_id}", complaint_id)
+    await eventually(lambda: mailbox.to(CUSTOMER_EMAIL))
+    return complaint_id
+
+
+async def raw_bytes(address: str, *workflow_ids: str) -> bytes:
+    """Everything the server holds on these workflows, as a client with no key reads it."""
+    keyless = await Client.connect(address)
+    chunks: list[bytes] = []
+    for wid in workflow_ids:
+        handle = keyless.get_workflow_handle(wid)
+        history = await handle.fetch_history()
+        chunks += [event.SerializeToString() for event in history.events]
+        chunks.append((await handle.describe()).raw_description.SerializeToString())
+    return b"\n".join(chunks)
+
+
+async def test_the_server_holds_no_personal_data_in_plain_text(
+    stack: Stack, mailbox: Mailbox
+) -> None:
+    complaint_id = await filed(stack, mailbox)
+    handle = stack.handle(complaint_id)
+    await send(handle, AddNote(by=AGENT, text="Called Asha Verma on +91 98123 45678"))
+    view = await handle.query(ComplaintWorkflow.view)
+    assert view.intake.customer.name == INTAKE.customer.name  # the key holder reads it all
+
+    raw = await raw_bytes(
+        stack.address, workflow_id(complaint_id), matter_workflow_id(f"m-{complaint_id}")
+    )
+    found = [text for text in [*PERSONAL, "Asha", "98123"] if text.encode() in raw]
+    assert not found, f"in plain text on the server: {found}"
+    assert f"{KEY_ID}".encode() in raw and TEST_KEYS[0].key_id.encode() in raw
+
+
+async def test_an_older_key_still_decrypts_after_rotation(
+    dev_env: WorkflowEnvironment, mailbox: Mailbox
+) -> None:
+    address = dev_env.client.service_client.config.target_host
+    old, new = CodecKey.generate("2026-06"), CodecKey.generate("2026-12")
+    task_queue = f"tq-{uuid.uuid4()}"
+    smtp = SmtpSettings(host="127.0.0.1", port=mailbox.port, timeout_seconds=5)
+    complaint_id = uuid.uuid4().hex[:16]
+
+    before = await Client.connect(address, data_converter=encrypted_data_converter([old]))
+    async with build_worker(before, smtp, task_queue):
+        await file_with_matter(before, task_queue, f"m-{complaint_id}", complaint_id)
+    after = await Client.connect(address, data_converter=encrypted_data_converter([new, old]))
+    async with build_worker(after, smtp, task_queue):
+        handle = after.get_workflow_handle_for(ComplaintWorkflow.run, workflow_id(complaint_id))
+        view = await send(handle, AddNote(by=AGENT, text="after the rotation"))
+    assert view.intake.customer.name == INTAKE.customer.name  # encrypted under the old key
+    assert view.history[-1].text == "after the rotation"  # encrypted under the new key
+    raw = await raw_bytes(address, workflow_id(complaint_id))
+    assert b"2026-06" in raw and b"2026-12" in raw
+
+
+async def test_writes_from_the_temporal_cli_are_refused_and_block_nothing(
+    stack: Stack, mailbox: Mailbox
+) -> None:
+    complaint_id = await filed(stack, mailbox)
+    wid, matter = workflow_id(complaint_id), matter_workflow_id(f"m-{complaint_id}")
+    impostor = {"by": {"role": "admin", "name": "Head of Legal"}, "text": "written by legal"}
+    filing = {"start": {"complaint_id": "x"}, "by": {"role": "admin", "name": "Head of Legal"}}
+
+    update = await stack.cli(
+        "workflow", "update", "execute", "--workflow-id", wid, "--name", "add_note",
+        "--input", json.dumps(impostor),
+    )  # fmt: skip
+    assert update.returncode != 0
+    assert "refused" in update.stderr and "not encrypted" in update.stderr, update.stderr
+    forged = await stack.cli(
+        "workflow", "update", "execute", "--workflow-id", wid, "--name", "escalate",
+        "--input-meta", "encoding=binary/encrypted",
+        "--input-meta", f"{KEY_ID}={TEST_KEYS[0].key_id}",
+        "--input-base64", "--input", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    )  # fmt: skip
+    assert forged.returncode != 0 and "does not authenticate" in forged.stderr, forged.stderr
+    outcome = await stack.cli(
+        "workflow", "update", "execute", "--workflow-id", matter, "--name", "outcome",
+        "--input", json.dumps("never-filed"),
+    )  # fmt: skip
+    assert outcome.returncode != 0 and "refused" in outcome.stderr, outcome.stderr
+    for target, name in [(wid, "filed_again"), (matter, "file"), (matter, "bounce")]:
+        signal = await stack.cli(
+            "workflow", "signal", "--workflow-id", target, "--name", name,
+            "--input", json.dumps(filing),
+        )  # fmt: skip
+        assert signal.returncode == 0, signal.stderr  # the server takes it; the workflow refuses
+
+    handle = stack.handle(complaint_id)
+    view = await send(handle, AddNote(by=AGENT, text="through the API"))  # nothing is blocked
+    assert [step.text for step in view.history if step.kind is StepKind.NOTE_ADDED] == [
+        "through the API"
+    ]
+    assert [step.kind for step in view.history].count(StepKind.CONTACTED) == 0
+    assert "Head of Legal" not in view.model_dump_json()
+
+    async def counted() -> bool:
+        return await stack.refused_writes() >= 6
+
+    await eventually(counted)
+    described = await stack.client.get_workflow_handle(matter).describe()
+    assert described.status is WorkflowExecutionStatus.RUNNING
+
+
+async def test_a_cancellation_request_is_recorded_and_refused(
+    stack: Stack, mailbox: Mailbox
+) -> None:
+    complaint_id = await filed(stack, mailbox)
+    cancel = await stack.cli("workflow", "cancel", "--workflow-id", workflow_id(complaint_id))
+    assert cancel.returncode == 0, cancel.stderr
+    handle = stack.handle(complaint_id)
+
+    async def refusal_recorded() -> bool:
+        view = await handle.query(ComplaintWorkflow.view)
+        return any(step.kind is StepKind.CANCEL_REFUSED for step in view.history)
+
+    await eventually(refusal_recorded)
+    view = await send(handle, AddNote(by=AGENT, text="still here"))
+    refused = next(step for step in view.history if step.kind is StepKind.CANCEL_REFUSED)
+    assert refused.internal and "refused" in (refused.reason or "")
+    assert (await handle.describe()).status is WorkflowExecutionStatus.RUNNING
