@@ -42,6 +42,7 @@ run: install $(MAILDEV) $(DEV_ENV) $(CODEC_ENV)
 	@echo ""
 	@echo "  Temporal Web UI   http://127.0.0.1:8233   (gRPC 127.0.0.1:7233, data in .data/temporal.db)"
 	@echo "  Codec server      http://127.0.0.1:8081   (the UI decrypts payloads through it; read-only)"
+	@echo "  Worker metrics    http://127.0.0.1:9464/metrics   (Prometheus; complaints_refused_writes)"
 	@echo "  API + docs        http://127.0.0.1:8000/docs   (Authorize with a token below)"
 	@echo "  Mail catcher      http://127.0.0.1:1080   (SMTP 127.0.0.1:1025)"
 	@echo ""

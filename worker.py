@@ -15,7 +15,7 @@ from domain.policy_files import SHIPPED_TEMPLATES, PolicyError, load_policy_set,
 from domain.templates import TemplateCatalog
 from workflows.codec import CodecKeyError
 from workflows.complaint import ComplaintWorkflow
-from workflows.connection import connect
+from workflows.connection import connect, runtime_with_metrics
 from workflows.matter import MatterWorkflow
 from workflows.settings import EngineSettings
 
@@ -64,8 +64,9 @@ async def main() -> None:
     except PolicyError as err:
         raise SystemExit(f"refusing to start, the escalation policy is wrong:\n{err}") from None
     logging.info("policies %s", {b: policies.for_brand(b).version for b in policies.brands})
+    runtime = runtime_with_metrics(settings.metrics_address) if settings.metrics_address else None
     try:
-        client = await connect()
+        client = await connect(runtime=runtime)
     except CodecKeyError as err:
         raise SystemExit(f"refusing to start, the payload keys are wrong: {err}") from None
     worker = build_worker(client, SmtpSettings(), settings.task_queue, ChannelSettings(), templates)

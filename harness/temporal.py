@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from temporalio.converter import DataConverter
 from temporalio.testing import WorkflowEnvironment
 
 from harness.mailbox import free_port
@@ -32,12 +33,14 @@ def _installed(binary: Path) -> Path:
 
 
 @asynccontextmanager
-async def start_test_server() -> AsyncIterator[WorkflowEnvironment]:
+async def start_test_server(
+    data_converter: DataConverter = DATA_CONVERTER,
+) -> AsyncIterator[WorkflowEnvironment]:
     """The Java time-skipping test server with the complaint search attributes registered
     (an upsert of an unregistered one fails the workflow task and the complaint stalls)."""
     environment = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=str(_installed(TEST_SERVER)),
-        data_converter=DATA_CONVERTER,
+        data_converter=data_converter,
     )
     async with environment:
         await register_search_attributes(environment.client)

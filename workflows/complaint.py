@@ -32,7 +32,12 @@ with workflow.unsafe.imports_passed_through():
     from domain.view import Acknowledgement, ComplaintView, acknowledgement_of, view_of
     from workflows.dispatch import Dispatcher
     from workflows.ids import matter_workflow_id
-    from workflows.sealed import accepted_signal, unsealed_refusal, value_of
+    from workflows.sealed import (
+        accepted_signal,
+        cancellation_refused,
+        unsealed_refusal,
+        value_of,
+    )
     from workflows.search_attributes import (
         SEARCH_ATTRIBUTES,
         SearchValue,
@@ -43,8 +48,6 @@ SEARCH_ATTRIBUTES_PATCH = "search-attributes"
 """Complaints started before search attributes replay without the upserts."""
 HISTORY_SIZE_PATCH = "continue-as-new-on-history-size"
 """Runs recorded before the size check replay without continuing where it would have."""
-REFUSE_CANCELLATION_PATCH = "refuse-cancellation"
-"""Named behaviour switch: a cancellation request is recorded and refused, not obeyed."""
 HISTORY_BYTES_LIMIT = 512 * 1024
 """A run continues as new once its history grew this much, whatever the server suggests (the
 growth, not the size: a run starts with the carried complaint, which may itself be large)."""
@@ -152,9 +155,8 @@ class ComplaintWorkflow:
 
         The request interrupts a wait, which starts again; a delivery in flight while the
         complaint closes is cancelled with it (docs/runbook.md)."""
-        if not workflow.patched(REFUSE_CANCELLATION_PATCH):
+        if not cancellation_refused():
             return False
-        workflow.logger.warning("cancellation request refused")
         refuse_cancellation(self._complaint, workflow.now())
         self._show_details()
         return True

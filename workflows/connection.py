@@ -6,6 +6,7 @@ import logging
 
 from temporalio.client import Client
 from temporalio.envconfig import ClientConfig
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.service import RPCError
 
 from workflows.codec import configured_data_converter
@@ -15,7 +16,14 @@ DEFAULT_ADDRESS = "localhost:7233"
 log = logging.getLogger(__name__)
 
 
-async def connect(*, attempts: int = 30, delay_seconds: float = 1.0) -> Client:
+def runtime_with_metrics(address: str) -> Runtime:
+    """A Temporal runtime serving Prometheus metrics at `address` (host:port)."""
+    return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=address)))
+
+
+async def connect(
+    *, attempts: int = 30, delay_seconds: float = 1.0, runtime: Runtime | None = None
+) -> Client:
     """Connect with Temporal's envconfig (TEMPORAL_ADDRESS, profiles, TLS, API key).
 
     Retries while the server is still starting, so processes can start side by side. Payloads
@@ -26,7 +34,7 @@ async def connect(*, attempts: int = 30, delay_seconds: float = 1.0) -> Client:
     address = config.setdefault("target_host", DEFAULT_ADDRESS)
     for attempt in range(1, attempts + 1):
         try:
-            return await Client.connect(**config, data_converter=data_converter)
+            return await Client.connect(**config, data_converter=data_converter, runtime=runtime)
         except (RPCError, RuntimeError) as err:
             if attempt == attempts:
                 raise

@@ -22,7 +22,12 @@ with workflow.unsafe.imports_passed_through():
     from domain.sla import due_after
     from workflows.complaint import ComplaintWorkflow, Filing
     from workflows.ids import workflow_id
-    from workflows.sealed import accepted_signal, unsealed_refusal, value_of
+    from workflows.sealed import (
+        accepted_signal,
+        cancellation_refused,
+        unsealed_refusal,
+        value_of,
+    )
 
 
 class FilingOutcome(BaseModel):
@@ -53,13 +58,12 @@ class MatterWorkflow:
     @workflow.run
     async def run(self, start: MatterStart) -> list[str]:
         while True:
-            if self._open is not None:  # until a filing arrives or the complaint closes
-                await workflow.wait_condition(lambda: bool(self._pending) or self._open is None)
-            else:  # until a filing arrives, or the repeat window is over
-                with contextlib.suppress(TimeoutError):
-                    await workflow.wait_condition(
-                        lambda: bool(self._pending or self._bounced), timeout=self._time_left()
-                    )
+            try:
+                await self._wait_for_work()
+            except asyncio.CancelledError:
+                if not cancellation_refused():
+                    raise
+                continue
             if self._pending:
                 filing = self._pending.pop(0)
                 if filing.start.complaint_id not in self._outcomes:
@@ -70,6 +74,15 @@ class MatterWorkflow:
                 break
         await workflow.wait_condition(workflow.all_handlers_finished)
         return sorted({outcome.complaint_id for outcome in self._outcomes.values()})
+
+    async def _wait_for_work(self) -> None:
+        if self._open is not None:  # until a filing arrives or the complaint closes
+            await workflow.wait_condition(lambda: bool(self._pending) or self._open is None)
+        else:  # until a filing arrives, or the repeat window is over
+            with contextlib.suppress(TimeoutError):
+                await workflow.wait_condition(
+                    lambda: bool(self._pending or self._bounced), timeout=self._time_left()
+                )
 
     # Input arrives raw: what was not encrypted with the complaints key is refused
     # (workflows.sealed).

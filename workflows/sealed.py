@@ -1,4 +1,6 @@
-"""Sealed input: what came through the payload codec, encrypted, from a process holding the key.
+"""Writes go through the API only: sealed input, and cancellations refused.
+
+Sealed input came through the payload codec, encrypted, by a process holding the key.
 
 The codec (`workflows.codec`) never fails a decode: a payload that was not encrypted (old
 histories, or a write from the Web UI or the CLI without the key) or that no key opens passes
@@ -19,6 +21,9 @@ T = TypeVar("T")
 REFUSAL_TYPE = "UnsealedInput"
 REFUSE_UNSEALED_SIGNALS_PATCH = "refuse-unsealed-signals"
 """Named behaviour switch: histories recorded before it took unsealed signals and replay so."""
+REFUSE_CANCELLATION_PATCH = "refuse-cancellation"
+"""Named behaviour switch: a cancellation request is refused (and logged, counted), not obeyed;
+histories recorded before it replay as they ran: cancelled."""
 REFUSED_WRITES_METRIC = "complaints_refused_writes"
 WRITES_GO_THROUGH_THE_API = (
     "refused: {what} was not encrypted with the complaints key ({why}). Complaints are changed "
@@ -39,10 +44,27 @@ def unsealed_refusal(raw: RawValue, what: str) -> ApplicationError | None:
         return None
     message = WRITES_GO_THROUGH_THE_API.format(what=what, why=why)
     workflow.logger.warning("%s: %s", workflow.info().workflow_id, message)
-    workflow.metric_meter().create_counter(
-        REFUSED_WRITES_METRIC, "Updates and signals refused because they were not encrypted"
-    ).add(1, {"workflow_type": workflow.info().workflow_type, "handler": what})
+    _count_refusal(what)
     return ApplicationError(message, type=REFUSAL_TYPE, non_retryable=True)
+
+
+def cancellation_refused() -> bool:
+    """Refuse a cancellation request sent through Temporal (logged and counted); False when
+    replaying a history from before the refusal, which was cancelled then."""
+    if not workflow.patched(REFUSE_CANCELLATION_PATCH):
+        return False
+    workflow.logger.warning(
+        "%s: cancellation request refused: complaints end through the complaints API",
+        workflow.info().workflow_id,
+    )
+    _count_refusal("cancel")
+    return True
+
+
+def _count_refusal(what: str) -> None:
+    workflow.metric_meter().create_counter(
+        REFUSED_WRITES_METRIC, "Writes sent through Temporal, not the API, and refused"
+    ).add(1, {"workflow_type": workflow.info().workflow_type, "handler": what})
 
 
 def accepted_signal(raw: RawValue, name: str) -> bool:

@@ -12,6 +12,9 @@ class EngineSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COMPLAINTS_")
 
     task_queue: str = "complaints"
+    metrics_address: str | None = None
+    """host:port where this process's Temporal runtime serves Prometheus /metrics (worker:
+    workflow and activity metrics, `complaints_refused_writes`); unset: none."""
     escalation_policy: Path = Field(
         default=Path("policy"),
         validation_alias="ESCALATION_POLICY",

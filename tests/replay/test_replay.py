@@ -11,8 +11,9 @@ import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
-from harness.temporal import DATA_CONVERTER
+from tests.replay.histories.record import RECORDING_KEY
 from worker import SANDBOX
+from workflows.codec import encrypted_data_converter
 from workflows.complaint import ComplaintWorkflow
 from workflows.matter import MatterWorkflow
 
@@ -28,10 +29,11 @@ def test_there_are_histories_to_replay() -> None:
 
 @pytest.mark.parametrize("name", HISTORIES)
 async def test_saved_history_replays(name: str) -> None:
-    """Through the encrypting converter, as the worker replays them: plain payloads pass."""
+    """Through the encrypting converter, as the worker replays them: v1 to v6 hold plain
+    payloads, v7 encrypted ones."""
     replayer = Replayer(
         workflows=[ComplaintWorkflow, MatterWorkflow],
-        data_converter=DATA_CONVERTER,
+        data_converter=encrypted_data_converter([RECORDING_KEY]),
         workflow_runner=SANDBOX,
     )
     history = WorkflowHistory.from_json(name, HISTORIES[name])

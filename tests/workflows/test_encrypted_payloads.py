@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import httpx
 import pytest
 from temporalio.client import Client, WorkflowExecutionStatus
-from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.testing import WorkflowEnvironment
 
 from activities.email import SmtpSettings
@@ -29,6 +28,7 @@ from tests.support.workflows import ComplaintHandle
 from worker import build_worker
 from workflows.codec import KEY_ID, CodecKey, encrypted_data_converter
 from workflows.complaint import ComplaintWorkflow
+from workflows.connection import runtime_with_metrics
 from workflows.ids import matter_workflow_id, workflow_id
 from workflows.sealed import REFUSED_WRITES_METRIC
 
@@ -89,11 +89,7 @@ async def stack(dev_env: WorkflowEnvironment, mailbox: Mailbox) -> AsyncIterator
     """A worker whose runtime exports Prometheus metrics, on the module's dev server."""
     address = dev_env.client.service_client.config.target_host
     metrics_port = free_port()
-    runtime = Runtime(
-        telemetry=TelemetryConfig(
-            metrics=PrometheusConfig(bind_address=f"127.0.0.1:{metrics_port}")
-        )
-    )
+    runtime = runtime_with_metrics(f"127.0.0.1:{metrics_port}")
     client = await Client.connect(address, data_converter=DATA_CONVERTER, runtime=runtime)
     task_queue = f"tq-{uuid.uuid4()}"
     smtp = SmtpSettings(host="127.0.0.1", port=mailbox.port, timeout_seconds=5)
@@ -213,8 +209,10 @@ async def test_a_cancellation_request_is_recorded_and_refused(
     stack: Stack, mailbox: Mailbox
 ) -> None:
     complaint_id = await filed(stack, mailbox)
-    cancel = await stack.cli("workflow", "cancel", "--workflow-id", workflow_id(complaint_id))
-    assert cancel.returncode == 0, cancel.stderr
+    matter = f"m-{complaint_id}"
+    for target in (workflow_id(complaint_id), matter_workflow_id(matter)):
+        cancel = await stack.cli("workflow", "cancel", "--workflow-id", target)
+        assert cancel.returncode == 0, cancel.stderr
     handle = stack.handle(complaint_id)
 
     async def refusal_recorded() -> bool:
@@ -226,3 +224,5 @@ async def test_a_cancellation_request_is_recorded_and_refused(
     refused = next(step for step in view.history if step.kind is StepKind.CANCEL_REFUSED)
     assert refused.internal and "refused" in (refused.reason or "")
     assert (await handle.describe()).status is WorkflowExecutionStatus.RUNNING
+    again = await file_with_matter(stack.client, stack.task_queue, matter, uuid.uuid4().hex[:16])
+    assert (again.complaint_id, again.repeat) == (complaint_id, True)  # the matter still routes

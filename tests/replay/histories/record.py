@@ -5,11 +5,14 @@ test proves running complaints of each version still replay on the current code.
 """
 
 import asyncio
+import contextlib
+import hashlib
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from activities.channels import ChannelSettings
@@ -44,17 +47,22 @@ from tests.support.actions import answer, file_with_matter, propose, resolve, se
 from tests.support.webhooks import WebhookReceiver
 from tests.support.workflows import ComplaintHandle
 from worker import build_worker
+from workflows.codec import CodecKey, encrypted_data_converter
 from workflows.complaint import ComplaintStart, ComplaintWorkflow
 from workflows.ids import matter_workflow_id, workflow_id
 
 HERE = Path(__file__).parent
-VERSION = "v6"
+VERSION = "v7"
 """v1: the walking skeleton. v2: policy files, business calendars, warnings, pause/resume.
 v3: playbooks, repeat contacts and supervisor calls, reply approval, assessment, decision
 reminders (revision 3), and the matter workflow. v4: search attributes. v5: channels, fallback,
 quiet hours and status texts (revision 4); continued_as_new: a run that starts from a
 continued-as-new state (cases, contacts, a supervisor awaited) and continues as new again.
-v6: customer contacts counted once per interval, staff texts spaced (revision 5)."""
+v6: customer contacts counted once per interval, staff texts spaced (revision 5). v7: payloads
+encrypted (under `RECORDING_KEY`), unencrypted updates and signals refused, cancellation
+refused."""
+RECORDING_KEY = CodecKey("recording", hashlib.sha256(b"replay histories, not a secret").digest())
+"""The key v7 and later histories are encrypted with, so the replay test can open them."""
 H = timedelta(hours=1)
 SAMPLE_CUSTOMER_ID = "cus_" + "0" * 32
 
@@ -221,6 +229,26 @@ async def continued_as_new(
     return handle.id, second_run
 
 
+async def writes_through_temporal_refused(
+    env: WorkflowEnvironment, client: Client, task_queue: str
+) -> str:
+    """An unencrypted update and signal (refused) and a cancellation (recorded, refused), then
+    the complaint resolves through sealed updates as usual."""
+    handle = await _start(client, task_queue)
+    keyless = Client(
+        client.service_client, namespace=client.namespace, data_converter=pydantic_data_converter
+    )
+    plain = keyless.get_workflow_handle(handle.id)
+    with contextlib.suppress(WorkflowUpdateFailedError):
+        await plain.execute_update("add_note", AddNote(by=AGENT, text="from the UI"))
+    await plain.signal("filed_again", {"start": {}, "by": {"role": "admin", "name": "x"}})
+    await handle.cancel()
+    await env.sleep(H)
+    await resolve(client, handle.id.removeprefix("complaint-"))
+    await handle.result()
+    return handle.id
+
+
 SCENARIOS = (
     ladder_then_accepted,
     rejected_reopened_closed,
@@ -229,6 +257,7 @@ SCENARIOS = (
     matter_filed_twice,
     channels_fallback_and_quiet_hours,
     continued_as_new,
+    writes_through_temporal_refused,
 )
 CAN_LIMIT = 165
 """`continued_as_new`'s history event limit: past the first run's setup (~150 events), reached
@@ -266,7 +295,7 @@ async def main() -> None:
     sms_gateway = WebhookReceiver()
     sms_gateway.start()
     channels = ChannelSettings(sms_gateway=sms_gateway.url("/sms?:to={phone}"), sent_ledger=None)
-    async with start_test_server() as env:
+    async with start_test_server(encrypted_data_converter([RECORDING_KEY])) as env:
         task_queue = f"record-{uuid.uuid4()}"
         async with build_worker(env.client, SmtpSettings(port=mailbox.port), task_queue, channels):
             for scenario in SCENARIOS:
