@@ -123,6 +123,14 @@ def create_codec_app(
         log.info("%d payloads decoded for %s", len(decoded), reader)
         return Payloads(payloads=[JsonPayload.of(payload) for payload in decoded])
 
+    @app.post("/encode", status_code=status.HTTP_403_FORBIDDEN)
+    async def encode() -> None:
+        """Refused: a payload encrypted here could be sent to a workflow past the API."""
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            "this codec server decodes only: complaints change through the complaints API",
+        )
+
     app.add_middleware(
         CORSMiddleware,
         allow_origins=server_settings.ui_origins,

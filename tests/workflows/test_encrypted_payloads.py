@@ -6,6 +6,7 @@ and writes sent with the Temporal CLI (updates, signals, a forged ciphertext, a 
 """
 
 import asyncio
+import base64
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -17,8 +18,11 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
 from activities.email import SmtpSettings
+from api.codec_server import CodecServerSettings
 from domain.commands import AddNote
 from domain.history import StepKind
+from harness.codec import serve_codec_server
+from harness.credentials import bearer
 from harness.mailbox import Mailbox, free_port
 from harness.samples import AGENT, CUSTOMER_EMAIL, sample_intake
 from harness.temporal import DATA_CONVERTER, TEMPORAL_CLI, TEST_KEYS
@@ -42,6 +46,9 @@ PERSONAL = [
     INTAKE.product,
 ]
 """What a raw read of the server must never show: name, email, phone, address, free text."""
+SUPERVISOR = bearer("supervisor", "sam")
+STOPPED = -1
+"""The return code of a CLI command stopped for taking too long."""
 
 
 @dataclass
@@ -61,15 +68,21 @@ class Stack:
     def handle(self, complaint_id: str) -> ComplaintHandle:
         return self.client.get_workflow_handle_for(ComplaintWorkflow.run, workflow_id(complaint_id))
 
-    async def cli(self, *args: str) -> Ran:
+    async def cli(self, *args: str, within: float = 60) -> Ran:
         """The Temporal CLI as an operator runs it: with no payload key. (The worker shares
-        this event loop: the CLI must not block it.)"""
+        this event loop: the CLI must not block it.) Stopped after `within` seconds."""
         process = await asyncio.create_subprocess_exec(
             str(TEMPORAL_CLI), *args, "--address", self.address, "--namespace", "default",
+            stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
-        async with asyncio.timeout(60):
+        try:
+            async with asyncio.timeout(within):
+                out, err = await process.communicate()
+        except TimeoutError:
+            process.kill()
             out, err = await process.communicate()
+            return Ran(STOPPED, out.decode(), err.decode())
         return Ran(process.returncode or 0, out.decode(), err.decode())
 
     async def refused_writes(self) -> float:
@@ -115,6 +128,24 @@ async def raw_bytes(address: str, *workflow_ids: str) -> bytes:
         chunks += [event.SerializeToString() for event in history.events]
         chunks.append((await handle.describe()).raw_description.SerializeToString())
     return b"\n".join(chunks)
+
+
+def payload_text(history_json: str) -> str:
+    """The payloads' data in the CLI's JSON history (base64 there), as text."""
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("data"), str) and "metadata" in node:
+                found.append(base64.b64decode(node["data"]).decode(errors="replace"))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(json.loads(history_json))
+    return "\n".join(found)
 
 
 async def test_the_server_holds_no_personal_data_in_plain_text(
@@ -226,3 +257,25 @@ async def test_a_cancellation_request_is_recorded_and_refused(
     assert (await handle.describe()).status is WorkflowExecutionStatus.RUNNING
     again = await file_with_matter(stack.client, stack.task_queue, matter, uuid.uuid4().hex[:16])
     assert (again.complaint_id, again.repeat) == (complaint_id, True)  # the matter still routes
+
+
+async def test_an_operators_cli_reads_through_the_codec_server_and_still_cannot_write(
+    stack: Stack, mailbox: Mailbox
+) -> None:
+    complaint_id = await filed(stack, mailbox)
+    wid = workflow_id(complaint_id)
+    async with serve_codec_server(CodecServerSettings()) as codec_url:
+        codec = ["--codec-endpoint", codec_url, "--codec-auth", SUPERVISOR["Authorization"]]
+        show = ["workflow", "show", "--workflow-id", wid, "--output", "json"]
+        shown = await stack.cli(*show, *codec)
+        keyless = await stack.cli(*show)
+        note = json.dumps({"by": {"role": "agent", "name": "Priya"}, "text": "from the CLI"})
+        update = await stack.cli(
+            "workflow", "update", "execute", "--workflow-id", wid, "--name", "add_note",
+            "--input", note, *codec, within=10,
+        )  # fmt: skip
+    assert shown.returncode == 0 and INTAKE.customer.name in payload_text(shown.stdout)
+    assert keyless.returncode == 0 and INTAKE.customer.name not in payload_text(keyless.stdout)
+    assert update.returncode == STOPPED  # it retries the encode the codec server refuses
+    view = await stack.handle(complaint_id).query(ComplaintWorkflow.view)
+    assert all(step.text != "from the CLI" for step in view.history)
