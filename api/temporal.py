@@ -1,6 +1,7 @@
 """The Temporal client as a FastAPI dependency, and Temporal failures as HTTP answers."""
 
 import json
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -26,7 +27,10 @@ from domain.status import ActionNotAllowed
 from domain.view import Acknowledgement, ComplaintView
 from workflows.complaint import ComplaintWorkflow
 from workflows.ids import workflow_id
+from workflows.sealed import REFUSAL_TYPE
 from workflows.search_attributes import CUSTOMER_ID
+
+log = logging.getLogger(__name__)
 
 
 def temporal_client(request: Request) -> Client:
@@ -69,6 +73,13 @@ async def act_on_complaint(client: Client, complaint_id: str, command: Command) 
         cause = err.cause
         if isinstance(cause, ApplicationError) and cause.type == ActionNotAllowed.__name__:
             raise HTTPException(status.HTTP_409_CONFLICT, detail=cause.message) from err
+        if isinstance(cause, ApplicationError) and cause.type == REFUSAL_TYPE:
+            log.error("complaint %s: the worker cannot read the API's key: %s", complaint_id, cause)
+            raise HTTPException(
+                status.HTTP_503_SERVICE_UNAVAILABLE,
+                detail="nothing was changed: the engine cannot read this request yet (its payload "
+                "keys differ from the API's); try again shortly",
+            ) from err
         if isinstance(cause, ApplicationError) and cause.type == CaseNotValid.__name__:
             field = str(cause.details[0]) if cause.details else "body"
             error = {"loc": ["body", field], "msg": cause.message, "type": "value_error"}

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from temporalio import workflow
 from temporalio.common import RawValue, WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.exceptions import ChildWorkflowError, FailureError, WorkflowAlreadyStartedError
 
 with workflow.unsafe.imports_passed_through():
     from domain.sla import due_after
@@ -116,11 +116,16 @@ class MatterWorkflow:
         if self._open is None:
             await self._start_complaint(filing)
             return
-        complaint = workflow.get_external_workflow_handle(workflow_id(self._open))
-        await complaint.signal("filed_again", filing)
-        self._outcomes[filing.start.complaint_id] = FilingOutcome(
-            complaint_id=self._open, repeat=True
-        )
+        open_id = self._open
+        complaint = workflow.get_external_workflow_handle(workflow_id(open_id))
+        try:
+            await complaint.signal("filed_again", filing)
+        except FailureError as err:  # it ended without closing (terminated): a new complaint
+            workflow.logger.warning("complaint %s cannot take a filing: %s", open_id, err)
+            self._forget(open_id)
+            await self._start_complaint(filing)
+            return
+        self._outcomes[filing.start.complaint_id] = FilingOutcome(complaint_id=open_id, repeat=True)
 
     async def _start_complaint(self, filing: Filing) -> None:
         proposed = filing.start.complaint_id
@@ -149,11 +154,17 @@ class MatterWorkflow:
         """Forget the open complaint once its workflow has finished (closed)."""
 
         async def closed() -> None:
-            await complaint
-            if self._open == complaint_id:
-                self._open = None
+            try:
+                await complaint
+            except ChildWorkflowError as err:  # terminated or failed: it is not open either
+                workflow.logger.warning("complaint %s ended without closing: %s", complaint_id, err)
+            self._forget(complaint_id)
 
         self._watchers.append(asyncio.create_task(closed()))
+
+    def _forget(self, complaint_id: str) -> None:
+        if self._open == complaint_id:
+            self._open = None
 
     def _note_filing(self, filing: Filing) -> None:
         now = workflow.now()

@@ -18,6 +18,7 @@ from domain.view import ComplaintView
 from harness.samples import CUSTOMER, SEED_MATRIX, sample_intake, with_policy
 from harness.waiting import eventually
 from tests.support.actions import answer, file_with_matter, propose, resolve
+from tests.support.workflows import settled
 from workflows.complaint import ComplaintStart, ComplaintWorkflow, Filing
 from workflows.ids import matter_workflow_id, workflow_id
 from workflows.matter import FilingOutcome, MatterWorkflow
@@ -173,3 +174,20 @@ async def test_the_matter_ends_when_nothing_is_open_and_the_window_passed(
         MatterWorkflow.run, matter_workflow_id(matter)
     )
     assert await matter_handle.result() == [first.complaint_id]
+
+
+async def test_a_complaint_terminated_from_temporal_does_not_swallow_the_next_filing(
+    env: WorkflowEnvironment,
+    worker: Worker,
+    task_queue: str,
+    matter: str,
+    opened_workflows: set[str],
+) -> None:
+    first = await file(env, task_queue, matter, opened_workflows)
+    await settled(env.client, workflow_id(first.complaint_id))  # its first emails sent
+    await env.client.get_workflow_handle(workflow_id(first.complaint_id)).terminate("by hand")
+    second = await file(env, task_queue, matter, opened_workflows)
+    assert (second.repeat, second.complaint_id != first.complaint_id) == (False, True)
+    assert (await view_of(env, second.complaint_id)).status is ComplaintStatus.OPEN
+    third = await file(env, task_queue, matter, opened_workflows)
+    assert (third.complaint_id, third.repeat) == (second.complaint_id, True)
