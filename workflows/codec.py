@@ -28,7 +28,7 @@ from temporalio.converter import (
 )
 from temporalio.exceptions import ApplicationError
 
-from workflows.sealed import REFUSAL_TYPE, UNSEALED
+from workflows.sealed import REFUSAL_TYPE, UNSEALED, SealAwarePayloadConverter
 
 ENCODING = b"binary/encrypted"
 KEY_ID = "encryption-key-id"
@@ -183,6 +183,7 @@ def encrypted_data_converter(keys: Sequence[CodecKey]) -> DataConverter:
     """Pydantic payloads, encrypted; failure messages and stack traces encrypted too."""
     return dataclasses.replace(
         pydantic_data_converter,
+        payload_converter_class=SealAwarePayloadConverter,
         payload_codec=EncryptionCodec(keys),
         failure_converter_class=EncryptedFailureConverter,
     )

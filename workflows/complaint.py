@@ -33,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.dispatch import Dispatcher
     from workflows.ids import matter_workflow_id
     from workflows.sealed import (
+        StartInput,
         accepted_signal,
         cancellation_refused,
         unsealed_refusal,
@@ -53,7 +54,7 @@ HISTORY_BYTES_LIMIT = 512 * 1024
 growth, not the size: a run starts with the carried complaint, which may itself be large)."""
 
 
-class ComplaintStart(BaseModel):
+class ComplaintStart(StartInput):
     """Workflow input: a new complaint, or (after continue-as-new) the state it carries on with."""
 
     complaint_id: str
@@ -119,6 +120,8 @@ class ComplaintWorkflow:
 
     @workflow.run
     async def run(self, start: ComplaintStart) -> ComplaintView:
+        if refusal := start.start_refusal("the complaint's start"):
+            raise refusal  # before it sends anything
         complaint = self._complaint
         while not complaint.closed:
             self._dispatcher.dispatch()

@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.complaint import ComplaintWorkflow, Filing
     from workflows.ids import workflow_id
     from workflows.sealed import (
+        StartInput,
         accepted_signal,
         cancellation_refused,
         unsealed_refusal,
@@ -35,7 +36,7 @@ class FilingOutcome(BaseModel):
     repeat: bool = Field(description="Routed to a complaint already open about the same matter")
 
 
-class MatterStart(BaseModel):
+class MatterStart(StartInput):
     matter_id: str
 
 
@@ -57,6 +58,8 @@ class MatterWorkflow:
 
     @workflow.run
     async def run(self, start: MatterStart) -> list[str]:
+        if refusal := start.start_refusal("the matter's start"):
+            raise refusal
         while True:
             try:
                 await self._wait_for_work()

@@ -24,14 +24,14 @@ from domain.history import StepKind
 from harness.codec import serve_codec_server
 from harness.credentials import bearer
 from harness.mailbox import Mailbox, free_port
-from harness.samples import AGENT, CUSTOMER_EMAIL, sample_intake
+from harness.samples import AGENT, CUSTOMER_EMAIL, SEED_MATRIX, sample_intake
 from harness.temporal import DATA_CONVERTER, TEMPORAL_CLI, TEST_KEYS
 from harness.waiting import eventually
 from tests.support.actions import file_with_matter, send
 from tests.support.workflows import ComplaintHandle
 from worker import build_worker
 from workflows.codec import KEY_ID, CodecKey, encrypted_data_converter
-from workflows.complaint import ComplaintWorkflow
+from workflows.complaint import ComplaintStart, ComplaintWorkflow
 from workflows.connection import runtime_with_metrics
 from workflows.ids import matter_workflow_id, workflow_id
 from workflows.sealed import REFUSED_WRITES_METRIC
@@ -279,3 +279,27 @@ async def test_an_operators_cli_reads_through_the_codec_server_and_still_cannot_
     assert update.returncode == STOPPED  # it retries the encode the codec server refuses
     view = await stack.handle(complaint_id).query(ComplaintWorkflow.view)
     assert all(step.text != "from the CLI" for step in view.history)
+
+
+async def test_a_workflow_started_from_the_temporal_cli_is_refused_before_it_sends_anything(
+    stack: Stack,
+) -> None:
+    complaint_id = uuid.uuid4().hex[:16]
+    start = ComplaintStart(complaint_id=complaint_id, intake=INTAKE, policy=SEED_MATRIX)
+    started = await stack.cli(
+        "workflow", "start", "--type", "ComplaintWorkflow", "--task-queue", stack.task_queue,
+        "--workflow-id", workflow_id(complaint_id), "--input", start.model_dump_json(),
+    )  # fmt: skip
+    assert started.returncode == 0, started.stderr
+    handle = stack.handle(complaint_id)
+
+    async def failed() -> bool:
+        return (await handle.describe()).status is WorkflowExecutionStatus.FAILED
+
+    await eventually(failed)
+    history = await handle.fetch_history()
+    failure = history.events[-1].workflow_execution_failed_event_attributes.failure
+    assert failure.message.startswith("refused: the complaint's start was not encrypted")
+    assert not any(
+        event.HasField("activity_task_scheduled_event_attributes") for event in history.events
+    )
