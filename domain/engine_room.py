@@ -1,9 +1,9 @@
 """What operators read in the Temporal Web UI: a complaint or a matter as a case file.
 
-Workflow summaries and details are stored in the histories and shown to every operator as they
-are, so they name the customer's complaint by its id, brand, country, reason category and a known
-model, its people by role, and its moments in the complaint's local time; never by what the
-customer typed (name, contacts, description, a free-text reason or product).
+Every operator who opens a workflow's page reads its summaries and details (decrypted by the codec
+server), so they name a complaint by its id, brand, country, reason category and a known model,
+its people by role, and its moments in the complaint's local time; never by what the customer
+typed (name, contacts, description, a free-text reason or product).
 """
 
 from collections.abc import Sequence
