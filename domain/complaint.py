@@ -23,6 +23,15 @@ from domain.sla import SlaClock, due_after
 from domain.status import ComplaintStatus
 
 
+def zone_name_for(policy: EscalationPolicy, country: str, calendar: BusinessCalendar | None) -> str:
+    """The IANA zone of a complaint from `country`: its calendar's, else its policy's for the
+    country, else UTC."""
+    if calendar is not None:
+        return calendar.timezone
+    entry = policy.calendar_for(country)
+    return entry.timezone if entry else "UTC"
+
+
 class Complaint(BaseModel):
     """A complaint's whole state. Mutable; every change is recorded in `history`.
 
@@ -79,10 +88,7 @@ class Complaint(BaseModel):
     @property
     def zone_name(self) -> str:
         """The complaint's IANA zone (its country calendar's), for dates in messages."""
-        if self.calendar is not None:
-            return self.calendar.timezone
-        country = self.policy.calendar_for(self.intake.country)
-        return country.timezone if country else "UTC"
+        return zone_name_for(self.policy, self.intake.country, self.calendar)
 
     @property
     def zone(self) -> tzinfo:

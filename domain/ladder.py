@@ -50,7 +50,7 @@ def _ladder_timers(complaint: Complaint) -> list[Due]:
             deadline = complaint.clock.deadline
             if deadline is None:
                 return []
-            warning = _next_warning(complaint)
+            warning = next_warning(complaint)
             breach = Due(Timer.BREACH, deadline)
             return [Due(Timer.WARNING, warning[1]), breach] if warning else [breach]
         case ComplaintStatus.AWAITING_CUSTOMER if complaint.decision_reminder_at is not None:
@@ -63,7 +63,7 @@ def _ladder_timers(complaint: Complaint) -> list[Due]:
             return []
 
 
-def _next_warning(complaint: Complaint) -> tuple[float, datetime] | None:
+def next_warning(complaint: Complaint) -> tuple[float, datetime] | None:
     """The next warning threshold not yet sent for this window, and when it falls due."""
     clock = complaint.clock
     for threshold in complaint.policy.warnings:
@@ -106,7 +106,7 @@ def advance(complaint: Complaint, now: datetime) -> None:
 
 def warn(complaint: Complaint, at: datetime) -> None:
     """Tell the level's owner that a share of the window has passed."""
-    warning = _next_warning(complaint)
+    warning = next_warning(complaint)
     assert warning is not None
     threshold = warning[0]
     complaint.warned = (*complaint.warned, threshold)

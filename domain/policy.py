@@ -26,6 +26,11 @@ OTHER_REASON = "other"
 """How a reason outside the policy's categories is searched and counted."""
 
 
+def _folded(name: str) -> str:
+    """How names compare: case and spacing do not count."""
+    return " ".join(name.split()).casefold()
+
+
 class Level(BaseModel):
     """One rung of the escalation ladder."""
 
@@ -149,6 +154,12 @@ class EscalationPolicy(BaseModel):
         description="Reasons searched and counted by name (search attribute `Reason`); any other "
         "reason, free text that may hold personal data, is indexed as `other`",
     )
+    known_models: tuple[str, ...] = Field(
+        default=(),
+        description="Product models the Temporal Web UI may name, in this spelling, when a filed "
+        "product matches one (case and spacing aside); any other product is free text that may "
+        "hold personal data and is not shown",
+    )
     approval_tiers: tuple[HandlingTier, ...] = Field(
         default=(HandlingTier.TEAM_LEADER,),
         description="Where a proposed reply needs the team leader's approval first (seed 004)",
@@ -207,20 +218,30 @@ class EscalationPolicy(BaseModel):
     @field_validator("reason_categories")
     @classmethod
     def _distinct_categories(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        folded = [" ".join(category.split()).casefold() for category in value]
+        folded = [_folded(category) for category in value]
         if len(set(folded)) != len(folded) or OTHER_REASON in folded:
             raise ValueError(f"reason categories must be distinct and not {OTHER_REASON!r}")
         if any(not category or '"' in category or "\\" in category for category in folded):
             raise ValueError('a reason category is a non-empty name without " or \\')
         return value
 
+    @field_validator("known_models")
+    @classmethod
+    def _distinct_models(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        folded = [_folded(model) for model in value]
+        if "" in folded or len(set(folded)) != len(folded):
+            raise ValueError("known models must be distinct, non-empty names")
+        return value
+
     def reason_category(self, reason: str) -> str:
         """The category `reason` is searched and counted as: its own name, or `other`."""
-        wanted = " ".join(reason.split()).casefold()
-        return next(
-            (c for c in self.reason_categories if " ".join(c.split()).casefold() == wanted),
-            OTHER_REASON,
-        )
+        wanted = _folded(reason)
+        return next((c for c in self.reason_categories if _folded(c) == wanted), OTHER_REASON)
+
+    def known_model(self, product: str) -> str | None:
+        """`product` in the policy's spelling if it is a known model; None for free text."""
+        wanted = _folded(product)
+        return next((m for m in self.known_models if _folded(m) == wanted), None)
 
     @property
     def top(self) -> int:

@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.command import REFUSALS, Command
     from domain.commands import COMMANDS
     from domain.complaint import Complaint
+    from domain.engine_room import complaint_details, due_summary
     from domain.filing import file_again, open_complaint
     from domain.history import Actor
     from domain.intake import ComplaintIntake
@@ -171,9 +172,7 @@ class ComplaintWorkflow:
         timeout = None if due is None else max(due.at - workflow.now(), timedelta(0))
         if timeout == timedelta(0):
             return
-        summary = (
-            f"{complaint.current_level.code} {complaint.status} until {due.at if due else None}"
-        )
+        summary = due_summary(complaint, due, workflow.now()) if due else None
         with contextlib.suppress(TimeoutError):
             await workflow.wait_condition(
                 lambda: len(complaint.history) != steps_seen,
@@ -265,13 +264,7 @@ class ComplaintWorkflow:
         view = view_of(self._complaint)
         if workflow.patched(SEARCH_ATTRIBUTES_PATCH):
             self._index(view)
-        deadline = view.deadline.isoformat() if view.deadline else "stopped"
-        workflow.set_current_details(
-            f"**{view.status}** at **L{view.level} {view.level_name}** ({view.owner_role})\n\n"
-            f"- deadline: {deadline}\n"
-            f"- breached: {'yes' if view.breached else 'no'}\n"
-            f"- last step: {view.history[-1].kind} at {view.history[-1].at.isoformat()}"
-        )
+        workflow.set_current_details(complaint_details(self._complaint, workflow.now()))
 
     def _index(self, view: ComplaintView) -> None:
         """Upsert the search attributes whose values changed since the last upsert."""

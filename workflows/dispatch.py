@@ -34,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
         quiet_hours_decision,
     )
     from domain.delivery_log import record_delivery, record_undelivered, spaced_texts
+    from domain.engine_room import delivery_summary, quiet_hours_summary
     from domain.history import StepKind
     from domain.messages import DEFAULT_BRAND, DeliveryChannel, Notification
     from domain.outbox import owe_again, take_outbox
@@ -153,7 +154,7 @@ class Dispatcher:
                 result_type=SentMessage,
                 start_to_close_timeout=complaint.policy.notifications.send_timeout.length,
                 retry_policy=DELIVERY_RETRY,
-                summary=f"{channel} {notification.kind} to {recipient.name}",
+                summary=delivery_summary(complaint, notification, channel),
             )
         except ActivityError as err:
             failure = f"{channel}: {_cause(err)}"
@@ -185,7 +186,10 @@ class Dispatcher:
             self._complaint, workflow.now(), notification, StepKind.NOTIFICATION_HELD, held
         )
         wait = max(decision.hold_until - workflow.now(), timedelta(0))
-        await workflow.sleep(wait, summary=f"quiet hours: {channel}")
+        summary = quiet_hours_summary(
+            self._complaint, notification, channel, decision.hold_until, workflow.now()
+        )
+        await workflow.sleep(wait, summary=summary)
         return decision.notification
 
     async def _deliver_by_email(self, notification: Notification) -> None:
@@ -210,7 +214,7 @@ class Dispatcher:
                 result_type=EmailReceipt,
                 start_to_close_timeout=timedelta(minutes=1),
                 retry_policy=DELIVERY_RETRY,
-                summary=f"email {notification.kind} to {recipient.name}",
+                summary=delivery_summary(complaint, notification, DeliveryChannel.EMAIL),
             )
         except ActivityError as err:
             failed = StepKind.NOTIFICATION_FAILED

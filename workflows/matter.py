@@ -19,6 +19,8 @@ from temporalio.common import RawValue, WorkflowIDReusePolicy
 from temporalio.exceptions import ChildWorkflowError, FailureError, WorkflowAlreadyStartedError
 
 with workflow.unsafe.imports_passed_through():
+    from domain.complaint import zone_name_for
+    from domain.engine_room import complaint_static_details, complaint_summary, matter_details
     from domain.sla import due_after
     from workflows.complaint import ComplaintWorkflow, Filing
     from workflows.ids import workflow_id
@@ -50,6 +52,8 @@ class MatterWorkflow:
         self._open: str | None = None
         self._filed_at: list[datetime] = []
         self._window_ends_at: datetime | None = None
+        self._zone_name = "UTC"
+        """The latest filing's zone, for the repeat window's end in the Web UI."""
         self._pending: list[Filing] = []
         self._bounced: list[Filing] = []
         self._outcomes: dict[str, FilingOutcome] = {}
@@ -61,6 +65,7 @@ class MatterWorkflow:
         if refusal := start.start_refusal("the matter's start"):
             raise refusal
         while True:
+            self._show_details()
             try:
                 await self._wait_for_work()
             except asyncio.CancelledError:
@@ -75,6 +80,7 @@ class MatterWorkflow:
                 await self._start_complaint(self._bounced.pop(0))
             elif self._open is None and self._window_over():
                 break
+        self._show_details()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return sorted({outcome.complaint_id for outcome in self._outcomes.values()})
 
@@ -143,7 +149,8 @@ class MatterWorkflow:
                 # An id names one complaint forever: a retry after it closed must not file anew.
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                 parent_close_policy=workflow.ParentClosePolicy.ABANDON,
-                static_summary=f"{start.intake.reason} ({start.intake.product})",
+                static_summary=complaint_summary(proposed, start.intake, start.policy),
+                static_details=complaint_static_details(start.intake, start.policy),
             )
         except WorkflowAlreadyStartedError:
             self._outcomes[proposed] = FilingOutcome(complaint_id=proposed, repeat=False)
@@ -176,6 +183,21 @@ class MatterWorkflow:
             at for at in self._filed_at if due_after(at, policy.repeat_window, calendar) > now
         ] + [now]
         self._window_ends_at = due_after(now, policy.repeat_window, calendar)
+        self._zone_name = zone_name_for(policy, filing.start.intake.country, calendar)
+
+    def _show_details(self) -> None:
+        """The Web UI's current details: filings, the open complaint, the repeat window."""
+        started = dict.fromkeys(o.complaint_id for o in self._outcomes.values() if not o.repeat)
+        workflow.set_current_details(
+            matter_details(
+                filings=len(self._outcomes),
+                open_complaint=self._open,
+                complaints=list(started),
+                window_ends_at=self._window_ends_at,
+                zone_name=self._zone_name,
+                now=workflow.now(),
+            )
+        )
 
     def _window_over(self) -> bool:
         return self._window_ends_at is None or workflow.now() >= self._window_ends_at

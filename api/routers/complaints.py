@@ -34,6 +34,7 @@ from api.temporal import TemporalClient, customer_of, not_found, read_complaint
 from domain.calendar import BusinessCalendar
 from domain.case_actions import playbook_for
 from domain.cases import CaseNotValid
+from domain.engine_room import matter_summary
 from domain.history import ActorRole
 from domain.identity import matter_id
 from domain.intake import ComplaintIntake, RecorderRole
@@ -234,7 +235,7 @@ async def send_filing(
                 task_queue=task_queue,
                 start_signal="file",
                 start_signal_args=[filing],
-                static_summary=f"{filing.start.intake.product} ({filing.start.intake.country})",
+                static_summary=matter_summary(matter, filing.start.intake, filing.start.policy),
             )
         except WorkflowAlreadyStartedError:
             if attempt == FILING_ATTEMPTS:

@@ -122,3 +122,13 @@ def test_broken_yaml_and_wrong_shapes_are_clear(tmp_path: Path) -> None:
 def test_a_single_file_serves_as_the_default(tmp_path: Path) -> None:
     (tmp_path / "only.yaml").write_text(VALID)
     assert load_policy_set(tmp_path / "only.yaml").brands == ["default"]
+
+
+def test_a_known_model_matches_case_and_spacing_aside_in_the_policys_spelling() -> None:
+    xiaomi = load_policy_set(POLICY_DIR).for_brand("xiaomi-in")
+    assert xiaomi.known_model("  redmi note   10 PRO ") == "Redmi Note 10 Pro"
+    assert xiaomi.known_model("Redmi Note 10 Pro, serial 8812, bought by Asha") is None
+    assert load_policy_set(POLICY_DIR).for_brand(None).known_model("Redmi Note 10 Pro") is None
+    twice = VALID + "known_models: [Xiaomi 14, xiaomi  14]\n"
+    with pytest.raises(PolicyError, match=r"known_models: .*distinct"):
+        parse_policy(twice, "twice.yaml")

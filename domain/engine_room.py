@@ -1,0 +1,244 @@
+"""What operators read in the Temporal Web UI: a complaint or a matter as a case file.
+
+Every operator who opens a workflow's page reads its summaries and details (decrypted by the codec
+server), so they name a complaint by its id, brand, country, reason category and a known model,
+its people by role, and its moments in the complaint's local time; never by what the customer
+typed (name, contacts, description, a free-text reason or product).
+"""
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import assert_never
+from zoneinfo import ZoneInfo
+
+from domain.complaint import Complaint
+from domain.history import DELIVERY_STEPS, ENGINE, Actor, ActorRole
+from domain.intake import ComplaintIntake
+from domain.ladder import next_due, next_warning
+from domain.messages import DeliveryChannel, Notification, NotificationKind, Recipient
+from domain.policy import OTHER_REASON, EscalationPolicy
+from domain.status import ACTIVE, CLOCK_RUNS, ComplaintStatus
+from domain.timers import Due, Timer
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+"""English names whatever the worker's locale: every worker writes the same text."""
+KIND_NAMES = {
+    NotificationKind.ASSIGNED: "assignment",
+    NotificationKind.SLA_WARNING: "deadline warning",
+}
+"""Message kinds whose names do not read well as they are; the others lose their underscores."""
+
+
+# --- words for moments, spans and people -------------------------------------------------------
+
+
+def local_time(at: datetime, zone_name: str, now: datetime) -> str:
+    """`Tue 24 Nov 11:00 CST` in the zone; with the year when it is not `now`'s there."""
+    zone = ZoneInfo(zone_name)
+    local = at.astimezone(zone)
+    year = "" if local.year == now.astimezone(zone).year else f" {local.year}"
+    month = MONTHS[local.month - 1]
+    return f"{WEEKDAYS[local.weekday()]} {local.day} {month}{year} {local:%H:%M} {local.tzname()}"
+
+
+def span(length: timedelta) -> str:
+    """`25 min`, `3 h 10 min`, `2 d 5 h`: whole minutes, rounded down."""
+    minutes = int(length.total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{minutes} min" if minutes else "less than a minute"
+
+
+def actor_name(actor: Actor) -> str:
+    """Staff by role and name; a customer only as `the customer`."""
+    if actor.role is ActorRole.CUSTOMER:
+        return "the customer"
+    if actor == ENGINE:
+        return "the escalation engine"
+    return f"{actor.role} {actor.name}"
+
+
+def recipient_name(policy: EscalationPolicy, recipient: Recipient) -> str:
+    """A message's recipient by role: a level's owner with the level's name, never a person's."""
+    if recipient.role == "customer":
+        return "the customer"
+    level = next((level for level in policy.levels if level.owner_role == recipient.role), None)
+    if level is not None:
+        return f"the {level.name} ({level.owner_role})"
+    return f"the {recipient.role.replace('_', ' ')}"
+
+
+# --- a complaint --------------------------------------------------------------------------------
+
+
+def complaint_summary(complaint_id: str, intake: ComplaintIntake, policy: EscalationPolicy) -> str:
+    """One line: `Complaint 3f2a · Xiaomi · IN · Battery or charging · Redmi Note 10 Pro`."""
+    return " · ".join([f"Complaint {complaint_id}", *_filed_as(intake, policy)])
+
+
+def complaint_static_details(intake: ComplaintIntake, policy: EscalationPolicy) -> str:
+    """How it came in and the matrix it climbs, level by level with its owner and window."""
+    version = f" (version {policy.version})" if policy.version else ""
+    levels = [
+        f"- {level.code} {level.name} ({level.owner_role}): {level.resolution_window}"
+        for level in policy.levels
+    ]
+    return "\n".join(
+        [
+            f"Filed via **{intake.channel}** under policy **{policy.name}**{version}",
+            "",
+            "**Escalation matrix**",
+            "",
+            *levels,
+        ]
+    )
+
+
+def complaint_details(complaint: Complaint, now: datetime) -> str:
+    """Where it stands at `now`: status, level and owner, deadline, the next and the last step."""
+    level = complaint.current_level
+    due = next_due(complaint)
+    upcoming = due_summary(complaint, due, now) if due else "nothing scheduled"
+    return "\n".join(
+        [
+            f"**{_status(complaint.status)}** at **{level.code} {level.name}** "
+            f"(owner: {level.owner_role})",
+            "",
+            f"- deadline: {_deadline(complaint, now)}",
+            f"- next: {upcoming}",
+            f"- last step: {_last_step(complaint, now)}",
+            f"- as of {local_time(now, complaint.zone_name, now)}",
+        ]
+    )
+
+
+def due_summary(complaint: Complaint, due: Due, now: datetime) -> str:
+    """What a timer is and when it fires: `L2 75 % warning at Tue 24 Nov 05:00 CST`."""
+    return f"{_timer_name(complaint, due)} at {local_time(due.at, complaint.zone_name, now)}"
+
+
+def delivery_summary(
+    complaint: Complaint, notification: Notification, channel: DeliveryChannel
+) -> str:
+    """One message on one channel: `acknowledgement to the customer, email`."""
+    kind = KIND_NAMES.get(notification.kind, notification.kind.replace("_", " "))
+    recipient = recipient_name(complaint.policy, notification.recipient)
+    return f"{kind} to {recipient}, {channel}"
+
+
+def quiet_hours_summary(
+    complaint: Complaint,
+    notification: Notification,
+    channel: DeliveryChannel,
+    until: datetime,
+    now: datetime,
+) -> str:
+    """A message held back: `quiet hours for sms to the team leader until Wed 25 Nov 07:00 IST`."""
+    recipient = recipient_name(complaint.policy, notification.recipient)
+    release = local_time(until, complaint.zone_name, now)
+    return f"quiet hours for {channel} to {recipient} until {release}"
+
+
+def _filed_as(intake: ComplaintIntake, policy: EscalationPolicy) -> list[str]:
+    """Brand, country, reason category and the model if the policy knows it: no free text."""
+    category = policy.reason_category(intake.reason)
+    reason = "other reason" if category == OTHER_REASON else category
+    model = policy.known_model(intake.product)
+    brand = policy.brand_name or policy.name
+    return [brand, intake.country, reason, *([model] if model else [])]
+
+
+def _status(status: ComplaintStatus) -> str:
+    return status.replace("_", " ").capitalize()
+
+
+def _deadline(complaint: Complaint, now: datetime) -> str:
+    clock = complaint.clock
+    if complaint.status not in ACTIVE:
+        return f"none, {complaint.status}"
+    if complaint.status not in CLOCK_RUNS or clock.deadline is None:
+        return f"clock stopped, {span(clock.window - clock.used)} of the window left"
+    at = local_time(clock.deadline, complaint.zone_name, now)
+    if now < clock.deadline:
+        return f"{at}, {span(clock.deadline - now)} left"
+    return f"{at}, breached, late by {span(now - clock.deadline)}"
+
+
+def _timer_name(complaint: Complaint, due: Due) -> str:
+    code = complaint.current_level.code
+    match due.timer:
+        case Timer.WARNING:
+            warning = next_warning(complaint)
+            return f"{code} {warning[0] * 100:g} % warning" if warning else f"{code} warning"
+        case Timer.BREACH:
+            return f"{code} breach"
+        case Timer.REALERT:
+            return f"{code} re-alert"
+        case Timer.DECISION_REMINDER:
+            return "reminder of the proposed resolution"
+        case Timer.DECISION_DUE:
+            return "the proposed resolution stands"
+        case Timer.REOPEN_ENDS:
+            return "reopen window ends"
+        case Timer.HOLD_REMINDER:
+            return "hold reminder to the agent (supervisor call)"
+        case Timer.SUPERVISOR_GIVE_UP:
+            return "supervisor call missed"
+        case Timer.ANSWER_DUE:
+            return f"playbook answer due ({due.case})"
+        case Timer.PROMISE_DUE:
+            return f"playbook promise due ({due.case})"
+        case Timer.FOLLOW_UP:
+            return f"playbook follow-up ({due.case})"
+        case Timer.CASE_EVENT:
+            return f"playbook event ({due.case})"
+        case _:
+            assert_never(due.timer)
+
+
+def _last_step(complaint: Complaint, now: datetime) -> str:
+    """The last change of the complaint (a delivery's record is not one), and who made it."""
+    step = next(step for step in reversed(complaint.history) if step.kind not in DELIVERY_STEPS)
+    case = f" ({step.case})" if step.case else ""
+    at = local_time(step.at, complaint.zone_name, now)
+    return f"{step.kind.replace('_', ' ')}{case} by {actor_name(step.actor)} at {at}"
+
+
+# --- a matter -----------------------------------------------------------------------------------
+
+
+def matter_summary(matter_id: str, intake: ComplaintIntake, policy: EscalationPolicy) -> str:
+    """One line: `Matter mat_… · Xiaomi · IN · Battery or charging · Redmi Note 10 Pro`."""
+    return " · ".join([f"Matter {matter_id}", *_filed_as(intake, policy)])
+
+
+def matter_details(
+    filings: int,
+    open_complaint: str | None,
+    complaints: Sequence[str],
+    window_ends_at: datetime | None,
+    zone_name: str,
+    now: datetime,
+) -> str:
+    """The filings it routed, the complaint open now, the ones it started and the repeat window."""
+    heading = f"Complaint {open_complaint} open" if open_complaint else "No complaint open"
+    if window_ends_at is None:
+        window = "not started"
+    else:
+        ends = local_time(window_ends_at, zone_name, now)
+        window = f"until {ends}" if now < window_ends_at else f"ended {ends}"
+    return "\n".join(
+        [
+            f"**{heading}**",
+            "",
+            f"- filings: {filings}",
+            f"- complaints started: {', '.join(complaints) or 'none'}",
+            f"- repeat window: {window}",
+            f"- as of {local_time(now, zone_name, now)}",
+        ]
+    )
