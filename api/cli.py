@@ -1,5 +1,5 @@
 """The `complaints` command: `simulate` prints a timeline under a policy; `token` mints a token;
-`codec-key` makes a payload key."""
+`codec-key` makes a payload key; `ui-links` prints the Web UI's ready-made views."""
 
 import argparse
 import json
@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from api.calendars import NoCalendar, business_calendar_for
 from api.credentials import AuthSettings, mint_token
+from api.ui_views import DEV_UI, VIEWS
 from domain.case_actions import parse_case_flag
 from domain.cases import CaseNotValid
 from domain.commands import VERBS
@@ -93,7 +94,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     codec_key.add_argument(
         "--id", default=None, help="the key's id (default: key-YYYYMMDD, today in UTC)"
     )
+    ui_links = commands.add_parser(
+        "ui-links",
+        help="print the Web UI links of the ready-made views (docs/operations.md), for now",
+        description=(
+            "Prints each ready-made view as a link to the Web UI's workflow list. The UI's "
+            "filter takes literal timestamps: the links of views about time hold them for now."
+        ),
+    )
+    ui_links.add_argument("--ui", default=DEV_UI, help=f"the Web UI's address (default {DEV_UI})")
+    ui_links.add_argument("--namespace", default="default", help="the Temporal namespace")
     args = parser.parse_args(argv)
+    if args.command == "ui-links":
+        now = datetime.now(UTC)
+        for view in VIEWS:
+            print(f"{view.name}\n  {view.link(now, args.ui, args.namespace)}")
+        return 0
     if args.command == "token":
         return _print_token(args)
     if args.command == "codec-key":

@@ -1,11 +1,9 @@
 """The API served by uvicorn on a free loopback port, as clients reach it."""
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
-import uvicorn
 from temporalio.testing import WorkflowEnvironment
 
 from api.credentials import AuthSettings
@@ -13,8 +11,7 @@ from api.main import create_app
 from api.rate_limits import RateLimits
 from api.settings import ApiSettings
 from harness.credentials import ADMIN, TEST_AUTH
-from harness.mailbox import free_port
-from harness.waiting import eventually
+from harness.serving import serving
 from workflows.ids import workflow_id
 
 
@@ -39,18 +36,13 @@ async def serve_api(
     if "rate_limits" not in settings.model_fields_set:  # tests that count set their own
         settings = settings.model_copy(update={"rate_limits": RateLimits(enabled=False)})
     app = create_app(client=env.client, settings=settings, auth=auth)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    serving = asyncio.create_task(server.serve())
-    await eventually(lambda: server.started)
-    try:
-        async with httpx.AsyncClient(
+    async with (
+        serving(app) as port,
+        httpx.AsyncClient(
             base_url=f"http://127.0.0.1:{port}",
             timeout=30,
             headers=headers,
             event_hooks={"response": [remember_filed]},
-        ) as client:
-            yield client
-    finally:
-        server.should_exit = True
-        await serving
+        ) as client,
+    ):
+        yield client

@@ -49,10 +49,11 @@ async def start_test_server(
 
 @asynccontextmanager
 async def start_dev_server(
-    database: Path | None = None, extra_args: Sequence[str] = ()
+    database: Path | None = None, extra_args: Sequence[str] = (), ui_port: int | None = None
 ) -> AsyncIterator[WorkflowEnvironment]:
-    """`temporal server start-dev` (in-memory SQLite unless `database`) with the search
-    attributes registered as `make run` does. No time skipping: a breach takes real seconds."""
+    """`temporal server start-dev` (in-memory SQLite unless `database`; its Web UI only with a
+    `ui_port`) with the search attributes registered as `make run` does. No time skipping: a
+    breach takes real seconds."""
     environment = await WorkflowEnvironment.start_local(
         dev_server_existing_path=str(_installed(TEMPORAL_CLI)),
         ip="127.0.0.1",
@@ -61,6 +62,8 @@ async def start_dev_server(
         dev_server_log_level="error",
         dev_server_database_filename=str(database) if database else None,
         dev_server_extra_args=[*dev_server_flags(), *extra_args],
+        ui=ui_port is not None,
+        ui_port=ui_port,
     )
     async with environment:
         yield environment

@@ -1,0 +1,25 @@
+"""An ASGI app served by uvicorn in this process, on a free loopback port."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import uvicorn
+from starlette.types import ASGIApp
+
+from harness.mailbox import free_port
+from harness.waiting import eventually
+
+
+@asynccontextmanager
+async def serving(app: ASGIApp) -> AsyncIterator[int]:
+    """Serve `app` on 127.0.0.1 until the block ends; yields the port."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    running = asyncio.create_task(server.serve())
+    await eventually(lambda: server.started)
+    try:
+        yield port
+    finally:
+        server.should_exit = True
+        await running
