@@ -25,7 +25,8 @@ from domain.history import ActorRole
 from workflows.codec import CodecSettings, EncryptionCodec
 from workflows.sealed import UNSEALED
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("uvicorn.error.codec")
+"""Who decoded what, an audit line per request, in uvicorn's log (its level decides)."""
 bearer = HTTPBearer(auto_error=False)
 
 
@@ -84,7 +85,7 @@ def create_codec_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.codec = codec or EncryptionCodec(CodecSettings().codec_keys())
         app.state.authenticator = (
-            Authenticator.from_settings(auth or AuthSettings())
+            Authenticator.from_settings(auth or AuthSettings(), customers=False)
             if server_settings.require_token
             else None
         )

@@ -119,8 +119,11 @@ class Authenticator:
     max_token_lifetime: timedelta = timedelta(hours=12)
 
     @classmethod
-    def from_settings(cls, settings: AuthSettings) -> "Authenticator":
-        """Refuses settings that leave the API open or cannot work, saying what to set."""
+    def from_settings(cls, settings: AuthSettings, customers: bool = True) -> "Authenticator":
+        """Refuses settings that leave the API open or cannot work, saying what to set.
+
+        `customers=False` for a service that never tells customers apart (the codec server):
+        it needs no customer id secret."""
         secret = _secret(settings.jwt_secret, "COMPLAINTS_JWT_SECRET")
         customer_secret = _secret(settings.customer_id_secret, "COMPLAINTS_CUSTOMER_ID_SECRET")
         if secret is not None and settings.jwt_public_key_file is not None:
@@ -139,7 +142,7 @@ class Authenticator:
                 "COMPLAINTS_JWT_SECRET (HS256) or COMPLAINTS_JWT_PUBLIC_KEY_FILE (RS256) for "
                 "bearer tokens, and/or COMPLAINTS_API_KEYS_FILE for API keys"
             )
-        if customer_secret is None:
+        if customer_secret is None and customers:
             raise AuthConfigError(
                 "set COMPLAINTS_CUSTOMER_ID_SECRET: customers are told apart by ids derived "
                 "with it, and filing checks the customer's email or phone against the caller"
@@ -150,7 +153,7 @@ class Authenticator:
             issuer=settings.jwt_issuer,
             audience=settings.jwt_audience,
             api_keys=api_keys,
-            customer_id_secret=customer_secret,
+            customer_id_secret=customer_secret or b"",
             max_token_lifetime=settings.max_token_lifetime,
         )
 

@@ -32,6 +32,8 @@ async def connect(
     data_converter = configured_data_converter()
     config = ClientConfig.load_client_connect_config()
     address = config.setdefault("target_host", DEFAULT_ADDRESS)
+    namespace = config.get("namespace", "default")
+    log.info("connecting to Temporal at %s, namespace %s", address, namespace)
     for attempt in range(1, attempts + 1):
         try:
             return await Client.connect(**config, data_converter=data_converter, runtime=runtime)

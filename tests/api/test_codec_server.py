@@ -9,7 +9,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 
 from api.codec_server import CodecServerSettings
 from harness.codec import serve_codec_server
-from harness.credentials import bearer, customer_bearer
+from harness.credentials import TEST_AUTH, bearer, customer_bearer
 from harness.samples import CUSTOMER_EMAIL, sample_intake
 from harness.temporal import TEST_KEYS
 from workflows.codec import CodecKey, EncryptionCodec
@@ -94,3 +94,11 @@ async def test_what_no_key_opens_comes_back_as_it_was(codec_url: str) -> None:
     async with httpx.AsyncClient() as http:
         answer = await http.post(f"{codec_url}/decode", json=body, headers=SUPERVISOR)
     assert answer.json() == body
+
+
+async def test_it_needs_no_customer_id_secret() -> None:
+    auth = TEST_AUTH.model_copy(update={"customer_id_secret": None})
+    settings = CodecServerSettings(ui_origins=[UI])
+    async with serve_codec_server(settings, auth) as url, httpx.AsyncClient() as http:
+        answer = await http.post(f"{url}/decode", json={"payloads": []}, headers=SUPERVISOR)
+    assert answer.status_code == 200
