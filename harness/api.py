@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 import httpx
 from temporalio.testing import WorkflowEnvironment
 
+from activities.journal_store import IN_MEMORY, CaseJournal
 from api.credentials import AuthSettings
 from api.main import create_app
 from api.rate_limits import RateLimits
@@ -22,10 +23,12 @@ async def serve_api(
     opened_workflows: set[str],
     auth: AuthSettings = TEST_AUTH,
     headers: dict[str, str] = ADMIN,
+    journal: CaseJournal | None = None,
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The app served by uvicorn on a free loopback port, and a client sending `headers`.
 
-    The ids of complaints filed through the client are added to `opened_workflows`.
+    The ids of complaints filed through the client are added to `opened_workflows`. Without
+    `journal` (the worker's, to read what it writes), the app's case journal is in memory.
     """
 
     async def remember_filed(response: httpx.Response) -> None:
@@ -35,7 +38,7 @@ async def serve_api(
 
     if "rate_limits" not in settings.model_fields_set:  # tests that count set their own
         settings = settings.model_copy(update={"rate_limits": RateLimits(enabled=False)})
-    app = create_app(client=env.client, settings=settings, auth=auth)
+    app = create_app(env.client, settings, auth, journal or CaseJournal(IN_MEMORY))
     async with (
         serving(app) as port,
         httpx.AsyncClient(

@@ -33,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.view import Acknowledgement, ComplaintView, acknowledgement_of, view_of
     from workflows.dispatch import Dispatcher
     from workflows.ids import matter_workflow_id
+    from workflows.journaling import Journaler
     from workflows.sealed import (
         StartInput,
         accepted_signal,
@@ -72,6 +73,8 @@ class ComplaintStart(StartInput):
     """Filings about the same matter within the repeat window before this one."""
     customer_id: str | None = None
     """The customer's opaque id (`cus_…`), set by the API; a search attribute, never their name."""
+    journaled_steps: int = Field(default=0, ge=0)
+    """Steps the case journal has had (carried across continue-as-new)."""
 
 
 class Filing(BaseModel):
@@ -106,6 +109,8 @@ class ComplaintWorkflow:
             earlier_filings=start.earlier_filings,
         )
         self._dispatcher = Dispatcher(self._complaint)
+        category = self._complaint.policy.reason_category(self._complaint.intake.reason)
+        self._journaler = Journaler(self._complaint, category, start.journaled_steps)
         self._matter_id = start.matter_id
         self._customer_id = start.customer_id
         self._size_at_start: int | None = None
@@ -127,9 +132,11 @@ class ComplaintWorkflow:
         while not complaint.closed:
             self._dispatcher.dispatch()
             self._show_details()
+            self._journaler.catch_up()
             if self._history_too_long(start.history_event_limit):
                 await self._finish_handlers_and_deliveries(continuing=True)
-                workflow.continue_as_new(start.model_copy(update={"carried_state": complaint}))
+                carried = {"carried_state": complaint, "journaled_steps": self._journaler.journaled}
+                workflow.continue_as_new(start.model_copy(update=carried))
             try:
                 await self._wait_for_change_or_due_time()
             except asyncio.CancelledError:
@@ -138,6 +145,7 @@ class ComplaintWorkflow:
             advance(complaint, workflow.now())
         self._dispatcher.dispatch()
         self._show_details()
+        self._journaler.catch_up()
         await self._finish_handlers_and_deliveries(continuing=False)
         return view_of(complaint)
 
@@ -147,6 +155,11 @@ class ComplaintWorkflow:
             try:
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 await self._dispatcher.settle(continuing=continuing)
+                if continuing:  # the next run writes what the journal still lacks
+                    await self._journaler.stop()
+                else:
+                    self._journaler.catch_up()  # the deliveries' own steps
+                    await self._journaler.settle()
                 return
             except asyncio.CancelledError:
                 if not self._refused_cancellation():

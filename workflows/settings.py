@@ -12,6 +12,8 @@ class EngineSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COMPLAINTS_")
 
     task_queue: str = "complaints"
+    journal_url: str = "sqlite:///.data/journal.sqlite3"
+    """The case journal's database: a SQLite file, or `postgresql+psycopg://user@host/db`."""
     metrics_address: str | None = None
     """host:port where this process's Temporal runtime serves Prometheus /metrics (worker:
     workflow and activity metrics, `complaints_refused_writes`); unset: none."""

@@ -14,6 +14,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.email import SmtpSettings
+from activities.journal_store import IN_MEMORY, CaseJournal
 from api.main import create_app
 from api.settings import ApiSettings
 from harness.api import serve_api
@@ -21,6 +22,7 @@ from harness.credentials import TEST_AUTH
 from harness.mailbox import Mailbox, free_port
 from harness.samples import FORM, POLICY_DIR
 from harness.waiting import eventually
+from tests.conftest import close_workflows
 from worker import build_worker
 
 H = timedelta(hours=1)
@@ -159,6 +161,7 @@ async def test_a_complaint_filed_while_no_worker_runs_is_202_and_never_lost(
             read = await eventually(started)
             assert (read.json()["level"], read.json()["status"]) == (1, "open")
             await eventually(lambda: mailbox.to("lucia@example.mx"))
+            await close_workflows(env, opened_workflows)  # while this worker can finish them
 
 
 async def test_pause_and_resume_over_http(api: httpx.AsyncClient) -> None:
@@ -295,7 +298,7 @@ async def test_not_ready_while_temporal_is_unreachable(
     env: WorkflowEnvironment, opened_workflows: set[str]
 ) -> None:
     nowhere = await Client.connect(f"127.0.0.1:{free_port()}", lazy=True)
-    app = create_app(client=nowhere, settings=ApiSettings(), auth=TEST_AUTH)
+    app = create_app(nowhere, ApiSettings(), TEST_AUTH, CaseJournal(IN_MEMORY))
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     serving = asyncio.create_task(server.serve())

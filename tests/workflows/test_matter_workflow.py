@@ -191,3 +191,4 @@ async def test_a_complaint_terminated_from_temporal_does_not_swallow_the_next_fi
     assert (await view_of(env, second.complaint_id)).status is ComplaintStatus.OPEN
     third = await file(env, task_queue, matter, opened_workflows)
     assert (third.complaint_id, third.repeat) == (second.complaint_id, True)
+    await settled(env.client, workflow_id(second.complaint_id))

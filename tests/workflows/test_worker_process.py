@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
+from activities.models import SEND_NOTIFICATION
 from api.calendars import business_calendar_for
 from domain.intake import Channel, ComplaintIntake, Customer
 from domain.policy_files import load_policy_set
@@ -38,6 +39,7 @@ async def start_worker_process(
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(mailbox.port),
         "NOTIFY_SENT_LEDGER": str(ledger),
+        "COMPLAINTS_JOURNAL_URL": f"sqlite:///{ledger.parent / 'journal.sqlite3'}",
     }
     return await asyncio.create_subprocess_exec(
         sys.executable, "worker.py", cwd=ROOT, env=environment
@@ -130,13 +132,24 @@ async def test_a_worker_killed_after_the_server_took_an_email_does_not_send_it_a
         # No time skipping while an activity is outstanding: this waits the 3 s in real time.
         # (The history, not a query: queries would go to the dead worker's sticky queue.)
         async def completed_attempts() -> list[int] | None:
+            """The sends' attempts (not the case journal's writes), once both completed."""
             events = (await handle.fetch_history()).events
+            sends = {
+                event.event_id
+                for event in events
+                if event.activity_task_scheduled_event_attributes.activity_type.name
+                == SEND_NOTIFICATION
+            }
             attempts = [
                 event.activity_task_started_event_attributes.attempt
                 for event in events
-                if event.HasField("activity_task_started_event_attributes")
+                if event.activity_task_started_event_attributes.scheduled_event_id in sends
             ]
-            done = [e for e in events if e.HasField("activity_task_completed_event_attributes")]
+            done = [
+                event
+                for event in events
+                if event.activity_task_completed_event_attributes.scheduled_event_id in sends
+            ]
             return attempts if len(done) == 2 else None
 
         attempts = await eventually(completed_attempts)

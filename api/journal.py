@@ -1,0 +1,45 @@
+"""The case journal as the API reads it, and how an operator fills it again from Temporal."""
+
+import asyncio
+import logging
+
+from fastapi import Request
+from temporalio.client import Client
+
+from activities.journal_store import CaseJournal
+from activities.models import JournalEntry
+from api.calendars import business_calendar_for
+from domain.complaint import zone_name_for
+from domain.policy_files import PolicySet
+from workflows.complaint import ComplaintWorkflow
+
+log = logging.getLogger(__name__)
+
+
+def case_journal(request: Request) -> CaseJournal:
+    """The journal opened at start-up."""
+    return request.app.state.journal
+
+
+async def rebuild(client: Client, journal: CaseJournal, policies: PolicySet) -> int:
+    """Write every complaint Temporal holds (open or closed, within retention) to the journal,
+    from its workflow's `view`: for complaints started before the journal, or a journal lost.
+    Idempotent like every journal write. Returns how many complaints were written."""
+    written = 0
+    query = "WorkflowType = 'ComplaintWorkflow' AND ExecutionStatus != 'ContinuedAsNew'"
+    async for execution in client.list_workflows(query):
+        handle = client.get_workflow_handle_for(ComplaintWorkflow.run, execution.id)
+        view = await handle.query(ComplaintWorkflow.view)
+        policy = policies.for_brand(view.intake.brand)
+        calendar = business_calendar_for(policy, view.intake.country, view.opened_at.date())
+        entry = JournalEntry(
+            view=view,
+            steps=len(view.history),
+            reason_category=policy.reason_category(view.intake.reason),
+            warn_at=None,
+            zone=zone_name_for(policy, view.intake.country, calendar),
+        )
+        await asyncio.to_thread(journal.record, entry)
+        written += 1
+        log.info("journal: %s (%d steps)", view.id, len(view.history))
+    return written

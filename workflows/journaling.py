@@ -1,0 +1,98 @@
+"""Keeps the case journal (`activities.journal_store`) up to date with the complaint.
+
+One journal write at a time, each with the complaint as it stands and the steps the journal has
+not had yet: changes that come while a write is in flight go in the next one. Writes are
+idempotent, so a retried activity or a replayed workflow changes nothing twice.
+"""
+
+import asyncio
+from datetime import datetime, timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from activities.models import RECORD_IN_JOURNAL, JournalEntry
+    from domain.complaint import Complaint
+    from domain.view import view_of
+
+JOURNAL_PATCH = "case-journal"
+"""Named behaviour switch: complaints started before the journal do not write to it (the
+journal's `rebuild` takes them from their workflows)."""
+JOURNAL_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=1),
+)
+"""A database outage delays the journal, never the complaint: retry until it takes the write."""
+JOURNAL_TIMEOUT = timedelta(seconds=10)
+
+
+class Journaler:
+    """The journal writes of one complaint's run."""
+
+    def __init__(self, complaint: Complaint, reason_category: str, journaled: int) -> None:
+        self._complaint = complaint
+        self._reason_category = reason_category
+        self._journaled = journaled
+        """Steps the journal has (carried across continue-as-new)."""
+        self._writing: asyncio.Task[None] | None = None
+        self._on: bool | None = None
+        self._stopped = False
+
+    @property
+    def journaled(self) -> int:
+        return self._journaled
+
+    def catch_up(self) -> None:
+        """Start a write if the journal lacks steps and none is in flight."""
+        if self._on is None:
+            self._on = workflow.patched(JOURNAL_PATCH)
+        if not self._on or self._stopped:
+            return
+        if self._writing is not None and not self._writing.done():
+            return
+        if len(self._complaint.history) > self._journaled:
+            self._writing = asyncio.create_task(self._write_until_caught_up())
+
+    async def settle(self) -> None:
+        """Wait for the journal to have every step (before the run ends)."""
+        while self._writing is not None and not self._writing.done():
+            await self._writing
+            self.catch_up()
+
+    async def stop(self) -> None:
+        """Let the write in flight finish and start no other: before continuing as new, whose
+        run writes what the journal still lacks (waiting for it to catch up with updates still
+        coming in could postpone the continue-as-new for ever)."""
+        self._stopped = True
+        if self._writing is not None:
+            await self._writing
+
+    async def _write_until_caught_up(self) -> None:
+        complaint = self._complaint
+        while not self._stopped and len(complaint.history) > self._journaled:
+            through = len(complaint.history)
+            view = view_of(complaint)
+            entry = JournalEntry(
+                view=view.model_copy(update={"history": view.history[self._journaled : through]}),
+                steps=through,
+                reason_category=self._reason_category,
+                warn_at=_first_warning(complaint),
+                zone=complaint.zone_name,
+            )
+            await workflow.execute_activity(
+                RECORD_IN_JOURNAL,
+                entry,
+                start_to_close_timeout=JOURNAL_TIMEOUT,
+                retry_policy=JOURNAL_RETRY,
+                summary="case journal",
+            )
+            self._journaled = through
+
+
+def _first_warning(complaint: Complaint) -> datetime | None:
+    """When the current level's first warning falls (due or past): the queue's `warning`."""
+    if not complaint.policy.warnings:
+        return None
+    return complaint.clock.moment_used(complaint.clock.window * min(complaint.policy.warnings))
