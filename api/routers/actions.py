@@ -48,7 +48,8 @@ def endpoint_for(route: Route) -> Callable[..., Awaitable[ComplaintView]]:
         await limiter.action(caller)
         if caller.role is ActorRole.CUSTOMER:
             await ensure_visible(client, complaint_id, caller, auth)
-        command = route.build(body, caller.actor, **path)
+        signed = {"by_sub": caller.subject} if route.signed_by_sub else {}
+        command = route.build(body, caller.actor, **signed, **path)
         return seen_by(caller, await act_on_complaint(client, complaint_id, command))
 
     parameters = [
