@@ -7,7 +7,9 @@ from typing import Any
 from temporalio.client import Client
 from temporalio.common import SearchAttributeKey
 
+from api.brand_scope import scope_clause
 from api.complaint_search import brand_names
+from api.credentials import Principal
 from api.search_schemas import SCAN_LIMIT, Bucket, ComplaintAnalytics, Counts, Period
 from api.visibility import all_of, compare, equals, one_of, quotable
 from domain.policy import OTHER_REASON
@@ -34,15 +36,19 @@ COUNT_CONCURRENCY = 8
 
 
 async def complaint_counts(
-    client: Client, policies: PolicySet, period: Period
+    client: Client, policies: PolicySet, period: Period, caller: Principal
 ) -> ComplaintAnalytics:
-    """The period's counts: one visibility count per value of each dimension.
+    """The period's counts: one visibility count per value of each dimension, of the caller's
+    brands' complaints when their credentials list `brands`.
 
     The values are those the policies know, and those seen among the period's complaints.
     """
-    clauses = period.clauses()
+    clauses = [*period.clauses(), *scope_clause(caller, policies)]
     seen, complete = await _seen_values(client, all_of(*clauses))
-    levels = range(1, max(policy.top for policy in policies.policies.values()) + 1)
+    policies = PolicySet(  # the values other brands' policies know are not the caller's business
+        policies={key: p for key, p in policies.policies.items() if caller.sees_brand(key)}
+    )
+    levels = range(1, max((policy.top for policy in policies.policies.values()), default=1) + 1)
     case_types = {t for policy in policies.policies.values() for t in policy.playbooks}
     countries = {
         country

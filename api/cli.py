@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from activities.journal_store import CaseJournal
 from api.calendars import NoCalendar, business_calendar_for
-from api.credentials import AuthSettings, mint_token
+from api.credentials import AuthSettings, BrandKey, mint_token
 from api.journal import rebuild
 from api.ui_views import DEV_UI, VIEWS
 from domain.case_actions import parse_case_flag
@@ -72,7 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "Prints a JWT the API accepts, signed with the same settings it reads "
             "(COMPLAINTS_JWT_SECRET, _JWT_ISSUER, _JWT_AUDIENCE; COMPLAINTS_CUSTOMER_ID_SECRET "
             "for customers). Staff: --sub; a customer: --email or --phone, from which the "
-            "customer id (the token's sub) is derived."
+            "customer id (the token's sub) is derived. --brand confines the holder to those "
+            "brands' complaints."
         ),
     )
     token.add_argument(
@@ -82,6 +83,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     token.add_argument("--email", help="the customer's email (customers)")
     token.add_argument("--phone", help="the customer's phone, without an email (customers)")
     token.add_argument("--name", help="name recorded in the complaint history")
+    token.add_argument(
+        "--brand",
+        action="append",
+        default=[],
+        metavar="BRAND",
+        help="a brand key (e.g. xiaomi-in) the holder sees and acts on; repeatable; "
+        "none: every brand",
+    )
     token.add_argument(
         "--ttl",
         type=_ttl,
@@ -173,7 +182,9 @@ def _print_token(args: argparse.Namespace) -> int:
                 f"--ttl {args.ttl} is longer than the {settings.max_token_lifetime} the API "
                 "accepts (COMPLAINTS_MAX_TOKEN_LIFETIME)"
             )
-        print(mint_token(settings, _subject(args, settings), args.role, args.name, args.ttl))
+        subject = _subject(args, settings)
+        brands = [_brand(brand) for brand in args.brand]
+        print(mint_token(settings, subject, args.role, args.name, args.ttl, brands=brands))
     except ValueError as err:  # bad settings or arguments; pydantic errors are ValueErrors
         print(f"complaints token: {err}", file=sys.stderr)
         return 2
@@ -198,6 +209,15 @@ def _subject(args: argparse.Namespace, settings: AuthSettings) -> str:
         raise ValueError("customer tokens need COMPLAINTS_CUSTOMER_ID_SECRET, as the API has")
     secret = settings.customer_id_secret.get_secret_value().encode()
     return customer_id(secret, customer.email, customer.phone)
+
+
+def _brand(text: str) -> str:
+    try:
+        return TypeAdapter(BrandKey).validate_python(text)
+    except ValidationError:
+        raise ValueError(
+            f"--brand {text!r}: not a brand key (a policy file's name, e.g. xiaomi-in)"
+        ) from None
 
 
 def _ttl(text: str) -> timedelta:

@@ -108,6 +108,12 @@ def create_codec_app(
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(err)) from err
         if principal.role not in server_settings.roles:
             raise HTTPException(status.HTTP_403_FORBIDDEN, f"{principal.role} may not decode")
+        if principal.brands is not None:  # a payload does not say whose complaint it is
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                "credentials for some brands only may not decode: the codec server cannot tell "
+                "a payload's brand, so it decodes for operators of every brand",
+            )
         return principal.subject
 
     @app.post("/decode")

@@ -23,9 +23,10 @@ from workflows.search_attributes import (
 )
 
 
-def search_query(filters: ComplaintFilters, policies: PolicySet) -> str:
-    """Complaints matching every filter given; a 422 for a brand without a policy."""
-    clauses = filters.clauses()
+def search_query(filters: ComplaintFilters, policies: PolicySet, *scope: str) -> str:
+    """Complaints matching every filter given, within the caller's `scope` clauses; a 422 for a
+    brand without a policy."""
+    clauses = [*filters.clauses(), *scope]
     if filters.brand is not None:
         names = brand_names(policies)
         if filters.brand not in names:

@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,6 +29,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from domain.history import Actor, ActorRole
 from domain.identity import CUSTOMER_ID_PREFIX, customer_id
 from domain.intake import Customer
+from domain.messages import DEFAULT_BRAND
 
 MIN_SECRET_BYTES = 32
 """HS256 keys shorter than the hash are weak (RFC 7518 §3.2); the customer id secret likewise."""
@@ -36,6 +38,10 @@ CLOCK_SKEW = timedelta(seconds=30)
 CUSTOMER_ID_PATTERN = rf"^{CUSTOMER_ID_PREFIX}[0-9a-f]{{32}}$"
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+BrandKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")]
+"""A brand's key: its policy file's name without `.yaml` (`xiaomi-in`), as filings name it."""
+Brands = Annotated[tuple[BrandKey, ...], Field(min_length=1, max_length=100)]
+"""The brands a caller is confined to; none given (no claim) means every brand."""
 PersonRole = Literal["customer", "agent", "supervisor", "admin"]
 SystemRole = Literal["agent", "supervisor", "admin"]
 
@@ -54,7 +60,7 @@ class AuthSettings(BaseSettings):
     jwt_audience: str | None = None
     """When set, tokens must carry this `aud`."""
     api_keys_file: Path | None = None
-    """YAML or JSON list of {name, role, sha256} for systems calling with `X-API-Key`."""
+    """YAML or JSON list of {name, role, sha256, brands?} for systems calling with `X-API-Key`."""
     customer_id_secret: SecretStr | None = None
     """HMAC key of customer ids (at least 32 bytes); a customer token's `sub` is their id."""
     max_token_lifetime: timedelta = Field(default=timedelta(hours=12), gt=timedelta(0))
@@ -78,6 +84,8 @@ class Claims(BaseModel):
     exp: StrictInt | StrictFloat
     """A number, as RFC 7519 says: `"1767225600"` is refused."""
     iat: StrictInt | StrictFloat | None = None
+    brands: Brands | None = None
+    """Brand keys the holder works for: they see and act on only those brands' complaints."""
 
 
 class ApiKey(BaseModel):
@@ -88,6 +96,8 @@ class ApiKey(BaseModel):
     name: Name
     role: SystemRole
     sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{64}$", to_lower=True)]
+    brands: Brands | None = None
+    """As a token's `brands` claim: the system sees and acts on only these brands' complaints."""
 
 
 class Principal(BaseModel):
@@ -99,11 +109,18 @@ class Principal(BaseModel):
     subject: str
     """The customer id for a customer, the user for staff, the key's name for a system."""
     name: str | None = None
+    brands: frozenset[str] | None = None
+    """The brands whose complaints the caller sees and acts on; None: every brand."""
 
     @property
     def actor(self) -> Actor:
         """Who the complaint's history records: the caller's role and name."""
         return Actor(role=self.role, name=self.name or self.subject)
+
+    def sees_brand(self, brand: str | None) -> bool:
+        """Whether the caller may see and act on a complaint of this brand (None: the default
+        policy's, which is the brand `default`)."""
+        return self.brands is None or (brand or DEFAULT_BRAND) in self.brands
 
 
 @dataclass(frozen=True)
@@ -193,7 +210,9 @@ class Authenticator:
         role = ActorRole(claims.role)
         if role is ActorRole.CUSTOMER and not _is_customer_id(claims.sub):
             raise InvalidCredentials("a customer token's sub must be a customer id (cus_…)")
-        return Principal(role=role, subject=claims.sub, name=claims.name)
+        return Principal(
+            role=role, subject=claims.sub, name=claims.name, brands=_scope(claims.brands)
+        )
 
     def from_api_key(self, key: str) -> Principal:
         """The system holding this API key."""
@@ -204,7 +223,12 @@ class Authenticator:
                 found = known
         if found is None:
             raise InvalidCredentials("unknown API key")
-        return Principal(role=ActorRole(found.role), subject=found.name, name=found.name)
+        return Principal(
+            role=ActorRole(found.role),
+            subject=found.name,
+            name=found.name,
+            brands=_scope(found.brands),
+        )
 
     def customer_id_of(self, customer: Customer) -> str:
         """The id a customer's token carries as `sub`."""
@@ -224,6 +248,7 @@ def mint_token(
     name: str | None = None,
     ttl: timedelta = timedelta(hours=8),
     now: datetime | None = None,
+    brands: Sequence[str] = (),
 ) -> str:
     """A bearer token signed with COMPLAINTS_JWT_SECRET (RS256 tokens come from the provider)."""
     secret = _secret(settings.jwt_secret, "COMPLAINTS_JWT_SECRET")
@@ -236,11 +261,17 @@ def mint_token(
     claims: dict[str, Any] = {"sub": subject, "role": role, "iat": issued, "exp": issued + ttl}
     if name:
         claims["name"] = name
+    if brands:
+        claims["brands"] = list(brands)
     if settings.jwt_issuer:
         claims["iss"] = settings.jwt_issuer
     if settings.jwt_audience:
         claims["aud"] = settings.jwt_audience
     return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def _scope(brands: tuple[str, ...] | None) -> frozenset[str] | None:
+    return frozenset(brands) if brands is not None else None
 
 
 def _secret(value: SecretStr | None, variable: str) -> bytes | None:
@@ -277,7 +308,8 @@ def _api_keys(path: Path) -> tuple[ApiKey, ...]:
         keys = TypeAdapter(tuple[ApiKey, ...]).validate_python(entries)
     except ValidationError as err:
         raise AuthConfigError(
-            f"{where}: expected a list of {{name, role, sha256}}: {_first_error(err)}"
+            f"{where}: expected a list of {{name, role, sha256, brands (optional)}}: "
+            f"{_first_error(err)}"
         ) from None
     for field in ("name", "sha256"):
         values = [getattr(key, field) for key in keys]

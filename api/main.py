@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 from temporalio.client import Client
 
 from activities.journal_store import CaseJournal
@@ -18,6 +19,9 @@ from api.routers import actions, complaints, health, search
 from api.settings import ApiSettings
 from domain.policy_files import load_policy_set
 from workflows.connection import connect
+
+DOCS_ASSETS = "/docs-assets"
+"""Where the API docs pages' scripts, styles and icon are served (fastapi-offline's copies)."""
 
 
 def create_app(
@@ -45,11 +49,17 @@ def create_app(
         app.state.journal = journal or CaseJournal(api_settings.journal_url)
         yield
 
-    app = FastAPI(
+    # /docs (Swagger UI) loads its script, style and icon from this app (under DOCS_ASSETS), never
+    # from a CDN: it works on a closed network. No ReDoc: its page fetches Redocly's logo from
+    # their CDN, which no setting turns off.
+    app = FastAPIOffline(
+        redoc_url=None,
         title="Complaint escalation engine",
         summary="Every complaint is a durable workflow climbing an escalation matrix.",
         version="0.1.0",
         lifespan=lifespan,
+        static_url=DOCS_ASSETS,
+        swagger_ui_parameters={"validatorUrl": None},  # no badge fetched from swagger.io
     )
     app.include_router(search.router)
     app.include_router(complaints.router)

@@ -15,7 +15,7 @@ from pydantic import (
 )
 from pydantic.config import JsonDict
 
-from api.credentials import CUSTOMER_ID_PATTERN
+from api.credentials import CUSTOMER_ID_PATTERN, BrandKey
 from api.visibility import compare, quotable
 from domain.cases import CaseType
 from domain.intake import CountryCode
@@ -37,7 +37,6 @@ SearchText = Annotated[
     StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
     AfterValidator(_searchable),
 ]
-BrandKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")]
 
 
 def _in_utc(moment: datetime) -> datetime:

@@ -4,6 +4,7 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
@@ -17,6 +18,7 @@ from temporalio.client import (
     WorkflowHandle,
     WorkflowUpdateFailedError,
 )
+from temporalio.common import SearchAttributeKey
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -28,7 +30,7 @@ from domain.view import Acknowledgement, ComplaintView
 from workflows.complaint import ComplaintWorkflow
 from workflows.ids import workflow_id
 from workflows.sealed import REFUSAL_TYPE
-from workflows.search_attributes import CUSTOMER_ID
+from workflows.search_attributes import CUSTOMER_ID, POLICY_NAME
 
 log = logging.getLogger(__name__)
 
@@ -97,10 +99,18 @@ async def act_on_complaint(client: Client, complaint_id: str, command: Command) 
     return view.model_copy(update={"history": view.history[: done.steps]})
 
 
-async def customer_of(client: Client, complaint_id: str) -> str | None:
-    """The complaint's customer id, from its search attributes: one call to the server, none to
-    a worker, so a customer asking for someone else's complaint waits as long as for an unknown
-    one. 404 if there is no such complaint; None if it has no customer id indexed (yet)."""
+@dataclass(frozen=True)
+class Indexed:
+    """Whose a complaint is, as its search attributes say (None: not indexed yet)."""
+
+    customer_id: str | None
+    policy_name: str | None
+
+
+async def indexed_owner(client: Client, complaint_id: str) -> Indexed:
+    """The complaint's customer id and policy name, from its search attributes: one call to the
+    server, none to a worker, so a caller asking for a complaint that is not theirs waits as
+    long as for an unknown one. 404 if there is no such complaint."""
     try:
         described = await _describe(client, complaint_id)
     except RPCError as err:
@@ -108,10 +118,12 @@ async def customer_of(client: Client, complaint_id: str) -> str | None:
             raise not_found(complaint_id) from err
         raise
     fields = described.workflow_execution_info.search_attributes.indexed_fields
-    if CUSTOMER_ID.name not in fields:
-        return None
-    value = json.loads(fields[CUSTOMER_ID.name].data or b"null")
-    return value if isinstance(value, str) else None
+
+    def keyword(key: SearchAttributeKey[str]) -> str | None:
+        value = json.loads(fields[key.name].data or b"null") if key.name in fields else None
+        return value if isinstance(value, str) else None
+
+    return Indexed(customer_id=keyword(CUSTOMER_ID), policy_name=keyword(POLICY_NAME))
 
 
 async def _closed(client: Client, complaint_id: str) -> bool:

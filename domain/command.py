@@ -75,6 +75,9 @@ class Command(BaseModel):
     text_field: ClassVar[str | None] = None
     """The field a simulator event's text fills; `text_default` when the event has none."""
     text_default: ClassVar[str | None] = None
+    signed_by_sub: ClassVar[bool] = False
+    """Built with the caller's subject too (`from_request(..., by_sub=...)`): a command that
+    tells people apart by who they are, not by the name the history shows."""
 
     @classmethod
     def update_name(cls) -> str:
@@ -137,11 +140,12 @@ class Route:
     body: type[BaseModel] | None
     roles: frozenset[ActorRole]
     build: Callable[..., Command]
-    """(body, by, **path parameters) -> the command."""
+    """(body, by, **path parameters) -> the command; also `by_sub=` when `signed_by_sub`."""
     description: str
     updates: tuple[str, ...]
     """The workflow updates the route may send."""
     tag: str
+    signed_by_sub: bool = False
 
     @classmethod
     def of(cls, command: type[Command]) -> Self:
@@ -155,6 +159,7 @@ class Route:
             description=command.__doc__ or "",
             updates=(command.update_name(),),
             tag=command.tag,
+            signed_by_sub=command.signed_by_sub,
         )
 
     @property

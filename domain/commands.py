@@ -5,6 +5,7 @@ The workflow registers an update (and its validator) per command; the API a rout
 `ROUTES` and checked by a test.
 """
 
+from domain.assignment import Give, Release, Take
 from domain.case_actions import AnswerCase, FlagCase, RecordCaseEvent
 from domain.command import Command, Route, Verb
 from domain.repeat_contacts import RecordContact
@@ -30,6 +31,9 @@ COMMANDS: tuple[type[Command], ...] = (
     AnswerCase,
     RecordCaseEvent,
     Assess,
+    Take,
+    Give,
+    Release,
 )
 BY_UPDATE: dict[str, type[Command]] = {command.update_name(): command for command in COMMANDS}
 """Each command by the name of the workflow update that carries it."""

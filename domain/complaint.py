@@ -14,7 +14,7 @@ from domain.behaviour import Switch, switched_on
 from domain.calendar import BusinessCalendar
 from domain.cases import CaseRun
 from domain.durations import Duration
-from domain.history import Step
+from domain.history import Assignee, Step
 from domain.intake import ComplaintIntake
 from domain.messages import Notification
 from domain.playbooks import HandlingTier
@@ -70,6 +70,8 @@ class Complaint(BaseModel):
     """The customer's last contact that counted (`Switch.CUSTOMER_CONTACTS_SPACED`)."""
     texted_at: dict[str, datetime] = {}
     """The last text message to each staff role (`Switch.STAFF_TEXTS_SPACED`)."""
+    assignee: Assignee | None = None
+    """Who holds the complaint at its current level; None: its owner role's queue."""
     history: list[Step] = []
     outbox: list[Notification] = []
 

@@ -2,8 +2,9 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from domain.cases import EXAMPLE_ESCALATION_RECORD, EscalationRecord
 from domain.schema_examples import enum_examples
@@ -27,6 +28,18 @@ class Actor(BaseModel):
 
     role: ActorRole
     name: str = Field(min_length=1, max_length=200)
+
+
+class Assignee(BaseModel):
+    """The person a complaint is assigned to, whatever their role: who they are (`sub`, the
+    token's subject or the API key's name) and what people call them."""
+
+    model_config = ConfigDict(
+        frozen=True, json_schema_extra={"examples": [{"sub": "priya", "name": "Priya"}]}
+    )
+
+    sub: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
 ENGINE = Actor(role=ActorRole.SYSTEM, name="escalation engine")
@@ -79,6 +92,8 @@ class StepKind(StrEnum):
     NOTIFICATION_HELD = "notification_held"
     UNDELIVERED = "undelivered"
     CANCEL_REFUSED = "cancel_refused"
+    ASSIGNED = "assigned"
+    RELEASED = "released"
 
 
 DELIVERY_STEPS = frozenset(
@@ -111,6 +126,7 @@ class Step(BaseModel):
                     "case": None,
                     "record": None,
                     "internal": False,
+                    "assignee": None,
                 },
                 {
                     "seq": 11,
@@ -124,6 +140,7 @@ class Step(BaseModel):
                     "case": "no_diagnosis",
                     "record": EXAMPLE_ESCALATION_RECORD,
                     "internal": False,
+                    "assignee": None,
                 },
             ]
         },
@@ -142,3 +159,5 @@ class Step(BaseModel):
     """For an escalation: what the supervisor (or other role) receives."""
     internal: bool = False
     """Staff only (an internal note): the customer's view leaves it out."""
+    assignee: Assignee | None = None
+    """For `assigned`: who holds the complaint now; for `released`: who held it."""

@@ -5,7 +5,7 @@ from datetime import datetime
 from domain.behaviour import Switch
 from domain.cases import EscalationRecord
 from domain.complaint import Complaint
-from domain.history import DELIVERY_STEPS, Actor, Step, StepKind
+from domain.history import DELIVERY_STEPS, Actor, Assignee, Step, StepKind
 from domain.messages import NotificationKind
 from domain.outbox import notify_role
 from domain.playbooks import HandlingTier
@@ -13,6 +13,8 @@ from domain.playbooks import HandlingTier
 NOT_A_CHANGE = DELIVERY_STEPS | {
     StepKind.HOLD_REMINDER,
     StepKind.REASSIGNED,  # has its own message to the new handler
+    StepKind.ASSIGNED,  # the desk's own work: who holds it, not where the complaint stands
+    StepKind.RELEASED,
 }
 """Steps that do not send the third-level manager a status update (seed 004: every change)."""
 
@@ -27,6 +29,7 @@ def record(
     case: str | None = None,
     escalation: EscalationRecord | None = None,
     internal: bool = False,
+    assignee: Assignee | None = None,
 ) -> int:
     """Append a step to the history and return its number.
 
@@ -46,6 +49,7 @@ def record(
             case=case,
             record=escalation,
             internal=internal,
+            assignee=assignee,
         )
     )
     if _sends_status_updates(complaint) and kind not in NOT_A_CHANGE:

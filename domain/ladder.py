@@ -129,7 +129,16 @@ def breach(complaint: Complaint, at: datetime) -> None:
 
 
 def escalate(complaint: Complaint, at: datetime, actor: Actor, reason: str) -> None:
-    """Up one level, with a fresh window there; its owner is told."""
+    """Up one level, with a fresh window there; its owner is told. Whoever held the complaint
+    lets it go: the new level's owner role takes over."""
+    if (held_by := complaint.assignee) is not None:
+        complaint.assignee = None
+        up = complaint.policy.level(complaint.level + 1)
+        why = (
+            f"{held_by.name} no longer holds it: escalated to {up.code} ({up.name}), "
+            f"where the {up.owner_role} queue takes over"
+        )
+        record(complaint, at, ENGINE, StepKind.RELEASED, reason=why, assignee=held_by)
     complaint.level += 1
     start_level_clock(complaint, at)
     step = record(complaint, at, actor, StepKind.ESCALATED, reason=reason)

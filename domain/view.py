@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from domain.assessment import AccountabilityRecord, Assessment
 from domain.cases import CaseRun
 from domain.complaint import Complaint
-from domain.history import DELIVERY_STEPS, Step, StepKind
+from domain.history import DELIVERY_STEPS, Assignee, Step, StepKind
 from domain.intake import ComplaintIntake
 from domain.playbooks import HandlingTier
 from domain.status import CLOCK_RUNS, FOR_APPROVAL, ComplaintStatus
@@ -24,6 +24,11 @@ class ComplaintView(BaseModel):
     level: int
     level_name: str
     owner_role: str
+    assignee: Assignee | None = Field(
+        default=None,  # views saved before assignment (a child's result in a matter) still load
+        description="Who holds it at this level (`take`, `give`); None: the owner role's queue. "
+        "Escalation lets it go",
+    )
     deadline: datetime | None = Field(
         description="When the current level breaches; None while paused"
     )
@@ -80,6 +85,7 @@ def view_of(complaint: Complaint) -> ComplaintView:
         level=complaint.level,
         level_name=level.name,
         owner_role=level.owner_role,
+        assignee=complaint.assignee,
         deadline=complaint.clock.deadline if complaint.status in CLOCK_RUNS else None,
         sla_paused_remaining_seconds=paused_left.total_seconds()
         if paused_left is not None
@@ -113,14 +119,18 @@ STAFF_ONLY_STEPS = DELIVERY_STEPS | frozenset(
         StepKind.REPLY_REFUSED,
         StepKind.ASSESSED,
         StepKind.ACCOUNTABILITY_OPENED,
+        StepKind.ASSIGNED,
+        StepKind.RELEASED,
     }
 )
-"""Steps about the desk's own work: who was emailed or texted where, reviews, assessments."""
+"""Steps about the desk's own work: who was emailed or texted where, reviews, assessments, who
+holds the complaint."""
 
 
 def for_customer(view: ComplaintView) -> ComplaintView:
     """What the complaint's customer sees: no internal notes, no staff addresses or phones, no
-    reviews or assessments; escalation records stay with the staff they went to."""
+    reviews or assessments, nor who holds it; escalation records stay with the staff they went
+    to."""
     history = [
         step.model_copy(update={"record": None})
         for step in view.history
@@ -134,6 +144,7 @@ def for_customer(view: ComplaintView) -> ComplaintView:
             "cases": cases,
             "assessment": None,
             "accountability": None,
+            "assignee": None,
             "pending_resolution": None if awaiting_approval else view.pending_resolution,
         }
     )

@@ -17,6 +17,7 @@ EXAMPLE_VIEW: JsonDict = {
     "level": 1,
     "level_name": "Agente de Servicio al Cliente",
     "owner_role": "agent",
+    "assignee": {"sub": "priya", "name": "Priya"},
     "deadline": "2026-11-26T16:05:00Z",
     "sla_paused_remaining_seconds": None,
     "breached": False,
@@ -61,6 +62,7 @@ EXAMPLE_VIEW: JsonDict = {
             "case": None,
             "record": None,
             "internal": False,
+            "assignee": None,
         },
         {
             **_ENGINE_STEP,
@@ -73,6 +75,7 @@ EXAMPLE_VIEW: JsonDict = {
             "case": "no_diagnosis",
             "record": None,
             "internal": False,
+            "assignee": None,
         },
         {
             **_ENGINE_STEP,
@@ -83,6 +86,7 @@ EXAMPLE_VIEW: JsonDict = {
             "case": "no_diagnosis",
             "record": None,
             "internal": False,
+            "assignee": None,
         },
         {
             **_ENGINE_STEP,
@@ -93,7 +97,21 @@ EXAMPLE_VIEW: JsonDict = {
             "case": "no_diagnosis",
             "record": None,
             "internal": False,
+            "assignee": None,
+        },
+        {
+            "at": "2026-11-23T16:20:00Z",
+            "actor": {"role": "agent", "name": "Priya"},
+            "level": 1,
+            "seq": 5,
+            "kind": "assigned",
+            "reason": "taken by Priya",
+            "text": None,
+            "case": None,
+            "record": None,
+            "internal": False,
+            "assignee": {"sub": "priya", "name": "Priya"},
         },
     ],
 }
-"""A De'Longhi Mexico complaint as filed by phone, its playbook started at once."""
+"""A De'Longhi Mexico complaint as filed by phone, its playbook started at once; Priya took it."""

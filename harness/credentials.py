@@ -35,9 +35,11 @@ def bearer(
     name: str | None = None,
     ttl: timedelta = timedelta(hours=1),
     settings: AuthSettings = TEST_AUTH,
+    brands: tuple[str, ...] = (),
 ) -> dict[str, str]:
-    """An Authorization header for a staff member or system."""
-    return {"Authorization": f"Bearer {mint_token(settings, sub, role, name, ttl)}"}
+    """An Authorization header for a staff member or system (for `brands` only, if given)."""
+    token = mint_token(settings, sub, role, name, ttl, brands=brands)
+    return {"Authorization": f"Bearer {token}"}
 
 
 def customer_bearer(email: str | None, phone: str | None = None) -> dict[str, str]:

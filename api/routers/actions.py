@@ -2,7 +2,8 @@
 
 POST /complaints/{complaint_id}/<path>: the body is the command's request, the caller signs it,
 the complaint's workflow checks and applies it (`domain.commands`). A customer acts only on
-their own complaints (404 for anyone else's); the other roles the command allows act on any.
+their own complaints, a caller with `brands` only on those brands' (404 for the others); the
+other roles the command allows act on any.
 """
 
 import inspect
@@ -14,11 +15,18 @@ from fastapi import APIRouter, Depends, Path
 from api.auth import FORBIDDEN, UNAUTHORIZED, Authentication, allow
 from api.credentials import Principal
 from api.rate_limits import RateLimiter, rate_limiter
-from api.routers.complaints import ACTION_ERRORS, ComplaintId, ensure_visible, seen_by
+from api.routers.complaints import (
+    ACTION_ERRORS,
+    ComplaintId,
+    Policies,
+    ensure_visible,
+    seen_by,
+)
 from api.temporal import TemporalClient, act_on_complaint
 from domain.command import ANYONE, Route
 from domain.commands import ROUTES
 from domain.history import ActorRole
+from domain.policy_files import PolicySet
 from domain.view import ComplaintView
 
 CaseTypeInPath = Annotated[
@@ -42,13 +50,14 @@ def endpoint_for(route: Route) -> Callable[..., Awaitable[ComplaintView]]:
         caller: Principal,
         auth: Any,
         limiter: RateLimiter,
+        policies: PolicySet,
         body: Any = None,
         **path: str,
     ) -> ComplaintView:
         await limiter.action(caller)
-        if caller.role is ActorRole.CUSTOMER:
-            await ensure_visible(client, complaint_id, caller, auth)
-        command = route.build(body, caller.actor, **path)
+        await ensure_visible(client, complaint_id, caller, auth, policies)
+        signed = {"by_sub": caller.subject} if route.signed_by_sub else {}
+        command = route.build(body, caller.actor, **signed, **path)
         return seen_by(caller, await act_on_complaint(client, complaint_id, command))
 
     parameters = [
@@ -58,6 +67,7 @@ def endpoint_for(route: Route) -> Callable[..., Awaitable[ComplaintView]]:
         _parameter("caller", Annotated[Principal, Depends(allow(*_in_order(route.roles)))]),
         _parameter("auth", Authentication),
         _parameter("limiter", Annotated[RateLimiter, Depends(rate_limiter)]),
+        _parameter("policies", Policies),
     ]
     if route.body is not None:
         parameters.append(_parameter("body", route.body))

@@ -25,12 +25,13 @@ from api.auth import (
     Authenticated,
     Authentication,
 )
+from api.brand_scope import ensure_brand_in_scope, maybe_in_scope
 from api.calendars import NoCalendar, business_calendar_for
 from api.credentials import Authenticator, Principal
 from api.rate_limits import RateLimiter, rate_limiter
 from api.schemas import ErrorDetail, IntakePending
 from api.settings import ApiSettings
-from api.temporal import TemporalClient, customer_of, not_found, read_complaint
+from api.temporal import TemporalClient, indexed_owner, not_found, read_complaint
 from domain.calendar import BusinessCalendar
 from domain.case_actions import playbook_for
 from domain.cases import CaseNotValid
@@ -138,7 +139,16 @@ Settings = Annotated[ApiSettings, Depends(api_settings)]
         },
         202: {"model": IntakePending, "description": "Filed; not routed and confirmed yet"},
         **MALFORMED,
-        409: {"model": ErrorDetail, "description": "Idempotency-Key used for another complaint"},
+        403: {
+            "model": ErrorDetail,
+            "description": "A customer filing for someone else, or credentials with `brands` "
+            "filing for another brand",
+        },
+        409: {
+            "model": ErrorDetail,
+            "description": "Idempotency-Key used for another complaint; or a repeat that joined "
+            "the customer's open complaint under a brand the credentials are not for",
+        },
         **TOO_LARGE,
         503: {"model": ErrorDetail, "description": "Temporal is unreachable; nothing was filed"},
     },
@@ -167,6 +177,7 @@ async def file_complaint(
     await limiter.filing(caller)
     if caller.role is ActorRole.CUSTOMER:
         _customer_files_own(intake, caller, auth)
+    ensure_brand_in_scope(caller, intake.brand, "file for")
     policy, calendar = policy_and_calendar(intake, policies)
     _check_case(intake, policy)
     proposed = complaint_id_for(idempotency_key, caller)
@@ -205,6 +216,12 @@ async def file_complaint(
             pending.model_dump(),
             status_code=status.HTTP_202_ACCEPTED,
             headers={"Location": f"/complaints/{proposed}"},
+        )
+    if not caller.sees_brand(view.intake.brand):  # a repeat about the same product, filed
+        raise HTTPException(  # earlier under another brand: recorded there, not shown here
+            status.HTTP_409_CONFLICT,
+            detail="the customer has an open complaint about this product under a brand these "
+            "credentials are not for: the filing was recorded there as another contact",
         )
     if idempotency_key and not outcome.repeat and view.intake != intake:
         raise HTTPException(
@@ -285,16 +302,25 @@ def complaint_id_for(idempotency_key: str | None, caller: Principal) -> str:
 
 
 async def visible_complaint(
-    client: Client, complaint_id: str, caller: Principal, auth: Authenticator
+    client: Client,
+    complaint_id: str,
+    caller: Principal,
+    auth: Authenticator,
+    policies: PolicySet,
 ) -> ComplaintView:
-    """The complaint if the caller may see it, as their role sees it; to a customer, anyone
-    else's is 404 as if missing."""
-    if caller.role is ActorRole.CUSTOMER:
-        owner = await customer_of(client, complaint_id)
-        if owner is not None and not hmac.compare_digest(owner, caller.subject):
+    """The complaint if the caller may see it, as their role sees it; anyone else's is 404 as
+    if missing: another customer's to a customer, another brand's to a caller with `brands`."""
+    if _confined(caller):
+        owner = await indexed_owner(client, complaint_id)
+        foreign_customer = caller.role is ActorRole.CUSTOMER and (
+            owner.customer_id is not None
+            and not hmac.compare_digest(owner.customer_id, caller.subject)
+        )
+        if foreign_customer or not maybe_in_scope(caller, policies, owner.policy_name):
             raise not_found(complaint_id)  # without asking the worker: as fast as an unknown id
     view = await read_complaint(client, complaint_id)
-    if not auth.may_see(caller, view.intake.customer):  # complaints indexed without an owner
+    # Complaints indexed without an owner, or under a policy name another brand shares:
+    if not auth.may_see(caller, view.intake.customer) or not caller.sees_brand(view.intake.brand):
         raise not_found(complaint_id)
     return seen_by(caller, view)
 
@@ -305,16 +331,31 @@ def seen_by(caller: Principal, view: ComplaintView) -> ComplaintView:
 
 
 async def ensure_visible(
-    client: Client, complaint_id: str, caller: Principal, auth: Authenticator
+    client: Client,
+    complaint_id: str,
+    caller: Principal,
+    auth: Authenticator,
+    policies: PolicySet,
 ) -> None:
-    """Before a customer acts: 404 unless the complaint is theirs. Staff may act on any."""
-    if caller.role is ActorRole.CUSTOMER:
-        await visible_complaint(client, complaint_id, caller, auth)
+    """Before acting: 404 unless the caller may see the complaint. Staff without `brands` act
+    on any (the workflow answers 404 for an unknown one)."""
+    if _confined(caller):
+        await visible_complaint(client, complaint_id, caller, auth, policies)
+
+
+def _confined(caller: Principal) -> bool:
+    """A customer (their own complaints) or a caller with `brands` (those brands')."""
+    return caller.role is ActorRole.CUSTOMER or caller.brands is not None
 
 
 @router.get("/{complaint_id}", response_model=ComplaintView, responses=NOT_FOUND)
 async def get_complaint(
-    complaint_id: ComplaintId, client: TemporalClient, caller: Authenticated, auth: Authentication
+    complaint_id: ComplaintId,
+    client: TemporalClient,
+    caller: Authenticated,
+    auth: Authentication,
+    policies: Policies,
 ) -> ComplaintView:
-    """The live state: level, status, owner, deadline and full history (customers: their own)."""
-    return await visible_complaint(client, complaint_id, caller, auth)
+    """The live state: level, status, owner, deadline and full history (customers: their own;
+    callers with `brands`: those brands')."""
+    return await visible_complaint(client, complaint_id, caller, auth, policies)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 
 from api.analytics import complaint_counts
 from api.auth import FORBIDDEN, UNAUTHORIZED, Admin, Authenticated, Authentication
+from api.brand_scope import ensure_brand_in_scope, scope_clause
 from api.complaint_search import search_query, summary_of
 from api.page_tokens import page_cursor, page_token
 from api.routers.complaints import Policies
@@ -33,7 +34,8 @@ async def list_complaints(
     """Complaints matching every filter given, a page at a time: open workflows newest first,
     then finished ones, most recently closed first (Temporal's order).
 
-    Customers see only their own: the customer id filter is theirs.
+    Customers see only their own: the customer id filter is theirs. Credentials with `brands`
+    see only those brands' complaints.
     """
     if caller.role is ActorRole.CUSTOMER:
         if filters.customer_id not in (None, caller.subject):
@@ -42,7 +44,9 @@ async def list_complaints(
                 detail="a customer lists only their own complaints: leave customer_id out",
             )
         filters = filters.model_copy(update={"customer_id": caller.subject})
-    query = search_query(filters, policies)
+    if filters.brand is not None:
+        ensure_brand_in_scope(caller, filters.brand, "list")
+    query = search_query(filters, policies, *scope_clause(caller, policies))
     token = page_token(auth, query, filters.page_token)
     listing = client.list_workflows(query, page_size=filters.page_size, next_page_token=token)
     async with visibility_or_503():
@@ -58,6 +62,7 @@ async def complaint_analytics(
     period: Annotated[Period, Query()], client: TemporalClient, policies: Policies, caller: Admin
 ) -> ComplaintAnalytics:
     """Open, escalated and breached complaints filed in the period, by level, reason, case type,
-    brand, country and service centre (one visibility count per value)."""
+    brand, country and service centre (one visibility count per value); with `brands`, of those
+    brands only."""
     async with visibility_or_503():
-        return await complaint_counts(client, policies, period)
+        return await complaint_counts(client, policies, period, caller)

@@ -3,7 +3,9 @@ many requests to one set of complaints: hostile input, page cursors), and a gues
 server (each request says whose credentials it sends)."""
 
 import uuid
-from collections.abc import AsyncIterator
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -52,3 +54,25 @@ async def guest_api(
     settings = ApiSettings(task_queue=task_queue)
     async with serve_api(env, settings, opened_workflows, headers={}) as client:
         yield client
+
+
+CALLS = ("describe_workflow_execution", "query_workflow", "get_workflow_execution_history")
+"""The calls that read a complaint (`calls` counts them): a describe, a query, its history."""
+
+
+@pytest.fixture
+def calls(env: WorkflowEnvironment, monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """Counts the API's calls to the Temporal server, by RPC."""
+    counted: Counter[str] = Counter()
+    service = env.client.workflow_service
+    for name in CALLS:
+        monkeypatch.setattr(service, name, _counting(counted, name, getattr(service, name)))
+    return counted
+
+
+def _counting(counted: Counter[str], name: str, call: Callable[..., Any]) -> Callable[..., Any]:
+    async def counting(*args: Any, **kwargs: Any) -> Any:
+        counted[name] += 1
+        return await call(*args, **kwargs)
+
+    return counting

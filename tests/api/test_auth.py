@@ -62,6 +62,8 @@ ASSESSMENT = {
     "first_handling_appropriate": False,
     "appeal_reasonable": True,
 }
+GIVE_PRIYA = ("/give", {"assignee": {"sub": "priya", "name": "Priya"}})
+"""The agent holds it: an agent gives and releases only what they hold."""
 # route: (method, path after /complaints/{id}, body, steps an admin takes first)
 ROUTES: dict[str, tuple[str, str, dict[str, Any] | None, list[tuple[str, dict[str, Any]]]]] = {
     "file": ("POST", "", OWN_FORM, []),
@@ -122,6 +124,9 @@ ROUTES: dict[str, tuple[str, str, dict[str, Any] | None, list[tuple[str, dict[st
         ASSESSMENT,
         [("/cases", {"case_type": "staff_insult"})],
     ),
+    "take": ("POST", "/take", None, []),
+    "give": ("POST", "/give", {"assignee": {"sub": "ravi", "name": "Ravi"}}, [GIVE_PRIYA]),
+    "release": ("POST", "/release", None, [GIVE_PRIYA]),
 }
 CASE_OF_ROUTE = {
     "case-answer": "no_diagnosis",
@@ -149,6 +154,9 @@ MATRIX: dict[str, tuple[int, int, int, int]] = {
     "case-notes": (403, 200, 200, 200),
     "reply-approval": (403, 403, 200, 200),
     "assessment": (403, 403, 200, 200),
+    "take": (403, 200, 200, 200),
+    "give": (403, 200, 200, 200),
+    "release": (403, 200, 200, 200),
 }
 
 

@@ -55,6 +55,16 @@ async def test_it_requires_an_operators_token(codec_url: str) -> None:
     assert (nobody.status_code, agent.status_code, customer.status_code) == (401, 403, 403)
 
 
+async def test_it_refuses_credentials_for_some_brands_only(codec_url: str) -> None:
+    """A payload does not say whose brand it is: decoding is all or nothing."""
+    body = {"payloads": [await sealed_intake()]}
+    scoped = bearer("supervisor", "sam", brands=("xiaomi-in",))
+    async with httpx.AsyncClient() as http:
+        answer = await http.post(f"{codec_url}/decode", json=body, headers=scoped)
+    assert answer.status_code == 403
+    assert "cannot tell a payload's brand" in answer.json()["detail"]
+
+
 async def test_it_cannot_encode_so_the_ui_cannot_write(codec_url: str) -> None:
     async with httpx.AsyncClient() as http:
         answer = await http.post(f"{codec_url}/encode", json={"payloads": []}, headers=SUPERVISOR)

@@ -5,36 +5,13 @@ worker (a query waits on one). The time itself is measured in bench/id_probing.p
 """
 
 from collections import Counter
-from collections.abc import Callable
-from typing import Any
 
 import httpx
-import pytest
-from temporalio.testing import WorkflowEnvironment
 
 from harness.credentials import ADMIN, customer_bearer
 from harness.samples import FORM
 
 MATEO = customer_bearer("mateo@example.mx")
-CALLS = ("describe_workflow_execution", "query_workflow", "get_workflow_execution_history")
-
-
-@pytest.fixture
-def calls(env: WorkflowEnvironment, monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
-    """Counts the API's calls to the Temporal server, by RPC."""
-    counted: Counter[str] = Counter()
-    service = env.client.workflow_service
-    for name in CALLS:
-        monkeypatch.setattr(service, name, _counting(counted, name, getattr(service, name)))
-    return counted
-
-
-def _counting(counted: Counter[str], name: str, call: Callable[..., Any]) -> Callable[..., Any]:
-    async def counting(*args: Any, **kwargs: Any) -> Any:
-        counted[name] += 1
-        return await call(*args, **kwargs)
-
-    return counting
 
 
 async def test_a_foreign_id_and_an_unknown_id_make_the_same_calls(

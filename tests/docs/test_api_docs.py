@@ -24,7 +24,7 @@ HEAD = """| route | customer | agent | supervisor | admin |
 | `GET /complaints/{id}` | own | yes | yes | yes |"""
 TAIL = """| `GET /complaints` (list and search) | own only | yes | yes | yes |
 | `GET /analytics/complaints` | 403 | 403 | 403 | yes |
-| `GET /health`, `GET /ready`, `/docs`, `/openapi.json` | public | public | public | public |"""
+| `GET /health`, `GET /ready`, `/docs`, `/docs-assets/…`, `/openapi.json` | public | public | public | public |"""  # noqa: E501
 """The routes that are not actions on a complaint."""
 
 

@@ -27,6 +27,9 @@ RUNNING_COMPLAINTS_SEND = {
     "answer_case",
     "record_case_event",
     "assess",
+    "take",
+    "give",
+    "release",
 }
 """Update names running complaints and saved histories use: never rename one."""
 SAMPLE_TEXT = {"flag": "legal_threat", "answer": "legal_threat ok", "case": "legal_threat claim"}

@@ -10,6 +10,7 @@ import pytest
 from activities.journal_store import CaseJournal, QueueQuery
 from activities.models import JournalEntry, JournalMessage
 from domain.filing import open_complaint
+from domain.history import Assignee
 from domain.messages import DeliveryChannel
 from domain.status import ComplaintStatus
 from domain.view import ComplaintView, view_of
@@ -108,3 +109,11 @@ def test_a_message_is_kept_once_as_it_was_sent(journal: CaseJournal) -> None:
     case = journal.case("c1")
     assert case is not None and [m.text for m in case.messages] == ["Dear Asha, …"]
     assert journal.case("unknown") is None
+
+
+def test_my_queue_is_what_i_hold(journal: CaseJournal) -> None:
+    journal.record(entry(filed("mine"), assignee=Assignee(sub="priya", name="Priya")))
+    journal.record(entry(filed("theirs"), assignee=Assignee(sub="ana", name="Ana")))
+    journal.record(entry(filed("nobody")))
+    rows, _ = journal.queue(QueueQuery(assignee_sub="priya"))
+    assert [(row.id, row.assignee_name) for row in rows] == [("mine", "Priya")]
