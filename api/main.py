@@ -9,6 +9,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from temporalio.client import Client
 
 from api.credentials import Authenticator, AuthSettings
+from api.desk import pages as desk
+from api.desk.session import DeskKeys
 from api.json_bodies import RefuseUnrepresentableJson, refusal_of_invalid_request
 from api.limits import BodySizeLimit
 from api.openapi import complete_openapi
@@ -34,10 +36,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.authenticator = Authenticator.from_settings(auth or AuthSettings())
+        auth_settings = auth or AuthSettings()
+        app.state.authenticator = Authenticator.from_settings(auth_settings)
         app.state.settings = api_settings
         app.state.rate_limiter = RateLimiter.from_settings(api_settings.rate_limits)
         app.state.policies = load_policy_set(api_settings.escalation_policy)
+        app.state.desk = DeskKeys.from_settings(auth_settings)
         app.state.temporal_client = client or await connect()
         yield
 
@@ -51,6 +55,7 @@ def create_app(
     app.include_router(complaints.router)
     app.include_router(actions.router)
     app.include_router(health.router)
+    desk.install(app)
     complete_openapi(app)
     app.add_exception_handler(RequestValidationError, refusal_of_invalid_request)
     app.add_middleware(RefuseUnrepresentableJson)  # inside the size limit: reads bodies it passed
