@@ -3,6 +3,7 @@ and axe-core finds no serious or critical accessibility violation on the case pa
 register page."""
 
 import json
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -101,6 +102,26 @@ async def test_the_case_and_register_pages_pass_axe(
     await expect(page.get_by_text("The complaint was not filed")).to_be_visible()
     assert await _blocking_violations(page) == []
     await page.screenshot(path=tmp_path / "desk-register-refused.png", full_page=True)
+
+
+async def test_the_pages_scripts_run_under_their_own_content_security_policy(
+    browser: Browser, api: httpx.AsyncClient
+) -> None:
+    complaint_id = await _filed(api)
+    context = await browser.new_context(viewport=VIEWPORT)  # the CSP enforced, unlike above
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    await page.goto(f"{api.base_url}/desk/sign-in?token={sign_in_token('agent', 'priya', 'Priya')}")
+    await page.goto(f"{api.base_url}/desk/complaints/{complaint_id}")
+    await page.wait_for_function("() => window.htmx !== undefined")
+    countdown = page.locator("[data-countdown]")
+    await expect(countdown).to_have_text(re.compile(r"^\d+ d( \d+ h)? left$"))
+    assert errors == []
+    await context.close()
 
 
 async def _tab_to(page: Page, tag: str, text: str) -> None:
