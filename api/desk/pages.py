@@ -7,21 +7,28 @@ signed-in person, so the history records them by name and refuses them with the 
 
 import re
 import secrets
-from collections.abc import Awaitable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
-from urllib.parse import parse_qsl
+from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
-from temporalio.client import Client
 
-from api.credentials import Authenticator, InvalidCredentials
+from api.desk.access import (
+    User,
+    authenticator,
+    form_data,
+    keys,
+    limited,
+    limiter,
+    policies,
+    temporal,
+)
 from api.desk.case_page import case_context
 from api.desk.forms import ActionForm, errors_by_field, forms_for, read_posted
 from api.desk.register import REGISTER_FIELDS, intake_from, register_context
@@ -29,20 +36,15 @@ from api.desk.session import (
     CSRF_FIELD,
     FLASH_COOKIE,
     SESSION_COOKIE,
-    DeskKeys,
     DeskRefusal,
     DeskUser,
-    csrf_matches,
     forget_cookie,
-    refuse_customers,
     set_cookie,
 )
-from api.rate_limits import RateLimiter
 from api.routers.complaints import file_intake
 from api.schemas import IntakePending
 from api.temporal import act_on_complaint, read_complaint
 from domain.engine_room import actor_name, step_words
-from domain.policy_files import PolicySet
 from domain.view import ComplaintView
 
 HERE = Path(__file__).resolve().parent
@@ -59,7 +61,6 @@ SECURITY_HEADERS = {
 }
 """Every desk page: assets from the app alone, never framed, no referrer (a sign-in link's token
 must not leave in one), never cached (they show customers' details)."""
-T = TypeVar("T")
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
 
@@ -69,93 +70,6 @@ def install(app: FastAPI) -> None:
     app.include_router(router)
     app.mount("/desk/static", StaticFiles(directory=HERE / "static"), name="desk-static")
     app.add_exception_handler(DeskRefusal, _refusal_page)
-
-
-# --- who is signed in ----------------------------------------------------------------------------
-
-
-def _keys(request: Request) -> DeskKeys:
-    return request.app.state.desk
-
-
-def _auth(request: Request) -> Authenticator:
-    return request.app.state.authenticator
-
-
-def _limiter(request: Request) -> RateLimiter:
-    return request.app.state.rate_limiter
-
-
-def _client(request: Request) -> Client:
-    return request.app.state.temporal_client
-
-
-def _policies(request: Request) -> PolicySet:
-    return request.app.state.policies
-
-
-async def _limited(call: Awaitable[T]) -> T:
-    """A rate limit's 429 as a desk page."""
-    try:
-        return await call
-    except HTTPException as err:
-        raise DeskRefusal(
-            err.status_code, "Too many requests", str(err.detail), dict(err.headers or {})
-        ) from None
-
-
-async def desk_user(request: Request) -> DeskUser:
-    """The SSO proxy's bearer token when there is one, else the session cookie; staff only."""
-    limiter = _limiter(request)
-    await _limited(limiter.request_from(request))
-    header = request.headers.get("authorization")
-    if header is not None:
-        await _limited(limiter.ensure_may_authenticate(request))
-        scheme, _, token = header.partition(" ")
-        try:
-            if scheme.lower() != "bearer" or not token.strip():
-                raise InvalidCredentials("the Authorization header must be 'Bearer <token>'")
-            principal = _auth(request).from_token(token.strip())
-        except InvalidCredentials as err:
-            await _limited(limiter.authentication_failed(request))
-            raise DeskRefusal(401, "Not signed in", str(err)) from None
-        refuse_customers(principal)
-        return _keys(request).from_bearer(principal)
-    cookie = request.cookies.get(SESSION_COOKIE)
-    user = _keys(request).from_cookie(cookie, datetime.now(UTC)) if cookie else None
-    if user is None:
-        raise DeskRefusal(
-            401,
-            "Please sign in",
-            "Open the desk with a sign-in link (`make tokens` prints one per role), or through "
-            "the company's single sign-on." + (" Your session has ended." if cookie else ""),
-        )
-    refuse_customers(user.principal)
-    return user
-
-
-async def _form_data(request: Request, user: DeskUser) -> dict[str, str]:
-    """A posted form's fields; 403 unless it carries the session's CSRF token."""
-    try:
-        text = (await request.body()).decode("utf-8")
-        pairs = parse_qsl(text, keep_blank_values=True, errors="strict")
-    except (UnicodeDecodeError, ValueError):
-        raise DeskRefusal(400, "Unreadable form", "The form's data is not UTF-8 text.") from None
-    data: dict[str, str] = {}
-    for name, value in pairs:
-        data.setdefault(name, value)
-    if not csrf_matches(user, data.get(CSRF_FIELD)):
-        raise DeskRefusal(
-            403,
-            "This form cannot be accepted",
-            "It did not carry this session's security token (it may come from another site, "
-            "or from a page older than your session). Nothing was changed: reload the page "
-            "and send it again.",
-        )
-    return data
-
-
-User = Depends(desk_user)
 
 
 # --- pages ---------------------------------------------------------------------------------------
@@ -169,7 +83,7 @@ def render(
     status_code: int = 200,
 ) -> HTMLResponse:
     """A desk page, with its security headers, and the message left by the last redirect."""
-    flash = _keys(request).take_flash(request) if user is not None else None
+    flash = keys(request).take_flash(request) if user is not None else None
     response = TEMPLATES.TemplateResponse(
         request,
         template,
@@ -187,7 +101,7 @@ def redirect(request: Request, to: str, message: str | None = None, kind: str = 
     response = RedirectResponse(to, status_code=303)
     response.headers.update(SECURITY_HEADERS)
     if message is not None:
-        _keys(request).flash(response, request, message, kind)
+        keys(request).flash(response, request, message, kind)
     return response
 
 
@@ -208,24 +122,24 @@ async def sign_in(request: Request, token: str | None = None) -> Response:
     """With `?token=`: a session for the token's holder, then the desk. Without: how to sign in."""
     if token is None:
         return render(request, "sign_in.html", {"title": "Sign in"})
-    limiter = _limiter(request)
-    await _limited(limiter.request_from(request))
-    await _limited(limiter.ensure_may_authenticate(request))
+    rates = limiter(request)
+    await limited(rates.request_from(request))
+    await limited(rates.ensure_may_authenticate(request))
     now = datetime.now(UTC)
     try:
-        user, cookie = _keys(request).sign_in(_auth(request), token, now)
+        user, cookie = keys(request).sign_in(authenticator(request), token, now)
     except DeskRefusal as refused:
         if refused.status == 401:
-            await _limited(limiter.authentication_failed(request))
+            await limited(rates.authentication_failed(request))
         raise
     response = redirect(request, "/desk", f"Signed in as {user.name} ({user.principal.role}).")
-    set_cookie(response, request, SESSION_COOKIE, cookie, _keys(request).lifetime)
+    set_cookie(response, request, SESSION_COOKIE, cookie, keys(request).lifetime)
     return response
 
 
 @router.post("/sign-out")
 async def sign_out(request: Request, user: DeskUser = User) -> Response:
-    await _form_data(request, user)
+    await form_data(request, user)
     response = RedirectResponse("/desk/sign-in?signed_out=1", status_code=303)
     response.headers.update(SECURITY_HEADERS)
     forget_cookie(response, request, SESSION_COOKIE)
@@ -250,19 +164,19 @@ async def open_by_id(request: Request, id: str = "", user: DeskUser = User) -> R
 
 @router.get("/complaints/new")
 async def new_complaint(request: Request, user: DeskUser = User) -> Response:
-    context = register_context(_policies(request), user, {}, {}, secrets.token_urlsafe(16))
+    context = register_context(policies(request), user, {}, {}, secrets.token_urlsafe(16))
     return render(request, "register.html", context, user)
 
 
 @router.post("/complaints")
 async def register(request: Request, user: DeskUser = User) -> Response:
     """Files the form as `POST /complaints` does; a repeat opens the complaint it joined."""
-    data = await _form_data(request, user)
+    data = await form_data(request, user)
     values = {name: data.get(name, "") for name in REGISTER_FIELDS}
     key = data.get("idempotency_key") or secrets.token_urlsafe(16)
 
     def again(errors: dict[str, str], status_code: int) -> Response:
-        context = register_context(_policies(request), user, values, errors, key)
+        context = register_context(policies(request), user, values, errors, key)
         return render(request, "register.html", context, user, status_code=status_code)
 
     try:
@@ -274,11 +188,11 @@ async def register(request: Request, user: DeskUser = User) -> Response:
         filed = await file_intake(
             intake,
             user.principal,
-            _client(request),
+            temporal(request),
             state.settings,
-            _policies(request),
-            _auth(request),
-            _limiter(request),
+            policies(request),
+            authenticator(request),
+            limiter(request),
             idempotency_key=f"desk-{key}",
         )
     except RequestValidationError as err:
@@ -312,9 +226,9 @@ async def complaint_page(request: Request, complaint_id: str, user: DeskUser = U
 @router.post("/complaints/{complaint_id}/{action:path}")
 async def act(request: Request, complaint_id: str, action: str, user: DeskUser = User) -> Response:
     """Send a form's command as the API's route does, under the signed-in person."""
-    data = await _form_data(request, user)
+    data = await form_data(request, user)
     view = await _read(request, complaint_id)
-    policy = _policies(request).for_brand(view.intake.brand)
+    policy = policies(request).for_brand(view.intake.brand)
     form = next(
         (form for form in forms_for(view, policy, user.principal.role) if form.path == action),
         None,
@@ -326,11 +240,11 @@ async def act(request: Request, complaint_id: str, action: str, user: DeskUser =
     posted = read_posted(form, data)
     if posted.errors:
         return _case_page(request, user, view, form, posted.values, posted.errors, 422)
-    await _limited(_limiter(request).action(user.principal))
+    await limited(limiter(request).action(user.principal))
     in_path = {"case_type": form.case_type} if _in_path(form) and form.case_type else {}
     command = form.route.build(posted.body, user.principal.actor, **in_path)
     try:
-        after = await act_on_complaint(_client(request), complaint_id, command)
+        after = await act_on_complaint(temporal(request), complaint_id, command)
     except HTTPException as err:
         if err.status_code in (409, 422):
             detail: Any = err.detail  # 409: the reason; 422: FastAPI's list of field errors
@@ -352,7 +266,7 @@ async def _read(request: Request, complaint_id: str) -> ComplaintView:
     if not COMPLAINT_ID.fullmatch(complaint_id):
         raise DeskRefusal(404, "No such complaint", f"{complaint_id!r} is not a complaint id.")
     try:
-        return await read_complaint(_client(request), complaint_id)
+        return await read_complaint(temporal(request), complaint_id)
     except HTTPException as err:
         raise DeskRefusal(err.status_code, "No such complaint", str(err.detail)) from None
 
@@ -366,7 +280,7 @@ def _case_page(
     errors: Mapping[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    policy = _policies(request).for_brand(view.intake.brand)
+    policy = policies(request).for_brand(view.intake.brand)
     posted = {"key": form.key, "values": values or {}, "errors": errors or {}} if form else None
     context = case_context(view, policy, user, datetime.now(UTC), posted)
     return render(request, "case.html", context, user, status_code=status_code)
