@@ -9,7 +9,9 @@ from pydantic import SecretStr
 from api.credentials import AuthConfigError, Authenticator, Principal, mint_token
 from api.desk.forms import forms_for, read_posted
 from api.desk.session import DeskKeys, DeskRefusal
-from domain.commands import ROUTES
+from domain.case_actions import FlagCase
+from domain.cases import CaseFlag
+from domain.commands import ROUTES, ProposeResolution, RequestSupervisor
 from domain.engine_room import STEP_WORDS, timer_name, upcoming
 from domain.filing import open_complaint
 from domain.history import ActorRole, StepKind
@@ -19,7 +21,7 @@ from domain.resolution import ResolutionRequest
 from domain.staff_actions import NoteRequest
 from domain.view import view_of
 from harness.credentials import TEST_AUTH, auth_settings
-from harness.samples import FORM, POLICY_DIR
+from harness.samples import AGENT, FORM, POLICY_DIR
 
 NOW = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
 POLICIES = load_policy_set(POLICY_DIR)
@@ -122,3 +124,21 @@ def test_every_step_kind_has_words_and_the_schedule_names_the_timers() -> None:
     assert set(STEP_WORDS) == set(StepKind)
     schedule = [(timer_name(due, "L1"), due.at) for due in upcoming(VIEW, DELONGHI)]
     assert schedule == [("L1 breach", VIEW.deadline)]
+
+
+def test_the_schedule_lists_what_the_complaint_will_do_on_its_own() -> None:
+    complaint = open_complaint("c1", INTAKE, DELONGHI, NOW, None)
+    flag = CaseFlag(
+        case_type="no_diagnosis", fields={"service_centre": "SAT Norte", "service_order": "S1"}
+    )
+    FlagCase(by=AGENT, flag=flag).act(complaint, NOW)
+    RequestSupervisor(by=AGENT, reason="Wants a refund now.").act(complaint, NOW)
+    ProposeResolution(by=AGENT, resolution="A new pump.").act(complaint, NOW + timedelta(hours=1))
+    named = [
+        (timer_name(due, "L1"), due.at - NOW) for due in upcoming(view_of(complaint), DELONGHI)
+    ]
+    assert named == [
+        ("supervisor call missed", timedelta(minutes=30)),
+        ("playbook promise due (no_diagnosis)", timedelta(hours=72)),
+        ("the proposed resolution stands", timedelta(days=14, hours=1)),
+    ]
