@@ -248,6 +248,11 @@ async def test_an_agent_registers_a_complaint_and_a_repeat_joins_it(
     assert invalid.status_code == 422
     assert re.search(r'id="f-customer-email-error">[^<]*email address', invalid.text)
     assert 'value="Dedica EC685"' in invalid.text  # what was typed stays
+    unreachable = await desk.post(
+        "/desk/complaints", data={**fields, "customer.email": "", "customer.phone": ""}
+    )
+    assert unreachable.status_code == 422
+    assert 'id="customer-error">give an email or a phone number' in unreachable.text
 
     filed = await desk.post("/desk/complaints", data={**fields, "customer.email": FORM_EMAIL})
     assert filed.status_code == 303
