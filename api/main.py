@@ -11,6 +11,8 @@ from temporalio.client import Client
 
 from activities.journal_store import CaseJournal
 from api.credentials import Authenticator, AuthSettings
+from api.desk import pages as desk
+from api.desk.session import DeskKeys
 from api.json_bodies import RefuseUnrepresentableJson, refusal_of_invalid_request
 from api.limits import BodySizeLimit
 from api.openapi import complete_openapi
@@ -41,10 +43,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.authenticator = Authenticator.from_settings(auth or AuthSettings())
+        auth_settings = auth or AuthSettings()
+        app.state.authenticator = Authenticator.from_settings(auth_settings)
         app.state.settings = api_settings
         app.state.rate_limiter = RateLimiter.from_settings(api_settings.rate_limits)
         app.state.policies = load_policy_set(api_settings.escalation_policy)
+        app.state.desk = DeskKeys.from_settings(auth_settings)
         app.state.temporal_client = client or await connect()
         app.state.journal = journal or CaseJournal(api_settings.journal_url)
         yield
@@ -65,6 +69,7 @@ def create_app(
     app.include_router(complaints.router)
     app.include_router(actions.router)
     app.include_router(health.router)
+    desk.install(app)
     complete_openapi(app)
     app.add_exception_handler(RequestValidationError, refusal_of_invalid_request)
     app.add_middleware(RefuseUnrepresentableJson)  # inside the size limit: reads bodies it passed

@@ -12,17 +12,67 @@ from typing import assert_never
 from zoneinfo import ZoneInfo
 
 from domain.complaint import Complaint
-from domain.history import DELIVERY_STEPS, ENGINE, Actor, ActorRole
+from domain.durations import DurationKind
+from domain.history import DELIVERY_STEPS, ENGINE, Actor, ActorRole, StepKind
 from domain.intake import ComplaintIntake
 from domain.ladder import next_due, next_warning
 from domain.messages import DeliveryChannel, Notification, NotificationKind, Recipient
 from domain.policy import OTHER_REASON, EscalationPolicy
 from domain.status import ACTIVE, CLOCK_RUNS, ComplaintStatus
 from domain.timers import Due, Timer
+from domain.view import ComplaintView
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 """English names whatever the worker's locale: every worker writes the same text."""
+STEP_WORDS: dict[StepKind, str] = {
+    StepKind.OPENED: "opened the complaint",
+    StepKind.WARNED: "warned the owner",
+    StepKind.BREACHED: "deadline breached",
+    StepKind.ESCALATED: "escalated",
+    StepKind.REALERTED: "alerted the top level again",
+    StepKind.RESOLUTION_PROPOSED: "proposed a resolution",
+    StepKind.ACCEPTED: "accepted the resolution",
+    StepKind.REJECTED: "rejected the resolution",
+    StepKind.RESOLVED: "resolved",
+    StepKind.REOPENED: "reopened",
+    StepKind.PAUSED: "paused the clock",
+    StepKind.RESUMED: "resumed the clock",
+    StepKind.CONTACTED: "recorded a contact",
+    StepKind.REASSIGNED: "handed it to another tier",
+    StepKind.SUPERVISOR_REQUESTED: "asked for a supervisor",
+    StepKind.HOLD_REMINDER: "reminded the agent to refresh the hold",
+    StepKind.SUPERVISOR_JOINED: "joined the call as supervisor",
+    StepKind.SUPERVISOR_MISSED: "supervisor call missed",
+    StepKind.CLOSED: "closed",
+    StepKind.NOTE_ADDED: "added a note",
+    StepKind.REPLY_APPROVED: "approved the reply",
+    StepKind.REPLY_REFUSED: "refused the reply",
+    StepKind.DECISION_REMINDED: "reminded of the proposed resolution",
+    StepKind.ASSESSED: "assessed the complaint",
+    StepKind.ACCOUNTABILITY_OPENED: "opened the accountability record",
+    StepKind.CASE_OPENED: "flagged a case",
+    StepKind.CASE_ASKED: "asked for an answer",
+    StepKind.CASE_PROMISED: "made a promise to the customer",
+    StepKind.CASE_ESCALATED: "escalated the case",
+    StepKind.CASE_TASK: "set a task",
+    StepKind.CUSTOMER_TOLD: "told the customer",
+    StepKind.CASE_ANSWERED: "recorded the answer",
+    StepKind.CASE_EVENT: "recorded a case event",
+    StepKind.CASE_SILENT: "no answer in time",
+    StepKind.PROMISE_MISSED: "promise to the customer missed",
+    StepKind.FOLLOW_UP: "follow-up due",
+    StepKind.CASE_DONE: "case done",
+    StepKind.NOTIFIED: "sent a message",
+    StepKind.NOTIFICATION_SKIPPED: "skipped a message",
+    StepKind.NOTIFICATION_FAILED: "a message failed",
+    StepKind.NOTIFICATION_HELD: "held a message for quiet hours",
+    StepKind.UNDELIVERED: "nothing got through",
+    StepKind.CANCEL_REFUSED: "refused a cancellation from Temporal",
+    StepKind.ASSIGNED: "assigned the complaint",
+    StepKind.RELEASED: "released the complaint",
+}
+"""What each kind of step did, in words for the desk's history (`who` then this)."""
 KIND_NAMES = {
     NotificationKind.ASSIGNED: "assignment",
     NotificationKind.SLA_WARNING: "deadline warning",
@@ -170,11 +220,16 @@ def _deadline(complaint: Complaint, now: datetime) -> str:
 
 
 def _timer_name(complaint: Complaint, due: Due) -> str:
-    code = complaint.current_level.code
+    warning = next_warning(complaint) if due.timer is Timer.WARNING else None
+    return timer_name(due, complaint.current_level.code, warning[0] if warning else None)
+
+
+def timer_name(due: Due, level_code: str, warning: float | None = None) -> str:
+    """A timer in words: `L2 breach`, `L1 75 % warning`, `playbook promise due (injury)`."""
+    code = level_code
     match due.timer:
         case Timer.WARNING:
-            warning = next_warning(complaint)
-            return f"{code} {warning[0] * 100:g} % warning" if warning else f"{code} warning"
+            return f"{code} {warning * 100:g} % warning" if warning else f"{code} warning"
         case Timer.BREACH:
             return f"{code} breach"
         case Timer.REALERT:
@@ -207,6 +262,47 @@ def _last_step(complaint: Complaint, now: datetime) -> str:
     case = f" ({step.case})" if step.case else ""
     at = local_time(step.at, complaint.zone_name, now)
     return f"{step.kind.replace('_', ' ')}{case} by {actor_name(step.actor)} at {at}"
+
+
+# --- the case desk ------------------------------------------------------------------------------
+
+
+def step_words(kind: StepKind) -> str:
+    """`added a note`, `escalated`: what a step of the history did."""
+    return STEP_WORDS[kind]
+
+
+def upcoming(view: ComplaintView, policy: EscalationPolicy) -> list[Due]:
+    """What the complaint will do on its own, soonest first, as far as its view tells: the
+    level's breach or re-alert, the proposed resolution standing, the reopen window's end, a
+    supervisor call given up, each running playbook's next moments. (Warnings and reminders
+    are not in the view.)"""
+    moments: list[Due] = []
+    if view.status in CLOCK_RUNS:
+        if view.next_alert_at is not None:
+            moments.append(Due(Timer.REALERT, view.next_alert_at))
+        elif view.deadline is not None:
+            moments.append(Due(Timer.BREACH, view.deadline))
+    if view.status is ComplaintStatus.AWAITING_CUSTOMER and view.decision_due_at is not None:
+        moments.append(Due(Timer.DECISION_DUE, view.decision_due_at))
+    if view.status is ComplaintStatus.RESOLVED and view.reopen_until is not None:
+        moments.append(Due(Timer.REOPEN_ENDS, view.reopen_until))
+    give_up = policy.supervisor_call.give_up_after
+    if view.supervisor_requested_at is not None and give_up.kind is DurationKind.ELAPSED:
+        at = view.supervisor_requested_at + give_up.length
+        moments.append(Due(Timer.SUPERVISOR_GIVE_UP, at))
+    for case in view.cases:
+        if not case.active:
+            continue
+        if case.answer_due is not None:
+            moments.append(Due(Timer.ANSWER_DUE, case.answer_due, case.case_type))
+        if case.promise_due is not None:
+            moments.append(Due(Timer.PROMISE_DUE, case.promise_due, case.case_type))
+        if case.follow_ups:
+            moments.append(Due(Timer.FOLLOW_UP, case.follow_ups[0].due, case.case_type))
+        if case.scheduled:
+            moments.append(Due(Timer.CASE_EVENT, case.scheduled[0].due, case.case_type))
+    return sorted(moments, key=lambda due: due.at)
 
 
 # --- a matter -----------------------------------------------------------------------------------

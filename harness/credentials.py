@@ -10,6 +10,7 @@ from domain.identity import customer_id
 
 JWT_SECRET = "test-jwt-secret-0123456789abcdef0123456789"
 CUSTOMER_ID_SECRET = "test-customer-id-secret-0123456789abcdef"
+SESSION_SECRET = "test-session-secret-0123456789abcdef01234"
 
 
 def auth_settings(**changes: Any) -> AuthSettings:
@@ -22,6 +23,9 @@ def auth_settings(**changes: Any) -> AuthSettings:
         "api_keys_file": None,
         "customer_id_secret": SecretStr(CUSTOMER_ID_SECRET),
         "max_token_lifetime": timedelta(hours=12),
+        "session_secret": SecretStr(SESSION_SECRET),
+        "session_lifetime": timedelta(hours=8),
+        "sign_in_token_max_lifetime": timedelta(minutes=15),
     }
     return AuthSettings(**{**values, **changes})
 

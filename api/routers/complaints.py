@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import logging
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -174,6 +175,43 @@ async def file_complaint(
     The filing is durable once sent: if it is not confirmed in time (no worker running, say), the
     answer is 202 with its id rather than an error a client would retry.
     """
+    filed = await file_intake(
+        intake, caller, client, settings, policies, auth, limiter, idempotency_key
+    )
+    if isinstance(filed, IntakePending):
+        return JSONResponse(
+            filed.model_dump(),
+            status_code=status.HTTP_202_ACCEPTED,
+            headers={"Location": f"/complaints/{filed.id}"},
+        )
+    if filed.repeat:
+        response.status_code = status.HTTP_200_OK
+    response.headers["Location"] = f"/complaints/{filed.view.id}"
+    return filed.view
+
+
+@dataclass(frozen=True)
+class Filed:
+    """Where a filing went: a new complaint, or (`repeat`) the open one it joined."""
+
+    view: ComplaintView
+    """As the caller's role sees it."""
+    repeat: bool
+
+
+async def file_intake(
+    intake: ComplaintIntake,
+    caller: Principal,
+    client: Client,
+    settings: ApiSettings,
+    policies: PolicySet,
+    auth: Authenticator,
+    limiter: RateLimiter,
+    idempotency_key: str | None = None,
+) -> Filed | IntakePending:
+    """File as `POST /complaints` does (the case desk's form too): HTTPException (403, 409, 429,
+    503) or RequestValidationError (brand, country, case) when refused; IntakePending when filed
+    but not confirmed in time."""
     await limiter.filing(caller)
     if caller.role is ActorRole.CUSTOMER:
         _customer_files_own(intake, caller, auth)
@@ -207,15 +245,10 @@ async def file_complaint(
             view = await _receipt(client, outcome.complaint_id)
     except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError, RPCError) as err:
         log.warning("complaint %s filed but not confirmed: %r", proposed, err)
-        pending = IntakePending(
+        return IntakePending(
             id=proposed,
             detail=f"filed; GET /complaints/{proposed} shows its deadline once confirmed (a "
             "repeat about the same product joins the customer's open complaint instead)",
-        )
-        return JSONResponse(
-            pending.model_dump(),
-            status_code=status.HTTP_202_ACCEPTED,
-            headers={"Location": f"/complaints/{proposed}"},
         )
     if not caller.sees_brand(view.intake.brand):  # a repeat about the same product, filed
         raise HTTPException(  # earlier under another brand: recorded there, not shown here
@@ -228,10 +261,7 @@ async def file_complaint(
             status.HTTP_409_CONFLICT,
             detail=f"Idempotency-Key {idempotency_key!r} was used for a different complaint",
         )
-    if outcome.repeat:
-        response.status_code = status.HTTP_200_OK
-    response.headers["Location"] = f"/complaints/{outcome.complaint_id}"
-    return seen_by(caller, view)
+    return Filed(seen_by(caller, view), outcome.repeat)
 
 
 async def send_filing(

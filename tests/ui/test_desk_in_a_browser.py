@@ -1,0 +1,151 @@
+"""The case desk in Debian's chromium: an agent signs in and adds a note with the keyboard alone,
+and axe-core finds no serious or critical accessibility violation on the case page or the
+register page."""
+
+import json
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.async_api import Browser, BrowserContext, Page, expect
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from api.settings import ApiSettings
+from harness.api import serve_api
+from harness.browser import VIEWPORT
+from harness.credentials import ADMIN
+from harness.samples import FORM
+from tests.desk.conftest import sign_in_token
+
+AXE = Path(__file__).resolve().parents[2] / ".tools/axe/node_modules/axe-core/axe.min.js"
+BLOCKING = {"serious", "critical"}
+MAX_TABS = 120
+"""Enough Tab presses to reach any control of the case page from its top."""
+
+
+@pytest.fixture
+async def api(
+    env: WorkflowEnvironment, worker: Worker, task_queue: str, opened_workflows: set[str]
+) -> AsyncIterator[httpx.AsyncClient]:
+    settings = ApiSettings(task_queue=task_queue)
+    async with serve_api(env, settings, opened_workflows, headers={}) as client:
+        yield client
+
+
+@pytest.fixture
+async def desk(browser: Browser, api: httpx.AsyncClient) -> AsyncIterator[BrowserContext]:
+    """An agent's browser, signed in with a link; page scripts may be injected (axe-core)."""
+    context = await browser.new_context(viewport=VIEWPORT, bypass_csp=True)
+    page = await context.new_page()
+    token = sign_in_token("agent", "priya", "Priya")
+    await page.goto(f"{api.base_url}/desk/sign-in?token={token}")
+    await expect(page.get_by_text("Signed in as Priya (agent).")).to_be_visible()
+    await page.close()
+    yield context
+    await context.close()
+
+
+async def _filed(api: httpx.AsyncClient) -> str:
+    filed = await api.post("/complaints", json={**FORM, "brand": "delonghi-mx"}, headers=ADMIN)
+    assert filed.status_code == 201, filed.text
+    complaint_id = filed.json()["id"]
+    fields = {"service_centre": "SAT Norte", "service_order": "SO-4411"}
+    flag = {"case_type": "no_diagnosis", "fields": fields}
+    flagged = await api.post(f"/complaints/{complaint_id}/cases", json=flag, headers=ADMIN)
+    assert flagged.is_success, flagged.text
+    return complaint_id
+
+
+async def test_an_agent_adds_a_note_with_the_keyboard_alone(
+    desk: BrowserContext, api: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    complaint_id = await _filed(api)
+    page = await desk.new_page()
+    await page.goto(f"{api.base_url}/desk/complaints/{complaint_id}")
+
+    await _tab_to(page, "summary", "Add note")
+    await page.keyboard.press("Enter")  # opens the form
+    form = page.locator("#action-add_note")
+    await page.keyboard.press("Tab")
+    await expect(form.get_by_label("Text")).to_be_focused()
+    await page.keyboard.type("Called the customer: the centre will call her on Wednesday.")
+    await page.keyboard.press("Tab")
+    await expect(form.get_by_label("Internal: staff only")).to_be_focused()
+    await page.keyboard.press("Tab")
+    await expect(form.get_by_role("button", name="Add note")).to_be_focused()
+    await page.keyboard.press("Enter")
+
+    await expect(page.get_by_role("status")).to_have_text(
+        "Done: agent Priya added a note. Status: open."
+    )
+    first_step = page.locator("ol.history > li").first
+    await expect(first_step).to_contain_text("agent Priya")
+    await expect(first_step).to_contain_text("Called the customer: the centre will call her")
+    await page.screenshot(path=tmp_path / "desk-case.png", full_page=True)
+
+
+async def test_the_case_and_register_pages_pass_axe(
+    desk: BrowserContext, api: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    complaint_id = await _filed(api)
+    page = await desk.new_page()
+    await page.goto(f"{api.base_url}/desk/complaints/{complaint_id}")
+    await page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    assert await _blocking_violations(page) == []
+
+    await page.goto(f"{api.base_url}/desk/complaints/new")
+    assert await _blocking_violations(page) == []
+    await page.get_by_role("button", name="Register the complaint").click()  # everything empty
+    await expect(page.get_by_text("The complaint was not filed")).to_be_visible()
+    assert await _blocking_violations(page) == []
+    await page.screenshot(path=tmp_path / "desk-register-refused.png", full_page=True)
+
+
+async def test_the_pages_scripts_run_under_their_own_content_security_policy(
+    browser: Browser, api: httpx.AsyncClient
+) -> None:
+    complaint_id = await _filed(api)
+    context = await browser.new_context(viewport=VIEWPORT)  # the CSP enforced, unlike above
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    await page.goto(f"{api.base_url}/desk/sign-in?token={sign_in_token('agent', 'priya', 'Priya')}")
+    await page.goto(f"{api.base_url}/desk/complaints/{complaint_id}")
+    await page.wait_for_function("() => window.htmx !== undefined")
+    countdown = page.locator("[data-countdown]")
+    await expect(countdown).to_have_text(re.compile(r"^\d+ d( \d+ h)? left$"))
+    assert errors == []
+    await context.close()
+
+
+async def _tab_to(page: Page, tag: str, text: str) -> None:
+    """Press Tab until the focused element is a `tag` reading `text`."""
+    for _ in range(MAX_TABS):
+        await page.keyboard.press("Tab")
+        focused = await page.evaluate(
+            "() => [document.activeElement.tagName, document.activeElement.textContent.trim()]"
+        )
+        if focused == [tag.upper(), text]:
+            return
+    raise AssertionError(f"Tab never reached the {tag} {text!r}")
+
+
+async def _blocking_violations(page: Page) -> list[str]:
+    """axe-core's serious and critical violations on the page, one line each."""
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: `make test` installs it (npm axe-core)")
+    await page.add_script_tag(path=AXE)
+    results = await page.evaluate("async () => await axe.run(document)")
+    assert results["passes"], "axe-core checked nothing"
+    return [
+        f"{violation['id']} ({violation['impact']}): {violation['help']}: "
+        + json.dumps([node["target"] for node in violation["nodes"]][:5])
+        for violation in results["violations"]
+        if violation["impact"] in BLOCKING
+    ]
