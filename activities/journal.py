@@ -1,7 +1,5 @@
 """The case journal's activity: the complaint's latest state and new steps, written once."""
 
-import asyncio
-
 from temporalio import activity
 
 from activities import models
@@ -16,4 +14,4 @@ class JournalActivities:
     @activity.defn(name=models.RECORD_IN_JOURNAL)
     async def record_in_journal(self, entry: JournalEntry) -> None:
         """Idempotent: the row only moves forward, each step is written once."""
-        await asyncio.to_thread(self._journal.record, entry)
+        await self._journal.run(lambda: self._journal.record(entry))

@@ -8,15 +8,16 @@ keyed by (complaint, seq) and a message by (complaint, message key), so a retrie
 write changes nothing. `complaints journal rebuild` fills it again from the workflows.
 """
 
+import asyncio
 import contextlib
 import json
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 from pydantic import BaseModel
 from sqlalchemy import (
@@ -46,6 +47,7 @@ from domain.history import Step
 from domain.status import ComplaintStatus
 from domain.view import ComplaintView
 
+T = TypeVar("T")
 metadata = MetaData()
 complaints = Table(
     "complaints",
@@ -147,6 +149,8 @@ class CaseJournal:
     def __init__(self, url: str) -> None:
         self.url = url
         memory = url in (IN_MEMORY, "sqlite:///:memory:")
+        self.in_memory = memory
+        """Writes take microseconds: callers need no thread for them."""
         self._one_at_a_time = threading.Lock() if memory else contextlib.nullcontext()
         """An in-memory database is one connection: threads take turns on it."""
         if url.startswith("sqlite"):
@@ -262,6 +266,10 @@ class CaseJournal:
                 view=view,
                 messages=[JournalMessage.model_validate(m) for m in sent],
             )
+
+    async def run(self, call: Callable[[], T]) -> T:
+        """`call` off the event loop (a database round trip), or on it for an in-memory one."""
+        return call() if self.in_memory else await asyncio.to_thread(call)
 
     def has(self, complaint_id: str) -> bool:
         with self._read() as connection:

@@ -98,7 +98,8 @@ class NotificationActivities:
             subject=rendered.subject,
             text=text,
         )
-        await asyncio.to_thread(self._journal.record_message, message)
+        journal = self._journal
+        await journal.run(lambda: journal.record_message(message))
 
     @activity.defn(name=models.SEND_NOTIFICATION_EMAIL)
     async def send_notification_email(

@@ -1,6 +1,6 @@
 """The case journal as the API reads it, and how an operator fills it again from Temporal."""
 
-import asyncio
+import functools
 import logging
 
 from fastapi import Request
@@ -39,7 +39,7 @@ async def rebuild(client: Client, journal: CaseJournal, policies: PolicySet) -> 
             warn_at=None,
             zone=zone_name_for(policy, view.intake.country, calendar),
         )
-        await asyncio.to_thread(journal.record, entry)
+        await journal.run(functools.partial(journal.record, entry))
         written += 1
         log.info("journal: %s (%d steps)", view.id, len(view.history))
     return written

@@ -4,6 +4,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.enums.v1 import PendingActivityState
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError, RPCStatusCode
@@ -44,7 +45,8 @@ async def in_flight(client: Client, workflow_id: str) -> list[str]:
             return []
         raise
     busy = [
-        f"activity {pending.activity_type.name} (attempt {pending.attempt}"
+        f"activity {pending.activity_type.name} ({PendingActivityState.Name(pending.state)}, "
+        f"attempt {pending.attempt}"
         + (
             f", last failure: {await client.data_converter.decode_failure(pending.last_failure)}"
             if pending.HasField("last_failure")

@@ -30,6 +30,7 @@ from domain.commands import (
     Reopen,
     RequestSupervisor,
     Resume,
+    Take,
 )
 from domain.policy import EscalationPolicy
 from domain.policy_files import load_policy_set
@@ -52,7 +53,7 @@ from workflows.complaint import ComplaintStart, ComplaintWorkflow
 from workflows.ids import matter_workflow_id, workflow_id
 
 HERE = Path(__file__).parent
-VERSION = "v7"
+VERSION = "v8"
 """v1: the walking skeleton. v2: policy files, business calendars, warnings, pause/resume.
 v3: playbooks, repeat contacts and supervisor calls, reply approval, assessment, decision
 reminders (revision 3), and the matter workflow. v4: search attributes. v5: channels, fallback,
@@ -60,7 +61,8 @@ quiet hours and status texts (revision 4); continued_as_new: a run that starts f
 continued-as-new state (cases, contacts, a supervisor awaited) and continues as new again.
 v6: customer contacts counted once per interval, staff texts spaced (revision 5). v7: payloads
 encrypted (under `RECORDING_KEY`), unencrypted updates and signals refused, cancellation
-refused."""
+refused. v8: the case journal (a write after each change, carried across continue-as-new) and
+assignment (taken, then released by an escalation)."""
 RECORDING_KEY = CodecKey("recording", hashlib.sha256(b"replay histories, not a secret").digest())
 """The key v7 and later histories are encrypted with, so the replay test can open them."""
 H = timedelta(hours=1)
@@ -249,6 +251,16 @@ async def writes_through_temporal_refused(
     return handle.id
 
 
+async def taken_then_escalated(env: WorkflowEnvironment, client: Client, task_queue: str) -> str:
+    """An agent takes the complaint; the L1 breach escalates it, which releases it; accepted."""
+    handle = await _start(client, task_queue)
+    await send(handle, Take(by=AGENT, by_sub="priya"))
+    await env.sleep(48 * H)
+    await resolve(client, handle.id.removeprefix("complaint-"))
+    await handle.result()
+    return handle.id
+
+
 SCENARIOS = (
     ladder_then_accepted,
     rejected_reopened_closed,
@@ -256,8 +268,9 @@ SCENARIOS = (
     delonghi_playbooks_and_reviews,
     matter_filed_twice,
     channels_fallback_and_quiet_hours,
-    continued_as_new,
     writes_through_temporal_refused,
+    taken_then_escalated,
+    continued_as_new,
 )
 CAN_LIMIT = 165
 """`continued_as_new`'s history event limit: past the first run's setup (~150 events), reached
