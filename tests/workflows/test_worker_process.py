@@ -21,7 +21,7 @@ from harness.mailbox import Mailbox
 from harness.samples import POLICY_DIR, with_policy
 from harness.temporal import CODEC_ENVIRONMENT
 from harness.waiting import eventually
-from tests.support.workflows import StartComplaint
+from tests.support.workflows import StartComplaint, settled
 from workflows.complaint import ComplaintWorkflow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,7 +58,10 @@ async def worker_process(
 
 
 async def test_the_worker_process_runs_a_complaint_and_stops_cleanly_on_sigterm(
-    worker_process: asyncio.subprocess.Process, mailbox: Mailbox, start_complaint: StartComplaint
+    env: WorkflowEnvironment,
+    worker_process: asyncio.subprocess.Process,
+    mailbox: Mailbox,
+    start_complaint: StartComplaint,
 ) -> None:
     # A Mexican customer: the worker process has never loaded that phone region's metadata,
     # which it then does inside the workflow sandbox while decoding the input.
@@ -75,7 +78,8 @@ async def test_the_worker_process_runs_a_complaint_and_stops_cleanly_on_sigterm(
     policy = load_policy_set(POLICY_DIR).for_brand("delonghi-mx")
     calendar = business_calendar_for(policy, "MX", date(2026, 11, 23))
     handle = await start_complaint(intake, policy=policy, calendar=calendar)
-    await eventually(lambda: len(mailbox.messages) == 2)  # nothing in flight at SIGTERM
+    await eventually(lambda: len(mailbox.messages) == 2)
+    await settled(env.client, handle.id)  # nothing in flight at SIGTERM (the journal written)
     view = await handle.query(ComplaintWorkflow.view)
     assert (view.policy_name, view.deadline) == (
         "delonghi-mexico",
