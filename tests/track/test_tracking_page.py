@@ -105,7 +105,7 @@ async def test_a_message_counts_as_a_contact_as_the_policy_says(
     sent = await api.post(f"{path}/message", data={"csrf_token": csrf, "note": "Any news?"})
     assert sent.status_code == 303
     view = (await api.get(f"/complaints/{complaint_id}", headers=ADMIN)).json()
-    step = view["history"][-1]
+    step = next(step for step in view["history"] if step["kind"] == "contacted")
     assert (step["kind"], step["text"], step["actor"]["role"]) == (
         "contacted",
         "Any news?",
@@ -165,3 +165,40 @@ async def test_a_mexican_complaints_page_is_in_spanish(
     assert "Envíenos un mensaje" in words
     weekday = "(lunes|martes|miércoles|jueves|viernes|sábado|domingo)"
     assert re.search(weekday + r", \d+ de \w+ de 20\d\d", words)  # babel's Spanish dates
+
+
+async def test_accept_then_reopen_within_the_window_and_404_once_it_has_passed(
+    env: WorkflowEnvironment, api: httpx.AsyncClient, mailbox: Mailbox
+) -> None:
+    complaint_id = await file_complaint(api, INDIA)
+    path = await tracking_path(mailbox, "asha@example.in")
+
+    async def propose_and_accept() -> None:
+        proposed = await api.post(
+            f"/complaints/{complaint_id}/resolution",
+            json={"resolution": "A new handset."},
+            headers=AGENT,
+        )
+        assert proposed.status_code == 200, proposed.text
+        csrf = csrf_of(await api.get(path))
+        accepted = await api.post(f"{path}/accept", data={"csrf_token": csrf})
+        assert accepted.status_code == 303
+
+    await propose_and_accept()
+    page = await api.get(path)
+    words = text_of(page)
+    assert "Status resolved" in words and "You can reopen it until" in words
+    assert "Send us a message" not in words
+    reopened = await api.post(
+        f"{path}/reopen", data={"csrf_token": csrf_of(page), "reason": "It died again."}
+    )
+    assert reopened.status_code == 303
+    view = (await api.get(f"/complaints/{complaint_id}", headers=ADMIN)).json()
+    assert view["status"] == "open"
+    step = next(step for step in view["history"] if step["kind"] == "reopened")
+    assert (step["reason"], step["actor"]["role"]) == ("It died again.", "customer")
+
+    await propose_and_accept()
+    await env.sleep(timedelta(days=8))  # the policy's reopen window is 7 days
+    gone = await api.get(path)
+    assert gone.status_code == 404
