@@ -253,10 +253,15 @@ _BUSINESS = {"en": "business {unit}", "es": "{unit} hábiles"}
 @pass_context
 def _span(context: Context, text: str | None) -> str:
     """`{{ promise | span }}`: a policy's `15-20 days` or `72h` in the recipient's language."""
+    return span_words(text, context["locale"])
+
+
+def span_words(text: str | None, locale: str) -> str:
+    """A policy's `15-20 days` or `72h` in the language of `locale` (`72 horas`)."""
     if not text:
         return "—"
     found = _SPAN.match(" ".join(text.lower().split()))
-    language = _babel_locale(context["locale"]).language
+    language = _babel_locale(locale).language
     words = _UNIT_WORDS.get(language, _UNIT_WORDS["en"])
     if found is None:
         return text

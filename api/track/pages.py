@@ -43,6 +43,7 @@ from domain.policy_files import PolicySet
 from domain.repeat_contacts import ContactRequest, RecordContact
 from domain.resolution import CustomerFeedback, FeedbackRequest, Reopen, ReopenRequest
 from domain.status import ACTIVE, CLOCK_RUNS, ComplaintStatus
+from domain.templates import span_words
 from domain.view import ComplaintView, for_customer
 
 HERE = Path(__file__).resolve().parent
@@ -214,9 +215,11 @@ def page_context(view: ComplaintView, policy: EscalationPolicy, now: datetime) -
         return _when(at, zone, locale) if at else None
 
     level = policy.level(view.level) if view.level <= policy.top else None
-    promise = level.resolution_window.text if level is not None else None
+    promise = span_words(level.resolution_window.text, locale) if level is not None else None
     cases = [
-        words["promise_by"].format(promise=case.promise, at=when(case.promise_due))
+        words["promise_by"].format(
+            promise=span_words(case.promise, locale), at=when(case.promise_due)
+        )
         for case in public.cases
         if case.active and case.promise and case.promise_due
     ]

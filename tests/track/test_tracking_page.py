@@ -48,7 +48,7 @@ async def test_the_acknowledgement_links_to_a_page_with_the_status_and_no_intern
     assert f"Your complaint {complaint_id}" in words
     assert "Status being worked on" in words
     assert "Level 1 · Grievance Desk" in words and "Handled by our grievance desk" in words
-    assert "We answer by" in words
+    assert "We answer by" in words and "(48 hours)" in words
     assert public in words
     assert secret not in page.text
     assert "Priya" not in page.text  # staff by role, never by name
