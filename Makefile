@@ -6,6 +6,7 @@ export UV_PYTHON_DOWNLOADS := never
 MAILDEV := .tools/maildev/node_modules/.bin/maildev
 DEV_ENV := .data/dev.env
 DESK_ENV := .data/desk.env
+TRACKING_ENV := .data/tracking.env
 CODEC_ENV := .data/codec.env
 TOKEN := .venv/bin/complaints token --ttl 12h
 LINK := .venv/bin/complaints token --ttl 10m
@@ -80,6 +81,14 @@ $(DESK_ENV):
 	  > $@.tmp && chmod 600 $@.tmp && mv $@.tmp $@
 	@echo "created $@ (the case desk's session key; make clean-data forgets it)"
 
+# The key signing customers' tracking links (worker and API share it).
+$(TRACKING_ENV):
+	@mkdir -p $(@D)
+	@umask 077 && \
+	  echo "COMPLAINTS_TRACKING_SECRET=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(48))')" \
+	  > $@.tmp && chmod 600 $@.tmp && mv $@.tmp $@
+	@echo "created $@ (the tracking links' key; make clean-data forgets it)"
+
 # The local payload key: nothing reaches Temporal in plain text (docs/deploy.md: rotation).
 $(CODEC_ENV): | install
 	@mkdir -p $(@D)
@@ -88,7 +97,7 @@ $(CODEC_ENV): | install
 	@echo "created $@ (the payload key of make run; make clean-data forgets it with the data)"
 
 ## run: Temporal dev server (SQLite in .data/), codec server, MailDev, worker and API; Ctrl-C stops all
-run: install $(MAILDEV) $(DEV_ENV) $(DESK_ENV) $(CODEC_ENV)
+run: install $(MAILDEV) $(DEV_ENV) $(DESK_ENV) $(TRACKING_ENV) $(CODEC_ENV)
 	@echo ""
 	@echo "  Temporal Web UI   http://127.0.0.1:8233   (gRPC 127.0.0.1:7233, data in .data/temporal.db)"
 	@echo "  Codec server      http://127.0.0.1:8081   (the UI decrypts payloads through it; read-only)"

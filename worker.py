@@ -13,6 +13,7 @@ from activities.email import SmtpSettings
 from activities.journal import JournalActivities
 from activities.journal_store import IN_MEMORY, CaseJournal
 from activities.notifications import NotificationActivities
+from activities.tracking_links import TrackingConfigError, TrackingLinks, TrackingSettings
 from domain.policy_files import SHIPPED_TEMPLATES, PolicyError, load_policy_set, load_templates
 from domain.templates import TemplateCatalog
 from workflows.codec import CodecKeyError
@@ -37,11 +38,13 @@ def build_worker(
     channels: ChannelSettings | None = None,
     templates: TemplateCatalog | None = None,
     journal: CaseJournal | None = None,
+    tracking: TrackingSettings | None = None,
 ) -> Worker:
     """A worker with every complaint workflow and activity registered.
 
     Without `channels`, text messages are off and the sent-ledger lives in memory; without
-    `journal`, the case journal is an in-memory SQLite database (tests).
+    `journal`, the case journal is an in-memory SQLite database (tests); without `tracking`,
+    acknowledgements carry no tracking link.
     """
     journal = journal or CaseJournal(IN_MEMORY)
     notifications = NotificationActivities(
@@ -49,6 +52,7 @@ def build_worker(
         channels or ChannelSettings(sms_gateway=None, sent_ledger=None),
         templates or TemplateCatalog(SHIPPED_TEMPLATES),
         journal=journal,
+        tracking=tracking,
     )
     journaling = JournalActivities(journal)
     return Worker(
@@ -81,8 +85,21 @@ async def main() -> None:
     except CodecKeyError as err:
         raise SystemExit(f"refusing to start, the payload keys are wrong: {err}") from None
     journal = CaseJournal(settings.journal_url)
+    tracking = TrackingSettings()
+    try:
+        TrackingLinks.from_settings(tracking)
+    except TrackingConfigError as err:
+        raise SystemExit(f"refusing to start: {err}") from None
+    if tracking.tracking_secret is None:
+        logging.warning("COMPLAINTS_TRACKING_SECRET is unset: acknowledgements carry no link")
     worker = build_worker(
-        client, SmtpSettings(), settings.task_queue, ChannelSettings(), templates, journal
+        client,
+        SmtpSettings(),
+        settings.task_queue,
+        ChannelSettings(),
+        templates,
+        journal,
+        tracking,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -14,7 +14,8 @@ from activities.email import EmailSender, OutgoingMail, SmtpSettings, message_id
 from activities.journal_store import CaseJournal
 from activities.ledger import SentLedger
 from activities.models import Delivery, JournalMessage, SentMessage
-from domain.messages import DeliveryChannel
+from activities.tracking_links import TrackingLinks, TrackingSettings
+from domain.messages import DeliveryChannel, NotificationKind
 from domain.templates import RenderedMessage, TemplateCatalog, TemplateProblem
 
 ATTEMPT_SHARE = 0.8
@@ -31,8 +32,11 @@ class NotificationActivities:
         templates: TemplateCatalog,
         ledger: SentLedger | None = None,
         journal: CaseJournal | None = None,
+        tracking: TrackingSettings | None = None,
     ) -> None:
+        """Without `tracking` (or its secret), acknowledgements carry no tracking link."""
         self._email = EmailSender(smtp)
+        self._tracking = TrackingLinks.from_settings(tracking) if tracking else None
         self._smtp = smtp
         self._channels = channels
         self._templates = templates
@@ -72,6 +76,7 @@ class NotificationActivities:
                 delivery.notification,
                 delivery.facts,
                 delivery.zone,
+                self._tracking_link(delivery),
             )
         except (TemplateProblem, TemplateError) as err:  # retrying would not mend it
             raise ApplicationError(
@@ -79,6 +84,18 @@ class NotificationActivities:
                 type="TemplateProblem",
                 non_retryable=True,
             ) from err
+
+    def _tracking_link(self, delivery: Delivery) -> str | None:
+        """The customer's tracking page, in their acknowledgement only: made here, at render
+        time, so the secret that signs it never enters the workflow."""
+        notification = delivery.notification
+        if (
+            self._tracking is None
+            or notification.kind is not NotificationKind.ACKNOWLEDGEMENT
+            or notification.recipient.role != "customer"
+        ):
+            return None
+        return self._tracking.link_for(delivery.facts.complaint_id)
 
     async def _journal_message(
         self, delivery: Delivery, rendered: RenderedMessage, sent: SentMessage

@@ -10,6 +10,7 @@ from fastapi_offline import FastAPIOffline
 from temporalio.client import Client
 
 from activities.journal_store import CaseJournal
+from activities.tracking_links import TrackingLinks, TrackingSettings
 from api.credentials import Authenticator, AuthSettings
 from api.desk import pages as desk
 from api.desk.session import DeskKeys
@@ -19,6 +20,7 @@ from api.openapi import complete_openapi
 from api.rate_limits import RateLimiter
 from api.routers import actions, complaints, health, search
 from api.settings import ApiSettings
+from api.track import pages as track
 from domain.policy_files import load_policy_set
 from workflows.connection import connect
 
@@ -31,6 +33,7 @@ def create_app(
     settings: ApiSettings | None = None,
     auth: AuthSettings | None = None,
     journal: CaseJournal | None = None,
+    tracking: TrackingSettings | None = None,
 ) -> FastAPI:
     """The app; pass a client (and a journal) to use instead of connecting at start-up (tests
     do).
@@ -49,6 +52,7 @@ def create_app(
         app.state.rate_limiter = RateLimiter.from_settings(api_settings.rate_limits)
         app.state.policies = load_policy_set(api_settings.escalation_policy)
         app.state.desk = DeskKeys.from_settings(auth_settings)
+        app.state.tracking = TrackingLinks.from_settings(tracking or TrackingSettings())
         app.state.temporal_client = client or await connect()
         app.state.journal = journal or CaseJournal(api_settings.journal_url)
         yield
@@ -70,6 +74,7 @@ def create_app(
     app.include_router(actions.router)
     app.include_router(health.router)
     desk.install(app)
+    track.install(app)
     complete_openapi(app)
     app.add_exception_handler(RequestValidationError, refusal_of_invalid_request)
     app.add_middleware(RefuseUnrepresentableJson)  # inside the size limit: reads bodies it passed

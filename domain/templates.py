@@ -112,10 +112,13 @@ class TemplateCatalog:
         notification: Notification,
         facts: MessageFacts,
         zone: str,
+        tracking_link: str | None = None,
     ) -> RenderedMessage:
-        """The message for `notification` in `locale`, its times in `zone`."""
+        """The message for `notification` in `locale`, its times in `zone`; `tracking_link`
+        (the customer's page, made by the sender: never in a workflow) where there is one."""
         template = self.template(brand, locale, notification.kind)
-        return template.render(message_context(notification, facts, locale, zone))
+        context = message_context(notification, facts, locale, zone, tracking_link)
+        return template.render(context)
 
     def check(self, brand: str, locales: set[str]) -> None:
         """Render every kind in every locale with sample facts: any gap or error fails here."""
@@ -123,9 +126,10 @@ class TemplateCatalog:
             _babel_locale(locale)
             for kind in NotificationKind:
                 template = self.template(brand, locale, kind)
-                for notification in _samples(kind):
+                for notification, link in _samples(kind):
+                    context = message_context(notification, SAMPLE_FACTS, locale, "UTC", link)
                     try:
-                        template.render(message_context(notification, SAMPLE_FACTS, locale, "UTC"))
+                        template.render(context)
                     except TemplateError as err:
                         raise TemplateProblem(f"{template.source}.txt: {err}") from None
 
@@ -166,7 +170,11 @@ def translate_legacy(text: str, source: str) -> str:
 
 
 def message_context(
-    notification: Notification, facts: MessageFacts, locale: str, zone: str
+    notification: Notification,
+    facts: MessageFacts,
+    locale: str,
+    zone: str,
+    tracking_link: str | None = None,
 ) -> dict[str, Any]:
     """Every name a template may use; absent facts are None, never undefined."""
     record = notification.record
@@ -188,6 +196,7 @@ def message_context(
         "text": notification.text,
         "case_title": record.case_title if record else notification.case,
         "record": record_lines(notification),
+        "tracking_link": tracking_link,
         "locale": locale,
         "zone": zone,
     }
@@ -244,10 +253,15 @@ _BUSINESS = {"en": "business {unit}", "es": "{unit} hábiles"}
 @pass_context
 def _span(context: Context, text: str | None) -> str:
     """`{{ promise | span }}`: a policy's `15-20 days` or `72h` in the recipient's language."""
+    return span_words(text, context["locale"])
+
+
+def span_words(text: str | None, locale: str) -> str:
+    """A policy's `15-20 days` or `72h` in the language of `locale` (`72 horas`)."""
     if not text:
         return "—"
     found = _SPAN.match(" ".join(text.lower().split()))
-    language = _babel_locale(context["locale"]).language
+    language = _babel_locale(locale).language
     words = _UNIT_WORDS.get(language, _UNIT_WORDS["en"])
     if found is None:
         return text
@@ -287,8 +301,12 @@ SAMPLE_FACTS = MessageFacts(
 """What every template is test-rendered with when the policy loads; tests and docs start from it."""
 
 
-def _samples(kind: NotificationKind) -> list[Notification]:
-    """A sparse and a full notification of `kind`: templates must handle both."""
+SAMPLE_TRACKING_LINK = "https://support.example.com/track/InNhbXBsZSI.c2lnbmF0dXJl"
+
+
+def _samples(kind: NotificationKind) -> list[tuple[Notification, str | None]]:
+    """A sparse and a full notification of `kind` (the full one with a tracking link): templates
+    must handle both."""
     recipient = Recipient(role="customer", name="Asha Verma", email="asha@example.in")
     sparse = Notification(step=1, kind=kind, recipient=recipient, level=1)
     full = sparse.model_copy(
@@ -305,4 +323,4 @@ def _samples(kind: NotificationKind) -> list[Notification]:
     staff = full.model_copy(
         update={"recipient": Recipient(role="supervisor", name="S", email=None)}
     )
-    return [sparse, full, staff]
+    return [(sparse, None), (full, SAMPLE_TRACKING_LINK), (staff, None)]

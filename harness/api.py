@@ -7,6 +7,7 @@ import httpx
 from temporalio.testing import WorkflowEnvironment
 
 from activities.journal_store import IN_MEMORY, CaseJournal
+from activities.tracking_links import TrackingSettings
 from api.credentials import AuthSettings
 from api.main import create_app
 from api.rate_limits import RateLimits
@@ -24,11 +25,13 @@ async def serve_api(
     auth: AuthSettings = TEST_AUTH,
     headers: dict[str, str] = ADMIN,
     journal: CaseJournal | None = None,
+    tracking: TrackingSettings | None = None,
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The app served by uvicorn on a free loopback port, and a client sending `headers`.
 
     The ids of complaints filed through the client are added to `opened_workflows`. Without
-    `journal` (the worker's, to read what it writes), the app's case journal is in memory.
+    `journal` (the worker's, to read what it writes), the app's case journal is in memory;
+    without `tracking`, no tracking secret (the pages answer 404), whatever the environment says.
     """
 
     async def remember_filed(response: httpx.Response) -> None:
@@ -38,7 +41,13 @@ async def serve_api(
 
     if "rate_limits" not in settings.model_fields_set:  # tests that count set their own
         settings = settings.model_copy(update={"rate_limits": RateLimits(enabled=False)})
-    app = create_app(env.client, settings, auth, journal or CaseJournal(IN_MEMORY))
+    app = create_app(
+        env.client,
+        settings,
+        auth,
+        journal or CaseJournal(IN_MEMORY),
+        tracking or TrackingSettings(tracking_secret=None),
+    )
     async with (
         serving(app) as port,
         httpx.AsyncClient(

@@ -31,6 +31,7 @@ from temporalio.envconfig import ClientConfig, ClientConfigProfile
 
 from activities.channels import ChannelSettings
 from activities.email import SmtpSettings
+from activities.tracking_links import TrackingSettings
 from api.codec_server import CodecServerSettings
 from api.credentials import AuthSettings
 from api.rate_limits import RateLimiter
@@ -56,6 +57,7 @@ SETTINGS: tuple[type[BaseSettings], ...] = (
     CodecServerSettings,
     SmtpSettings,
     ChannelSettings,
+    TrackingSettings,
 )
 """Every settings class of the worker, the API and the codec server."""
 OUR_PREFIXES = ("COMPLAINTS_", "SMTP_", "NOTIFY_", "ESCALATION_POLICY", "TEMPORAL_")

@@ -1,0 +1,1 @@
+"""The customer's tracking page: `/track/<signed link>`, from the acknowledgement email."""
