@@ -18,6 +18,8 @@ from activities.tracking_links import TrackingLinks, TrackingSettings
 from domain.messages import DeliveryChannel, NotificationKind
 from domain.templates import RenderedMessage, TemplateCatalog, TemplateProblem
 
+HIDDEN_LINK = "[the customer's tracking link]"
+"""What the journal keeps of a tracking link: whoever holds the link acts as the customer."""
 ATTEMPT_SHARE = 0.8
 """The share of an attempt's start-to-close timeout a send may take before it gives up."""
 
@@ -103,6 +105,8 @@ class NotificationActivities:
         if self._journal is None:
             return
         text = rendered.sms if delivery.channel is DeliveryChannel.SMS else rendered.body
+        if link := self._tracking_link(delivery):  # the customer's key: staff never see it
+            text = text.replace(link, HIDDEN_LINK)
         message = JournalMessage(
             complaint_id=delivery.facts.complaint_id,
             message_key=delivery.idempotency_key,
