@@ -1,5 +1,6 @@
-"""The API served with a worker on the test server, and the desk as browsers reach it: each
-person a client of their own (cookies), signed in through a sign-in link."""
+"""The API served with a worker on the test server, both with the same case journal, and the
+desk as browsers reach it: each person a client of their own (cookies), signed in through a
+sign-in link."""
 
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -10,23 +11,54 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from activities.email import SmtpSettings
+from activities.journal_store import IN_MEMORY, CaseJournal
 from api.credentials import PersonRole, mint_token
 from api.settings import ApiSettings
 from harness.api import serve_api
 from harness.credentials import ADMIN, TEST_AUTH
+from harness.mailbox import Mailbox
 from harness.samples import FORM
+from tests.conftest import close_workflows
+from worker import build_worker
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 SignIn = Callable[..., Awaitable[httpx.AsyncClient]]
 
 
 @pytest.fixture
+def journal() -> CaseJournal:
+    """The case journal the worker writes and the desk reads."""
+    return CaseJournal(IN_MEMORY)
+
+
+@pytest.fixture
+async def worker(
+    env: WorkflowEnvironment,
+    mailbox: Mailbox,
+    task_queue: str,
+    opened_workflows: set[str],
+    journal: CaseJournal,
+) -> AsyncIterator[Worker]:
+    """A complaint worker on a fresh task queue, mailing to the test SMTP server and writing
+    to the desk's journal."""
+    smtp = SmtpSettings(host="127.0.0.1", port=mailbox.port, timeout_seconds=5)
+    async with build_worker(env.client, smtp, task_queue=task_queue, journal=journal) as running:
+        yield running
+        await close_workflows(env, opened_workflows)  # while the worker can still finish them
+
+
+@pytest.fixture
 async def api(
-    env: WorkflowEnvironment, worker: Worker, task_queue: str, opened_workflows: set[str]
+    env: WorkflowEnvironment,
+    worker: Worker,
+    task_queue: str,
+    opened_workflows: set[str],
+    journal: CaseJournal,
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The served app; the client sends no credentials unless a request says whose."""
     settings = ApiSettings(task_queue=task_queue)
-    async with serve_api(env, settings, opened_workflows, headers={}) as client:
+    async with serve_api(env, settings, opened_workflows, headers={}, journal=journal) as client:
         yield client
 
 
