@@ -246,7 +246,8 @@ async def act(request: Request, complaint_id: str, action: str, user: DeskUser =
         return await _case_page(request, user, view, form, posted.values, posted.errors, 422)
     await limited(limiter(request).action(user.principal))
     in_path = {"case_type": form.case_type} if _in_path(form) and form.case_type else {}
-    command = form.route.build(posted.body, user.principal.actor, **in_path)
+    signed = {"by_sub": user.principal.subject} if form.route.signed_by_sub else {}
+    command = form.route.build(posted.body, user.principal.actor, **in_path, **signed)
     try:
         after = await act_on_complaint(temporal(request), complaint_id, command)
     except HTTPException as err:

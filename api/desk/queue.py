@@ -95,7 +95,7 @@ def read_filters(params: Mapping[str, str], caller: Principal, now: datetime) ->
             errors["breached"] = "yes, no or empty"
     for name in ("owner_role", "case_type"):
         wanted[name] = values[name] or None
-    wanted["country"] = values["country"].lower() or None
+    wanted["country"] = values["country"].upper() or None
     if values["mine"]:
         wanted["assignee_sub"] = caller.subject
     size = number_in(params.get("page_size"), PAGE_SIZES[1])
@@ -123,8 +123,9 @@ def queue_context(
     pages = max(1, -(-total // query.page_size))
     page = query.page + 1
 
-    def link(**changes: object) -> str:
-        merged = {**shown, **{k: str(v) for k, v in changes.items() if v is not None}}
+    def link(page: int | None = None) -> str:
+        """This queue (its filters and page size) at another page; None: the first."""
+        merged = {**shown, **({"page": str(page)} if page and page > 1 else {})}
         return "/desk?" + urlencode(merged) if merged else "/desk"
 
     return {
@@ -134,8 +135,9 @@ def queue_context(
         "pages": pages,
         "first": query.page * query.page_size + 1 if rows else 0,
         "last": query.page * query.page_size + len(rows),
-        "previous": link(page=page - 1) if page > 1 else None,
-        "next": link(page=page + 1) if page < pages else None,
+        "previous": link(page - 1) if page > 1 else None,
+        "next": link(page + 1) if page < pages else None,
+        "first_page": link(),
         "filters": filters.values,
         "filter_errors": filters.errors,
         "filtered": bool(narrowed),
