@@ -46,7 +46,7 @@ from api.desk.session import (
 from api.journal import case_journal
 from api.routers.complaints import file_intake
 from api.schemas import IntakePending
-from api.temporal import act_on_complaint, read_complaint
+from api.temporal import act_on_complaint, not_found, read_complaint
 from domain.engine_room import actor_name, step_words
 from domain.view import ComplaintView
 
@@ -223,7 +223,7 @@ async def register(request: Request, user: DeskUser = User) -> Response:
 
 @router.get("/complaints/{complaint_id}")
 async def complaint_page(request: Request, complaint_id: str, user: DeskUser = User) -> Response:
-    view = await _read(request, complaint_id)
+    view = await _read(request, complaint_id, user)
     return await _case_page(request, user, view)
 
 
@@ -231,7 +231,7 @@ async def complaint_page(request: Request, complaint_id: str, user: DeskUser = U
 async def act(request: Request, complaint_id: str, action: str, user: DeskUser = User) -> Response:
     """Send a form's command as the API's route does, under the signed-in person."""
     data = await form_data(request, user)
-    view = await _read(request, complaint_id)
+    view = await _read(request, complaint_id, user)
     policy = policies(request).for_brand(view.intake.brand)
     form = next(
         (form for form in forms_for(view, policy, user.principal.role) if form.path == action),
@@ -258,7 +258,7 @@ async def act(request: Request, complaint_id: str, action: str, user: DeskUser =
                 if isinstance(detail, list)
                 else {"": str(detail)}
             )
-            current = await _read(request, complaint_id)
+            current = await _read(request, complaint_id, user)
             return await _case_page(
                 request, user, current, form, posted.values, errors, err.status_code
             )
@@ -286,13 +286,18 @@ async def _home(
     return render(request, "home.html", page, user, status_code=status_code)
 
 
-async def _read(request: Request, complaint_id: str) -> ComplaintView:
+async def _read(request: Request, complaint_id: str, user: DeskUser) -> ComplaintView:
+    """The complaint, or 404 when there is none or it is another brand's than the person's."""
     if not COMPLAINT_ID.fullmatch(complaint_id):
         raise DeskRefusal(404, "No such complaint", f"{complaint_id!r} is not a complaint id.")
     try:
-        return await read_complaint(temporal(request), complaint_id)
+        view = await read_complaint(temporal(request), complaint_id)
     except HTTPException as err:
         raise DeskRefusal(err.status_code, "No such complaint", str(err.detail)) from None
+    if not user.principal.sees_brand(view.intake.brand):
+        # As the API does: another brand's complaint is refused as an unknown one.
+        raise DeskRefusal(404, "No such complaint", str(not_found(complaint_id).detail))
+    return view
 
 
 async def _case_page(

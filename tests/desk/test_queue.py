@@ -137,6 +137,17 @@ async def test_a_brand_scoped_person_sees_only_their_brand(
     everyone = bearer("agent", "priya", "Priya")
     assert set(_listed(await api.get("/desk", headers=everyone))) == {theirs, not_theirs}
 
+    # another brand's complaint is no more theirs by its id than in the queue
+    page = await api.get(f"/desk/complaints/{theirs}", headers=scoped)
+    assert page.status_code == 200
+    refused = await api.get(f"/desk/complaints/{not_theirs}", headers=scoped)
+    assert refused.status_code == 404
+    taken = await api.post(
+        f"/desk/complaints/{not_theirs}/take", data={"csrf_token": csrf_of(page)}, headers=scoped
+    )
+    assert taken.status_code == 404
+    assert _assignee(journal, not_theirs) is None
+
 
 async def test_the_case_page_shows_the_acknowledgement_as_sent(
     env: WorkflowEnvironment,
