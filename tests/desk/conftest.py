@@ -1,4 +1,4 @@
-"""The API served with a worker on the test server, both with the same case journal, and the
+"""The API served with a worker on the test server, reading the journal the worker writes, and the
 desk as browsers reach it: each person a client of their own (cookies), signed in through a
 sign-in link."""
 
@@ -11,41 +11,15 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.email import SmtpSettings
-from activities.journal_store import IN_MEMORY, CaseJournal
+from activities.journal_store import CaseJournal
 from api.credentials import PersonRole, mint_token
 from api.settings import ApiSettings
 from harness.api import serve_api
 from harness.credentials import ADMIN, TEST_AUTH
-from harness.mailbox import Mailbox
 from harness.samples import FORM
-from tests.conftest import close_workflows
-from worker import build_worker
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 SignIn = Callable[..., Awaitable[httpx.AsyncClient]]
-
-
-@pytest.fixture
-def journal() -> CaseJournal:
-    """The case journal the worker writes and the desk reads."""
-    return CaseJournal(IN_MEMORY)
-
-
-@pytest.fixture
-async def worker(
-    env: WorkflowEnvironment,
-    mailbox: Mailbox,
-    task_queue: str,
-    opened_workflows: set[str],
-    journal: CaseJournal,
-) -> AsyncIterator[Worker]:
-    """A complaint worker on a fresh task queue, mailing to the test SMTP server and writing
-    to the desk's journal."""
-    smtp = SmtpSettings(host="127.0.0.1", port=mailbox.port, timeout_seconds=5)
-    async with build_worker(env.client, smtp, task_queue=task_queue, journal=journal) as running:
-        yield running
-        await close_workflows(env, opened_workflows)  # while the worker can still finish them
 
 
 @pytest.fixture
