@@ -283,6 +283,9 @@ async def _home(
     if filters.errors and status_code == 200:
         status_code = 422
     page = {"title": "Case desk", "queue": queue, **(context or {})}
+    if request.headers.get("hx-request") == "true" and status_code == 200:
+        # The table's own refresh: the table alone (and the flash is left for a page).
+        return render(request, "_queue.html", page)
     return render(request, "home.html", page, user, status_code=status_code)
 
 

@@ -122,6 +122,8 @@ async def test_filters_and_my_queue(
     # the table refreshes itself from the very same URL, so the agent keeps their place
     refresh = re.search(r'<div id="queue" hx-get="([^"]+)" hx-trigger="every 30s"', my_queue.text)
     assert refresh and refresh.group(1) == "/desk?mine=1"
+    polled = await desk.get("/desk", params={"mine": "1"}, headers={"HX-Request": "true"})
+    assert polled.text.strip().startswith('<div id="queue"') and _listed(polled) == [mine]
 
 
 async def test_a_brand_scoped_person_sees_only_their_brand(
