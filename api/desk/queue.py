@@ -14,6 +14,8 @@ from domain.engine_room import local_time, span
 from domain.status import ComplaintStatus
 
 PAGE_SIZES = (25, 50, 100)
+LAST_PAGE = 100_000
+"""Pages past it are read as it (an offset the database can hold)."""
 FILTERS = ("level", "owner_role", "status", "breached", "country", "case_type", "due_within")
 """The form's fields that narrow the queue (with `mine`, the agent's own complaints)."""
 SAVED: tuple[tuple[str, dict[str, str]], ...] = (
@@ -80,7 +82,7 @@ def read_filters(params: Mapping[str, str], caller: Principal, now: datetime) ->
     if hours := number("due_within", 1, 24 * 365):
         wanted["due_before"] = now + timedelta(hours=hours)
     if status := values["status"]:
-        if status in ComplaintStatus.__members__.values():
+        if status in {known.value for known in ComplaintStatus}:
             wanted["status"] = ComplaintStatus(status)
         else:
             errors["status"] = "not a status"
@@ -93,16 +95,17 @@ def read_filters(params: Mapping[str, str], caller: Principal, now: datetime) ->
             pass
         case _:
             errors["breached"] = "yes, no or empty"
-    for name in ("owner_role", "case_type"):
-        wanted[name] = values[name] or None
+    for name in ("owner_role", "case_type"):  # as the table shows them: `grievance desk`
+        wanted[name] = "_".join(values[name].lower().split()) or None
     wanted["country"] = values["country"].upper() or None
     if values["mine"]:
+        values["mine"] = "1"
         wanted["assignee_sub"] = caller.subject
     size = number_in(params.get("page_size"), PAGE_SIZES[1])
     values["page_size"] = str(size) if size in PAGE_SIZES and "page_size" in params else ""
     query = QueueQuery(
         brands=sorted(caller.brands) if caller.brands is not None else None,
-        page=max(number_in(params.get("page"), 1), 1) - 1,
+        page=min(max(number_in(params.get("page"), 1), 1), LAST_PAGE) - 1,
         page_size=size if size in PAGE_SIZES else PAGE_SIZES[1],
         **wanted,
     )

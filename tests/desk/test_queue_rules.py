@@ -67,6 +67,8 @@ def test_filters_come_from_the_query_string() -> None:
     assert query.due_before == NOW + timedelta(hours=4)
     assert query.brands == ["xiaomi-in"]
     assert not filters.errors
+    typed = read_filters({"owner_role": " Grievance  desk", "page": "9" * 40}, PRIYA, NOW).query
+    assert typed.owner_role == "grievance_desk" and typed.page == 99_999
     wrong = read_filters({"level": "0", "status": "lost", "breached": "maybe"}, PRIYA, NOW)
     assert set(wrong.errors) == {"level", "status", "breached"}
     assert wrong.query.level is None and wrong.query.status is None and wrong.query.brands is None
