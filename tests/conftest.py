@@ -15,6 +15,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.email import SmtpSettings
+from activities.journal_store import IN_MEMORY, CaseJournal
 from api.settings import ApiSettings
 from domain.intake import ComplaintIntake
 from domain.policy import EscalationPolicy
@@ -168,12 +169,23 @@ def start_complaint(
 
 
 @pytest.fixture
+def journal() -> CaseJournal:
+    """The case journal the worker writes (in memory); pass it to `serve_api` to read it."""
+    return CaseJournal(IN_MEMORY)
+
+
+@pytest.fixture
 async def worker(
-    env: WorkflowEnvironment, mailbox: Mailbox, task_queue: str, opened_workflows: set[str]
+    env: WorkflowEnvironment,
+    mailbox: Mailbox,
+    task_queue: str,
+    opened_workflows: set[str],
+    journal: CaseJournal,
 ) -> AsyncIterator[Worker]:
-    """A complaint worker on a fresh task queue, mailing to the test SMTP server."""
+    """A complaint worker on a fresh task queue, mailing to the test SMTP server and writing
+    to the test's case journal."""
     smtp = SmtpSettings(host="127.0.0.1", port=mailbox.port, timeout_seconds=5)
-    async with build_worker(env.client, smtp, task_queue=task_queue) as running:
+    async with build_worker(env.client, smtp, task_queue=task_queue, journal=journal) as running:
         yield running
         await close_workflows(env, opened_workflows)  # while the worker can still finish them
 

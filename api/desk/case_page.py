@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from activities.journal_store import JournalCase
 from api.desk.forms import forms_for
 from api.desk.session import DeskUser
 from domain.complaint import zone_name_for
@@ -89,6 +90,24 @@ def _deadline(view: ComplaintView, zone: str, now: datetime) -> dict[str, Any]:
     late, left = span(now - view.deadline), span(view.deadline - now)
     relative = f"late by {late}" if at.past else f"{left} left"
     return {"text": at.local, "at": at, "relative": relative, "breached": at.past or view.breached}
+
+
+def messages_context(
+    journaled: JournalCase | None, zone: str, now: datetime
+) -> list[dict[str, Any]] | None:
+    """Every message sent, oldest first, as it went out; None while the journal lacks the
+    complaint (its first write is on its way, or it predates the journal)."""
+    if journaled is None:
+        return None
+    return [
+        {
+            "message": message,
+            "sent": moment(message.sent_at, zone, now),
+            "to": message.recipient_role.replace("_", " "),
+            "kind": message.kind.replace("_", " "),
+        }
+        for message in journaled.messages
+    ]
 
 
 def span_seconds(seconds: float) -> str:

@@ -5,6 +5,7 @@ Actions and filings go through the API's own code (`act_on_complaint`, `file_int
 signed-in person, so the history records them by name and refuses them with the API's reasons.
 """
 
+import asyncio
 import re
 import secrets
 from collections.abc import Mapping
@@ -29,8 +30,9 @@ from api.desk.access import (
     policies,
     temporal,
 )
-from api.desk.case_page import case_context
+from api.desk.case_page import case_context, messages_context
 from api.desk.forms import ActionForm, errors_by_field, forms_for, read_posted
+from api.desk.queue import queue_context, read_filters
 from api.desk.register import REGISTER_FIELDS, intake_from, register_context
 from api.desk.session import (
     CSRF_FIELD,
@@ -41,9 +43,10 @@ from api.desk.session import (
     forget_cookie,
     set_cookie,
 )
+from api.journal import case_journal
 from api.routers.complaints import file_intake
 from api.schemas import IntakePending
-from api.temporal import act_on_complaint, read_complaint
+from api.temporal import act_on_complaint, not_found, read_complaint
 from domain.engine_room import actor_name, step_words
 from domain.view import ComplaintView
 
@@ -148,7 +151,8 @@ async def sign_out(request: Request, user: DeskUser = User) -> Response:
 
 @router.get("")
 async def home(request: Request, user: DeskUser = User) -> Response:
-    return render(request, "home.html", {"title": "Case desk"}, user)
+    """The queue, with its filters from the query string (a GET form: links keep them)."""
+    return await _home(request, user)
 
 
 @router.get("/open")
@@ -157,8 +161,8 @@ async def open_by_id(request: Request, id: str = "", user: DeskUser = User) -> R
     complaint_id = id.strip().lower()
     if not COMPLAINT_ID.fullmatch(complaint_id):
         message = "A complaint id is 1 to 64 lower-case letters and digits, e.g. 3f9c2a7be41d0c55."
-        context = {"title": "Case desk", "open_error": message, "open_value": id}
-        return render(request, "home.html", context, user, status_code=422)
+        context = {"open_error": message, "open_value": id}
+        return await _home(request, user, context, status_code=422)
     return redirect(request, f"/desk/complaints/{complaint_id}")
 
 
@@ -219,15 +223,15 @@ async def register(request: Request, user: DeskUser = User) -> Response:
 
 @router.get("/complaints/{complaint_id}")
 async def complaint_page(request: Request, complaint_id: str, user: DeskUser = User) -> Response:
-    view = await _read(request, complaint_id)
-    return _case_page(request, user, view)
+    view = await _read(request, complaint_id, user)
+    return await _case_page(request, user, view)
 
 
 @router.post("/complaints/{complaint_id}/{action:path}")
 async def act(request: Request, complaint_id: str, action: str, user: DeskUser = User) -> Response:
     """Send a form's command as the API's route does, under the signed-in person."""
     data = await form_data(request, user)
-    view = await _read(request, complaint_id)
+    view = await _read(request, complaint_id, user)
     policy = policies(request).for_brand(view.intake.brand)
     form = next(
         (form for form in forms_for(view, policy, user.principal.role) if form.path == action),
@@ -239,10 +243,11 @@ async def act(request: Request, complaint_id: str, action: str, user: DeskUser =
         )
     posted = read_posted(form, data)
     if posted.errors:
-        return _case_page(request, user, view, form, posted.values, posted.errors, 422)
+        return await _case_page(request, user, view, form, posted.values, posted.errors, 422)
     await limited(limiter(request).action(user.principal))
     in_path = {"case_type": form.case_type} if _in_path(form) and form.case_type else {}
-    command = form.route.build(posted.body, user.principal.actor, **in_path)
+    signed = {"by_sub": user.principal.subject} if form.route.signed_by_sub else {}
+    command = form.route.build(posted.body, user.principal.actor, **in_path, **signed)
     try:
         after = await act_on_complaint(temporal(request), complaint_id, command)
     except HTTPException as err:
@@ -253,8 +258,10 @@ async def act(request: Request, complaint_id: str, action: str, user: DeskUser =
                 if isinstance(detail, list)
                 else {"": str(detail)}
             )
-            current = await _read(request, complaint_id)
-            return _case_page(request, user, current, form, posted.values, errors, err.status_code)
+            current = await _read(request, complaint_id, user)
+            return await _case_page(
+                request, user, current, form, posted.values, errors, err.status_code
+            )
         raise DeskRefusal(err.status_code, "Not done", str(err.detail)) from None
     return redirect(request, f"/desk/complaints/{complaint_id}", _what_happened(after, user))
 
@@ -262,16 +269,41 @@ async def act(request: Request, complaint_id: str, action: str, user: DeskUser =
 # --- helpers -------------------------------------------------------------------------------------
 
 
-async def _read(request: Request, complaint_id: str) -> ComplaintView:
+async def _home(
+    request: Request,
+    user: DeskUser,
+    context: Mapping[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The home page: registering, opening by id, and the queue the query string asks for."""
+    now = datetime.now(UTC)
+    filters = read_filters(request.query_params, user.principal, now)
+    rows, total = await asyncio.to_thread(case_journal(request).queue, filters.query)
+    queue = queue_context(rows, total, filters, request.url.query, now)
+    if filters.errors and status_code == 200:
+        status_code = 422
+    page = {"title": "Case desk", "queue": queue, **(context or {})}
+    if request.headers.get("hx-request") == "true" and status_code == 200:
+        # The table's own refresh: the table alone (and the flash is left for a page).
+        return render(request, "_queue.html", page)
+    return render(request, "home.html", page, user, status_code=status_code)
+
+
+async def _read(request: Request, complaint_id: str, user: DeskUser) -> ComplaintView:
+    """The complaint, or 404 when there is none or it is another brand's than the person's."""
     if not COMPLAINT_ID.fullmatch(complaint_id):
         raise DeskRefusal(404, "No such complaint", f"{complaint_id!r} is not a complaint id.")
     try:
-        return await read_complaint(temporal(request), complaint_id)
+        view = await read_complaint(temporal(request), complaint_id)
     except HTTPException as err:
         raise DeskRefusal(err.status_code, "No such complaint", str(err.detail)) from None
+    if not user.principal.sees_brand(view.intake.brand):
+        # As the API does: another brand's complaint is refused as an unknown one.
+        raise DeskRefusal(404, "No such complaint", str(not_found(complaint_id).detail))
+    return view
 
 
-def _case_page(
+async def _case_page(
     request: Request,
     user: DeskUser,
     view: ComplaintView,
@@ -282,7 +314,10 @@ def _case_page(
 ) -> Response:
     policy = policies(request).for_brand(view.intake.brand)
     posted = {"key": form.key, "values": values or {}, "errors": errors or {}} if form else None
-    context = case_context(view, policy, user, datetime.now(UTC), posted)
+    now = datetime.now(UTC)
+    context = case_context(view, policy, user, now, posted)
+    journaled = await asyncio.to_thread(case_journal(request).case, view.id)
+    context["messages"] = messages_context(journaled, context["zone"], now)
     return render(request, "case.html", context, user, status_code=status_code)
 
 

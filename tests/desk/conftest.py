@@ -1,5 +1,6 @@
-"""The API served with a worker on the test server, and the desk as browsers reach it: each
-person a client of their own (cookies), signed in through a sign-in link."""
+"""The API served with a worker on the test server, reading the journal the worker writes, and the
+desk as browsers reach it: each person a client of their own (cookies), signed in through a
+sign-in link."""
 
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -10,6 +11,7 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from activities.journal_store import CaseJournal
 from api.credentials import PersonRole, mint_token
 from api.settings import ApiSettings
 from harness.api import serve_api
@@ -22,11 +24,15 @@ SignIn = Callable[..., Awaitable[httpx.AsyncClient]]
 
 @pytest.fixture
 async def api(
-    env: WorkflowEnvironment, worker: Worker, task_queue: str, opened_workflows: set[str]
+    env: WorkflowEnvironment,
+    worker: Worker,
+    task_queue: str,
+    opened_workflows: set[str],
+    journal: CaseJournal,
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The served app; the client sends no credentials unless a request says whose."""
     settings = ApiSettings(task_queue=task_queue)
-    async with serve_api(env, settings, opened_workflows, headers={}) as client:
+    async with serve_api(env, settings, opened_workflows, headers={}, journal=journal) as client:
         yield client
 
 
