@@ -44,7 +44,7 @@ from sqlalchemy.pool import StaticPool
 
 from activities.models import JournalEntry, JournalMessage
 from domain.history import Step
-from domain.status import ComplaintStatus
+from domain.status import ACTIVE, ComplaintStatus
 from domain.view import ComplaintView
 
 T = TypeVar("T")
@@ -90,7 +90,6 @@ messages = Table(
     Column("message", JSON, nullable=False),
     Column("sent_at", DateTime(timezone=True), nullable=False),
 )
-CLOSED = ComplaintStatus.CLOSED.value
 IN_MEMORY = "sqlite://"
 """A journal that lives as long as its process (tests)."""
 
@@ -214,9 +213,10 @@ class CaseJournal:
     # --- reads --------------------------------------------------------------------------------
 
     def queue(self, query: QueueQuery) -> tuple[list[QueueRow], int]:
-        """Open complaints, breached first, then by the nearest deadline (none last), and how
-        many match."""
-        conditions = [complaints.c.status != CLOSED, *_filters(query)]
+        """Complaints someone is working on (open, paused, awaiting approval or the customer),
+        breached first, then by the nearest deadline (none last), and how many match."""
+        active = sorted(status.value for status in ACTIVE)
+        conditions = [complaints.c.status.in_(active), *_filters(query)]
         order = [
             complaints.c.breached.desc(),
             complaints.c.deadline.is_(None),

@@ -11,6 +11,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.email import SmtpSettings
+from activities.journal_store import CaseJournal
 from activities.tracking_links import TrackingSettings
 from api.settings import ApiSettings
 from harness.api import serve_api
@@ -45,10 +46,17 @@ INDIA: dict[str, object] = {
 
 @pytest.fixture
 async def worker(
-    env: WorkflowEnvironment, mailbox: Mailbox, task_queue: str, opened_workflows: set[str]
+    env: WorkflowEnvironment,
+    mailbox: Mailbox,
+    task_queue: str,
+    opened_workflows: set[str],
+    journal: CaseJournal,
 ) -> AsyncIterator[Worker]:
     smtp = SmtpSettings(host="127.0.0.1", port=mailbox.port, timeout_seconds=5)
-    async with build_worker(env.client, smtp, task_queue=task_queue, tracking=TRACKING) as running:
+    tracking = TRACKING
+    async with build_worker(
+        env.client, smtp, task_queue=task_queue, tracking=tracking, journal=journal
+    ) as running:
         yield running
         await close_workflows(env, opened_workflows)
 

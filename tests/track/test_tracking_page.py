@@ -7,9 +7,13 @@ from datetime import timedelta
 import httpx
 from temporalio.testing import WorkflowEnvironment
 
+from activities.journal_store import CaseJournal
+from activities.models import JournalMessage
+from activities.notifications import HIDDEN_LINK
 from harness.credentials import ADMIN, bearer
 from harness.mailbox import Mailbox
 from harness.samples import FORM
+from harness.waiting import eventually
 from tests.track.conftest import (
     INDIA,
     PUBLIC_URL,
@@ -202,3 +206,18 @@ async def test_accept_then_reopen_within_the_window_and_404_once_it_has_passed(
     await env.sleep(timedelta(days=8))  # the policy's reopen window is 7 days
     gone = await api.get(path)
     assert gone.status_code == 404
+
+
+async def test_the_journal_keeps_the_acknowledgement_without_the_link(
+    api: httpx.AsyncClient, mailbox: Mailbox, journal: CaseJournal
+) -> None:
+    complaint_id = await file_complaint(api, INDIA)
+    path = await tracking_path(mailbox, "asha@example.in")
+
+    async def acknowledged() -> JournalMessage | None:
+        case = journal.case(complaint_id)
+        found = [m for m in case.messages if m.kind == "acknowledgement"] if case else []
+        return found[0] if found else None
+
+    kept = await eventually(acknowledged)
+    assert HIDDEN_LINK in kept.text and path not in kept.text  # staff cannot act as the customer
