@@ -73,6 +73,9 @@ class ComplaintStart(StartInput):
     """Filings about the same matter within the repeat window before this one."""
     customer_id: str | None = None
     """The customer's opaque id (`cus_…`), set by the API; a search attribute, never their name."""
+    journal: bool = False
+    """Write to the case journal: the API sets it on every complaint it files (complaints
+    started otherwise, or before the journal, are written by `complaints journal rebuild`)."""
     journaled_steps: int = Field(default=0, ge=0)
     """Steps the case journal has had (carried across continue-as-new)."""
 
@@ -110,7 +113,9 @@ class ComplaintWorkflow:
         )
         self._dispatcher = Dispatcher(self._complaint)
         category = self._complaint.policy.reason_category(self._complaint.intake.reason)
-        self._journaler = Journaler(self._complaint, category, start.journaled_steps)
+        self._journaler = Journaler(
+            self._complaint, category, start.journaled_steps, wanted=start.journal
+        )
         self._matter_id = start.matter_id
         self._customer_id = start.customer_id
         self._size_at_start: int | None = None

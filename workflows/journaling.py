@@ -31,13 +31,15 @@ JOURNAL_TIMEOUT = timedelta(seconds=10)
 class Journaler:
     """The journal writes of one complaint's run."""
 
-    def __init__(self, complaint: Complaint, reason_category: str, journaled: int) -> None:
+    def __init__(
+        self, complaint: Complaint, reason_category: str, journaled: int, wanted: bool
+    ) -> None:
         self._complaint = complaint
         self._reason_category = reason_category
         self._journaled = journaled
         """Steps the journal has (carried across continue-as-new)."""
         self._writing: asyncio.Task[None] | None = None
-        self._on: bool | None = None
+        self._on: bool | None = None if wanted else False
         self._stopped = False
 
     @property

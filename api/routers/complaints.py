@@ -228,6 +228,7 @@ async def file_intake(
             policy=policy,
             calendar=calendar,
             customer_id=customer,
+            journal=True,
         ),
         by=caller.actor,
     )

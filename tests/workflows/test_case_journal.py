@@ -45,7 +45,7 @@ async def test_the_journal_follows_the_complaint_up_the_ladder(
     start_complaint: StartComplaint,
     opened_workflows: set[str],
 ) -> None:
-    handle = await start_complaint()
+    handle = await start_complaint(journal=True)
     await send(handle, AddNote(by=AGENT, text="Called the customer", internal=True))
     await env.sleep(48 * H + H)  # L1 breached: escalated to L2
     await settled(env.client, handle.id)
@@ -74,7 +74,7 @@ async def test_the_journal_follows_the_complaint_up_the_ladder(
 async def test_a_continued_complaint_has_every_step_once_in_the_journal(
     env: WorkflowEnvironment, journal: CaseJournal, start_complaint: StartComplaint
 ) -> None:
-    handle = await start_complaint(history_event_limit=60)
+    handle = await start_complaint(history_event_limit=60, journal=True)
     latest = env.client.get_workflow_handle_for(ComplaintWorkflow.run, handle.id)  # any run
     for number in range(30):  # updates only: a query racing the continue-as-new could hang
         note = AddNote(by=AGENT, text=f"note {number}")

@@ -296,6 +296,7 @@ async def _start(
             calendar=calendar,
             customer_id=SAMPLE_CUSTOMER_ID,
             history_event_limit=history_event_limit,
+            journal=True,
         ),
         id=workflow_id(complaint_id),
         task_queue=task_queue,
