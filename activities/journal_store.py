@@ -25,7 +25,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
-    Engine,
     Integer,
     MetaData,
     String,
@@ -163,10 +162,6 @@ class CaseJournal:
         else:
             self._engine = create_engine(url, pool_pre_ping=True)
         metadata.create_all(self._engine)
-
-    @property
-    def engine(self) -> Engine:
-        return self._engine
 
     # --- writes -------------------------------------------------------------------------------
 

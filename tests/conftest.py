@@ -196,3 +196,18 @@ async def api(
 ) -> AsyncIterator[httpx.AsyncClient]:
     async with serve_api(env, ApiSettings(task_queue=task_queue), opened_workflows) as client:
         yield client
+
+
+@pytest.fixture
+async def guest_api(
+    env: WorkflowEnvironment,
+    worker: Worker,
+    task_queue: str,
+    opened_workflows: set[str],
+    journal: CaseJournal,
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The served app with a worker on the test server, reading the journal the worker writes;
+    the client sends no credentials unless a request says whose (`headers=`)."""
+    settings = ApiSettings(task_queue=task_queue)
+    async with serve_api(env, settings, opened_workflows, headers={}, journal=journal) as client:
+        yield client

@@ -10,7 +10,6 @@ from typing import Any
 import httpx
 import pytest
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from activities.email import SmtpSettings
 from api.settings import ApiSettings
@@ -43,17 +42,6 @@ async def module_api(
             yield api
     finally:
         mailbox.stop()
-
-
-@pytest.fixture
-async def guest_api(
-    env: WorkflowEnvironment, worker: Worker, task_queue: str, opened_workflows: set[str]
-) -> AsyncIterator[httpx.AsyncClient]:
-    """The served app with a worker on the test server; the client sends no credentials
-    unless a request says whose (`headers=`)."""
-    settings = ApiSettings(task_queue=task_queue)
-    async with serve_api(env, settings, opened_workflows, headers={}) as client:
-        yield client
 
 
 CALLS = ("describe_workflow_execution", "query_workflow", "get_workflow_execution_history")

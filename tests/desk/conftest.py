@@ -8,13 +8,8 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
-from activities.journal_store import CaseJournal
 from api.credentials import PersonRole, mint_token
-from api.settings import ApiSettings
-from harness.api import serve_api
 from harness.credentials import ADMIN, TEST_AUTH
 from harness.samples import FORM
 
@@ -23,17 +18,9 @@ SignIn = Callable[..., Awaitable[httpx.AsyncClient]]
 
 
 @pytest.fixture
-async def api(
-    env: WorkflowEnvironment,
-    worker: Worker,
-    task_queue: str,
-    opened_workflows: set[str],
-    journal: CaseJournal,
-) -> AsyncIterator[httpx.AsyncClient]:
-    """The served app; the client sends no credentials unless a request says whose."""
-    settings = ApiSettings(task_queue=task_queue)
-    async with serve_api(env, settings, opened_workflows, headers={}, journal=journal) as client:
-        yield client
+def api(guest_api: httpx.AsyncClient) -> httpx.AsyncClient:
+    """The served app (tests/conftest.py `guest_api`): no credentials unless a request says."""
+    return guest_api
 
 
 @pytest.fixture

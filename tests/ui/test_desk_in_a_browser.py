@@ -11,12 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
-from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from activities.journal_store import CaseJournal
-from api.settings import ApiSettings
-from harness.api import serve_api
 from harness.browser import VIEWPORT
 from harness.credentials import ADMIN
 from harness.samples import FORM
@@ -29,16 +25,9 @@ MAX_TABS = 120
 
 
 @pytest.fixture
-async def api(
-    env: WorkflowEnvironment,
-    worker: Worker,
-    task_queue: str,
-    opened_workflows: set[str],
-    journal: CaseJournal,
-) -> AsyncIterator[httpx.AsyncClient]:
-    settings = ApiSettings(task_queue=task_queue)
-    async with serve_api(env, settings, opened_workflows, headers={}, journal=journal) as client:
-        yield client
+def api(guest_api: httpx.AsyncClient) -> httpx.AsyncClient:
+    """The served app (tests/conftest.py `guest_api`): no credentials unless a request says."""
+    return guest_api
 
 
 @pytest.fixture
