@@ -16,6 +16,7 @@ from temporalio.worker import Worker
 
 from activities.email import SmtpSettings
 from activities.journal_store import IN_MEMORY, CaseJournal
+from activities.tracking_links import TrackingSettings
 from api.settings import ApiSettings
 from domain.intake import ComplaintIntake
 from domain.policy import EscalationPolicy
@@ -175,17 +176,26 @@ def journal() -> CaseJournal:
 
 
 @pytest.fixture
+def tracking() -> TrackingSettings | None:
+    """The worker's tracking links: none (tests/track gives them a key)."""
+    return None
+
+
+@pytest.fixture
 async def worker(
     env: WorkflowEnvironment,
     mailbox: Mailbox,
     task_queue: str,
     opened_workflows: set[str],
     journal: CaseJournal,
+    tracking: TrackingSettings | None,
 ) -> AsyncIterator[Worker]:
     """A complaint worker on a fresh task queue, mailing to the test SMTP server and writing
     to the test's case journal."""
     smtp = SmtpSettings(host="127.0.0.1", port=mailbox.port, timeout_seconds=5)
-    async with build_worker(env.client, smtp, task_queue=task_queue, journal=journal) as running:
+    async with build_worker(
+        env.client, smtp, task_queue=task_queue, journal=journal, tracking=tracking
+    ) as running:
         yield running
         await close_workflows(env, opened_workflows)  # while the worker can still finish them
 

@@ -10,8 +10,6 @@ from pydantic import SecretStr
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.email import SmtpSettings
-from activities.journal_store import CaseJournal
 from activities.tracking_links import TrackingSettings
 from api.settings import ApiSettings
 from harness.api import serve_api
@@ -19,8 +17,6 @@ from harness.credentials import ADMIN
 from harness.mailbox import Mailbox
 from harness.samples import FORM
 from harness.waiting import eventually
-from tests.conftest import close_workflows
-from worker import build_worker
 
 PUBLIC_URL = "https://support.example.com"
 TRACKING = TrackingSettings(
@@ -45,20 +41,9 @@ INDIA: dict[str, object] = {
 
 
 @pytest.fixture
-async def worker(
-    env: WorkflowEnvironment,
-    mailbox: Mailbox,
-    task_queue: str,
-    opened_workflows: set[str],
-    journal: CaseJournal,
-) -> AsyncIterator[Worker]:
-    smtp = SmtpSettings(host="127.0.0.1", port=mailbox.port, timeout_seconds=5)
-    tracking = TRACKING
-    async with build_worker(
-        env.client, smtp, task_queue=task_queue, tracking=tracking, journal=journal
-    ) as running:
-        yield running
-        await close_workflows(env, opened_workflows)
+def tracking() -> TrackingSettings:
+    """The shared worker (tests/conftest.py) puts tracking links in acknowledgements."""
+    return TRACKING
 
 
 @pytest.fixture
