@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar, overload
 
@@ -43,6 +43,7 @@ from sqlalchemy.pool import StaticPool
 
 from activities.models import JournalEntry, JournalMessage
 from domain.history import Step
+from domain.live import LiveEvent, live_events
 from domain.status import ACTIVE, ComplaintStatus
 from domain.view import ComplaintView
 
@@ -89,6 +90,18 @@ messages = Table(
     Column("message", JSON, nullable=False),
     Column("sent_at", DateTime(timezone=True), nullable=False),
 )
+live_events_table = Table(
+    "live_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("complaint_id", String(64), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("event", JSON, nullable=False),
+    Column("written_at", DateTime(timezone=True), nullable=False, index=True),
+)
+"""What the desk tells signed-in people at once (`domain.live`), in the order written; kept a
+day (a browser that reconnects asks for what it missed)."""
+LIVE_EVENTS_KEPT = timedelta(days=1)
 IN_MEMORY = "sqlite://"
 """A journal that lives as long as its process (tests)."""
 
@@ -165,8 +178,10 @@ class CaseJournal:
 
     # --- writes -------------------------------------------------------------------------------
 
-    def record(self, entry: JournalEntry) -> None:
-        """The complaint's row (only ever forward) and the steps the entry carries (once each)."""
+    def record(self, entry: JournalEntry, live: bool = True) -> None:
+        """The complaint's row (only ever forward) and the steps the entry carries (once each);
+        `live`: with the live events of the steps written for the first time (not when the
+        journal is rebuilt: old news)."""
         view = entry.view
         row = _row_of(entry)
         with self._write() as connection:
@@ -179,7 +194,9 @@ class CaseJournal:
                     where=complaints.c.steps <= insert.excluded.steps,
                 )
             )
-            if view.history:
+            if not view.history:
+                return
+            written = (
                 connection.execute(
                     self._insert(steps)
                     .values(
@@ -189,7 +206,16 @@ class CaseJournal:
                         ]
                     )
                     .on_conflict_do_nothing()
+                    .returning(steps.c.seq)
                 )
+                .scalars()
+                .all()
+            )
+            if live:
+                new = set(written)
+                fresh = [step for step in view.history if step.seq in new]
+                earlier = self._earlier_steps(connection, view.id, min(new, default=0))
+                self._add_live_events(connection, live_events(view, fresh, earlier))
 
     def record_message(self, message: JournalMessage) -> None:
         """A message as it was sent, once per message key."""
@@ -204,6 +230,39 @@ class CaseJournal:
                 )
                 .on_conflict_do_nothing()
             )
+
+    def _add_live_events(self, connection: Connection, events: list[LiveEvent]) -> None:
+        if not events:
+            return
+        now = datetime.now(UTC)
+        connection.execute(
+            live_events_table.insert(),
+            [
+                {
+                    "complaint_id": event.complaint_id,
+                    "seq": event.seq,
+                    "event": _json(event),
+                    "written_at": now,
+                }
+                for event in events
+            ],
+        )
+        connection.execute(
+            live_events_table.delete().where(
+                live_events_table.c.written_at < now - LIVE_EVENTS_KEPT
+            )
+        )
+
+    @staticmethod
+    def _earlier_steps(connection: Connection, complaint_id: str, before: int) -> Iterator[Step]:
+        """The complaint's steps before `before`, newest first, read only if asked for."""
+        found = connection.execute(
+            select(steps.c.step)
+            .where(steps.c.complaint_id == complaint_id, steps.c.seq < before)
+            .order_by(steps.c.seq.desc())
+        ).scalars()
+        for step in found.all():
+            yield Step.model_validate(step)
 
     # --- reads --------------------------------------------------------------------------------
 
@@ -261,6 +320,22 @@ class CaseJournal:
                 view=view,
                 messages=[JournalMessage.model_validate(m) for m in sent],
             )
+
+    def live_events_after(self, after: int, limit: int = 500) -> list[tuple[int, LiveEvent]]:
+        """Live events written after the one numbered `after`, oldest first, with their numbers."""
+        with self._read() as connection:
+            found = connection.execute(
+                select(live_events_table.c.id, live_events_table.c.event)
+                .where(live_events_table.c.id > after)
+                .order_by(live_events_table.c.id)
+                .limit(limit)
+            ).all()
+        return [(number, LiveEvent.model_validate(event)) for number, event in found]
+
+    def last_live_event(self) -> int:
+        """The number of the latest live event (0: none yet)."""
+        with self._read() as connection:
+            return connection.execute(select(func.max(live_events_table.c.id))).scalar() or 0
 
     async def run(self, call: Callable[[], T]) -> T:
         """`call` off the event loop (a database round trip), or on it for an in-memory one."""

@@ -39,7 +39,7 @@ async def rebuild(client: Client, journal: CaseJournal, policies: PolicySet) -> 
             warn_at=None,
             zone=zone_name_for(policy, view.intake.country, calendar),
         )
-        await journal.run(functools.partial(journal.record, entry))
+        await journal.run(functools.partial(journal.record, entry, live=False))
         written += 1
         log.info("journal: %s (%d steps)", view.id, len(view.history))
     return written

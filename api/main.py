@@ -13,6 +13,7 @@ from activities.journal_store import CaseJournal
 from activities.tracking_links import TrackingLinks, TrackingSettings
 from api.credentials import Authenticator, AuthSettings
 from api.desk import pages as desk
+from api.desk.live import LiveFeed
 from api.desk.session import DeskKeys
 from api.json_bodies import RefuseUnrepresentableJson, refusal_of_invalid_request
 from api.limits import BodySizeLimit
@@ -55,7 +56,9 @@ def create_app(
         app.state.tracking = TrackingLinks.from_settings(tracking or TrackingSettings())
         app.state.temporal_client = client or await connect()
         app.state.journal = journal or CaseJournal(api_settings.journal_url)
+        app.state.live = LiveFeed(app.state.journal)
         yield
+        await app.state.live.close()
 
     # /docs (Swagger UI) loads its script, style and icon from this app (under DOCS_ASSETS), never
     # from a CDN: it works on a closed network. No ReDoc: its page fetches Redocly's logo from

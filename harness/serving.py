@@ -15,7 +15,14 @@ from harness.waiting import eventually
 async def serving(app: ASGIApp) -> AsyncIterator[int]:
     """Serve `app` on 127.0.0.1 until the block ends; yields the port."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        timeout_graceful_shutdown=2,  # a browser's open event stream must not hold the stop
+    )
+    server = uvicorn.Server(config)
     running = asyncio.create_task(server.serve())
     await eventually(lambda: server.started)
     try:

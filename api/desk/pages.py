@@ -8,7 +8,7 @@ signed-in person, so the history records them by name and refuses them with the 
 import asyncio
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.sse import EventSourceResponse, ServerSentEvent
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
@@ -32,6 +33,7 @@ from api.desk.access import (
 )
 from api.desk.case_page import case_context, messages_context
 from api.desk.forms import ActionForm, errors_by_field, forms_for, read_posted
+from api.desk.live import events_for, last_event_id, live_feed
 from api.desk.queue import queue_context, read_filters
 from api.desk.register import REGISTER_FIELDS, intake_from, register_context
 from api.desk.session import (
@@ -153,6 +155,14 @@ async def sign_out(request: Request, user: DeskUser = User) -> Response:
 async def home(request: Request, user: DeskUser = User) -> Response:
     """The queue, with its filters from the query string (a GET form: links keep them)."""
     return await _home(request, user)
+
+
+@router.get("/events", response_class=EventSourceResponse)
+async def live_events(request: Request, user: DeskUser = User) -> AsyncIterator[ServerSentEvent]:
+    """The person's live notifications (server-sent events; `api.desk.live`)."""
+    events = events_for(live_feed(request), user, last_event_id(request), datetime.now(UTC))
+    async for event in events:
+        yield event
 
 
 @router.get("/open")
