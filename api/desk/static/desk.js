@@ -71,7 +71,7 @@
 
   function show(kind, item) {
     var list = document.getElementById("live-items");
-    var entry = document.createElement("li");
+    var entry = document.createElement("div");
     entry.className = kind;
     if (kind === "alert") entry.setAttribute("role", "alert");
     var when = document.createElement("span");
