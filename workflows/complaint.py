@@ -17,6 +17,7 @@ from temporalio.common import RawValue, SearchAttributeKey, SearchAttributeUpdat
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from activities.models import JournalEntry
     from domain.behaviour import RELEASES
     from domain.calendar import BusinessCalendar
     from domain.cases import CaseNotValid
@@ -33,7 +34,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.view import Acknowledgement, ComplaintView, acknowledgement_of, view_of
     from workflows.dispatch import Dispatcher
     from workflows.ids import matter_workflow_id
-    from workflows.journaling import Journaler
+    from workflows.journaling import Journaler, journal_entry
     from workflows.sealed import (
         StartInput,
         accepted_signal,
@@ -269,6 +270,12 @@ class ComplaintWorkflow:
     def view(self) -> ComplaintView:
         """The live state: level, status, owner, deadline and full history."""
         return view_of(self._complaint)
+
+    @workflow.query
+    def journal_entry(self) -> JournalEntry:
+        """The complaint as the case journal takes it, whole (`complaints journal rebuild`)."""
+        complaint = self._complaint
+        return journal_entry(complaint, complaint.policy.reason_category(complaint.intake.reason))
 
     @workflow.update
     def receipt(self) -> ComplaintView:

@@ -75,14 +75,7 @@ class Journaler:
         complaint = self._complaint
         while not self._stopped and len(complaint.history) > self._journaled:
             through = len(complaint.history)
-            view = view_of(complaint)
-            entry = JournalEntry(
-                view=view.model_copy(update={"history": view.history[self._journaled : through]}),
-                steps=through,
-                reason_category=self._reason_category,
-                warn_at=_first_warning(complaint),
-                zone=complaint.zone_name,
-            )
+            entry = journal_entry(complaint, self._reason_category, since=self._journaled)
             await workflow.execute_activity(
                 RECORD_IN_JOURNAL,
                 entry,
@@ -91,6 +84,18 @@ class Journaler:
                 summary="case journal",
             )
             self._journaled = through
+
+
+def journal_entry(complaint: Complaint, reason_category: str, since: int = 0) -> JournalEntry:
+    """The complaint as the journal takes it, with the steps after the first `since`."""
+    view = view_of(complaint)
+    return JournalEntry(
+        view=view.model_copy(update={"history": view.history[since:]}),
+        steps=len(view.history),
+        reason_category=reason_category,
+        warn_at=_first_warning(complaint),
+        zone=complaint.zone_name,
+    )
 
 
 def _first_warning(complaint: Complaint) -> datetime | None:

@@ -4,6 +4,7 @@ sent, through the ladder and across continue-as-new."""
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from domain.history import StepKind
 from domain.policy_files import load_policy_set
 from domain.view import Acknowledgement
 from harness.mailbox import Mailbox
-from harness.samples import AGENT, CUSTOMER_EMAIL, POLICY_DIR
+from harness.samples import AGENT, CUSTOMER_EMAIL, POLICY_DIR, SEED_MATRIX
 from harness.waiting import eventually
 from tests.support.actions import file_with_matter, send
 from tests.support.workflows import StartComplaint, settled
@@ -101,13 +102,21 @@ async def test_a_lost_journal_is_rebuilt_from_the_workflows(
     client = dev_env.client
     complaint_id = uuid.uuid4().hex[:16]
     async with build_worker(client, smtp, task_queue):
-        outcome = await file_with_matter(client, task_queue, f"m-{complaint_id}", complaint_id)
+        warned = SEED_MATRIX.model_copy(
+            update={"warnings": (Fraction(3, 4),)}
+        )  # the queue's `warning` badge
+        outcome = await file_with_matter(
+            client, task_queue, f"m-{complaint_id}", complaint_id, warned
+        )
         handle = client.get_workflow_handle_for(ComplaintWorkflow.run, workflow_id(complaint_id))
         await send(handle, AddNote(by=AGENT, text="before the loss"))
         await settled(client, handle.id)
         view = await handle.query(ComplaintWorkflow.view)
+        whole = await handle.query(ComplaintWorkflow.journal_entry)
         fresh = CaseJournal(f"sqlite:///{tmp_path / 'rebuilt.sqlite3'}")
         written = await rebuild(client, fresh, load_policy_set(POLICY_DIR))
     case = fresh.case(outcome.complaint_id)
     assert written >= 1 and case is not None and case.view.history == view.history
     assert (case.row.zone, case.row.reason_category) == ("Asia/Kolkata", "Phone dead after update")
+    assert whole.view.history == view.history and whole.steps == len(view.history)
+    assert case.row.warn_at is not None and case.row.warn_at == whole.warn_at
