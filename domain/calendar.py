@@ -16,6 +16,20 @@ Interval = tuple[datetime, datetime]
 """A working day's hours as UTC instants, start <= end."""
 
 
+def known_zone(value: str) -> str:
+    """`value` if it names an IANA time zone; else a ValueError saying how to name one."""
+    # `localtime` resolves to whatever the host is set to: workers would disagree.
+    if value == "localtime":
+        raise ValueError("time zone 'localtime' depends on the host; name an IANA zone")
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(
+            f"unknown time zone {value!r}; use an IANA name like 'America/Mexico_City'"
+        ) from error
+    return value
+
+
 def _require_aware(value: datetime, name: str) -> None:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{name} must be a timezone-aware datetime, got naive {value!r}")
@@ -36,16 +50,7 @@ class BusinessCalendar(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        # `localtime` resolves to whatever the host is set to: workers would disagree.
-        if value == "localtime":
-            raise ValueError("time zone 'localtime' depends on the host; name an IANA zone")
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as error:
-            raise ValueError(
-                f"unknown time zone {value!r}; use an IANA name like 'America/Mexico_City'"
-            ) from error
-        return value
+        return known_zone(value)
 
     @field_validator("working_days")
     @classmethod
