@@ -9,6 +9,7 @@ from datetime import date
 import holidays as public_holidays
 
 from domain.calendar import BusinessCalendar
+from domain.country_calendars import DEFAULT_CALENDAR
 from domain.policy import EscalationPolicy
 
 YEARS_AHEAD = 2
@@ -32,7 +33,9 @@ def business_calendar_for(
                 f"(calendars: {known}); add one or a `default` calendar"
             )
         return None
-    holiday_country = entry.holidays_from or (country if country in policy.calendars else None)
+    holiday_country = entry.holiday_country(
+        country if country in policy.calendars else DEFAULT_CALENDAR
+    )
     days: frozenset[date] = frozenset()
     if holiday_country:
         years = range(opened.year, opened.year + YEARS_AHEAD + 1)

@@ -7,11 +7,12 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from temporalio.client import Client
 
 from activities.journal_store import CaseJournal
-from activities.tracking_links import TrackingLinks, TrackingSettings
-from api.credentials import Authenticator, AuthSettings
+from activities.tracking_links import TrackingConfigError, TrackingLinks, TrackingSettings
+from api.credentials import AuthConfigError, Authenticator, AuthSettings
 from api.desk import pages as desk
 from api.desk.live import LiveFeed
 from api.desk.session import DeskKeys
@@ -22,11 +23,57 @@ from api.rate_limits import RateLimiter
 from api.routers import actions, complaints, health, search
 from api.settings import ApiSettings
 from api.track import pages as track
-from domain.policy_files import load_policy_set
+from domain.policy_files import PolicyError, load_policy_set
+from workflows.codec import CodecKeyError
 from workflows.connection import connect
 
 DOCS_ASSETS = "/docs-assets"
 """Where the API docs pages' scripts, styles and icon are served (fastapi-offline's copies)."""
+
+REFUSALS: dict[type[Exception], str] = {
+    PolicyError: "refusing to start, the escalation policy is wrong:\n",
+    AuthConfigError: "refusing to start: ",
+    TrackingConfigError: "refusing to start: ",
+    CodecKeyError: "refusing to start, the payload keys are wrong: ",
+}
+"""Start-up mistakes in what the operator configured, with what the worker says about them."""
+
+
+class RefusalWithoutTraceback:
+    """A start-up refusal reaches the server as its message alone, as the worker prints it.
+
+    Starlette reports any failure at start-up with the formatted traceback, which buries a
+    configuration mistake (`policy/default.yaml:15: ...`) under frames that say nothing to fix.
+    Other failures keep their traceback.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            await self.app(scope, receive, send)
+            return
+        held: list[Message] = []
+
+        async def hold_startup_failure(message: Message) -> None:
+            if message["type"] == "lifespan.startup.failed":
+                held.append(message)
+            else:
+                await send(message)
+
+        try:
+            await self.app(scope, receive, hold_startup_failure)
+        except tuple(REFUSALS) as refusal:
+            said = next(words for kind, words in REFUSALS.items() if isinstance(refusal, kind))
+            await send({"type": "lifespan.startup.failed", "message": f"{said}{refusal}"})
+        except BaseException:
+            for message in held:
+                await send(message)
+            raise
+        else:
+            for message in held:
+                await send(message)
 
 
 def create_app(
@@ -90,6 +137,7 @@ def create_app(
             allow_headers=["Content-Type", "Idempotency-Key", "Authorization", "X-API-Key"],
             expose_headers=["Location"],
         )
+    app.add_middleware(RefusalWithoutTraceback)  # outermost: it sees start-up first
     return app
 
 

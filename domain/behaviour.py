@@ -26,6 +26,9 @@ class Switch(StrEnum):
     """Text messages to a staff role about one complaint go at most once per policy interval."""
     INTERNAL_NOTES = "internal_notes"
     """Staff notes are internal unless said otherwise; before, every note was shown to all."""
+    BUSINESS_DAYS_FROM_WORKING_TIME = "business_days_from_working_time"
+    """Business days counted from outside working hours start at the close of the last working
+    period, so a later filing never gets an earlier deadline; before, they kept its wall time."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,11 @@ RELEASES = (
         switches=frozenset(
             {Switch.CUSTOMER_CONTACTS_SPACED, Switch.STAFF_TEXTS_SPACED, Switch.INTERNAL_NOTES}
         ),
+    ),
+    Release(
+        revision=6,
+        patch_id="complaint-revision-6",
+        switches=frozenset({Switch.BUSINESS_DAYS_FROM_WORKING_TIME}),
     ),
 )
 """Oldest first; complaints of a release follow its switches and those of every earlier one."""

@@ -16,6 +16,45 @@ Interval = tuple[datetime, datetime]
 """A working day's hours as UTC instants, start <= end."""
 
 
+def known_zone(value: str) -> str:
+    """`value` if it names an IANA time zone; else a ValueError saying how to name one."""
+    # `localtime` resolves to whatever the host is set to: workers would disagree.
+    if value == "localtime":
+        raise ValueError("time zone 'localtime' depends on the host; name an IANA zone")
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(
+            f"unknown time zone {value!r}; use an IANA name like 'America/Mexico_City'"
+        ) from error
+    return value
+
+
+def _wall_time_reached(local: datetime) -> time:
+    """The latest wall time the day has shown by `local`: its own, except in a repeated hour.
+
+    After a fall-back the clock shows 01:10 again after 01:59 had passed; counting from 01:10
+    would give a later filing an earlier deadline, so the repeated hour counts as the wall time
+    the clock had reached before it went back.
+    """
+    if not local.fold:
+        return local.time()
+    first = local.replace(fold=0)
+    shift = (first.utcoffset() or timedelta(0)) - (local.utcoffset() or timedelta(0))
+    if shift <= timedelta(0):
+        return local.time()
+    # The clock went back between the first occurrence of this wall time and now: find when.
+    zone = local.tzinfo
+    before, after = first.astimezone(UTC), local.astimezone(UTC)
+    while after - before > timedelta(microseconds=1):
+        middle = before + (after - before) / 2
+        if middle.astimezone(zone).fold:
+            after = middle
+        else:
+            before = middle
+    return (after + shift).astimezone(zone).time()
+
+
 def _require_aware(value: datetime, name: str) -> None:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{name} must be a timezone-aware datetime, got naive {value!r}")
@@ -36,16 +75,7 @@ class BusinessCalendar(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        # `localtime` resolves to whatever the host is set to: workers would disagree.
-        if value == "localtime":
-            raise ValueError("time zone 'localtime' depends on the host; name an IANA zone")
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as error:
-            raise ValueError(
-                f"unknown time zone {value!r}; use an IANA name like 'America/Mexico_City'"
-            ) from error
-        return value
+        return known_zone(value)
 
     @field_validator("working_days")
     @classmethod
@@ -113,6 +143,22 @@ class BusinessCalendar(BaseModel):
                 return max(moment, start).astimezone(self.zone)
         raise AssertionError("unreachable: _intervals_from never ends")  # pragma: no cover
 
+    def last_working_moment(self, at: datetime) -> datetime:
+        """`at` if it is a working moment, else the end of the last working hours before it."""
+        _require_aware(at, "at")
+        moment = at.astimezone(UTC)
+        # From the day after: a DST shift can move a day's hours across local midnight.
+        day = at.astimezone(self.zone).date() + _DAY
+        for _ in range(MAX_GAP_DAYS + 2):
+            interval = self._interval(day)
+            if interval is not None and interval[0] <= moment:
+                return min(moment, interval[1]).astimezone(self.zone)
+            day -= _DAY
+        raise ValueError(
+            f"calendar {self.timezone} has no working day in the {MAX_GAP_DAYS} days before "
+            f"{at.isoformat()}"
+        )
+
     def add_business_time(self, start: datetime, amount: timedelta) -> datetime:
         """The moment `amount` of working time after `start` is used up.
 
@@ -158,13 +204,25 @@ class BusinessCalendar(BaseModel):
             day += _DAY
         return total
 
-    def add_business_days(self, start: datetime, days: int) -> datetime:
-        """The same local time on the `days`-th following working day, clamped into its hours."""
+    def add_business_days(
+        self, start: datetime, days: int, *, from_last_working_moment: bool = True
+    ) -> datetime:
+        """The same local time on the `days`-th following working day, clamped into its hours.
+
+        A start outside working hours counts from the close of the last working period before
+        it, so a later start never ends earlier: Saturday 10:00 counts from Friday's close and
+        ends at the close of the `days`-th working day, as people count business days.
+        `from_last_working_moment=False` is the rule of complaints opened before
+        `Switch.BUSINESS_DAYS_FROM_WORKING_TIME`: the start's own wall time, clamped, on the
+        `days`-th working day after its local date (Saturday 10:00 could end before Friday 17:00).
+        """
         _require_aware(start, "start")
         if days < 0:
             raise ValueError(f"business days to add must not be negative, got {days}")
         if days == 0:
             return self.next_working_moment(start)
+        if from_last_working_moment:
+            start = self.last_working_moment(start)
         local = start.astimezone(self.zone)
         day = local.date()
         interval: Interval | None = None
@@ -172,7 +230,8 @@ class BusinessCalendar(BaseModel):
             day, interval = self._next_working_day(day)
         assert interval is not None  # days >= 1 steps at least once
         # Fold 0: on a fall-back day the repeated wall time means its first occurrence.
-        wall = min(max(local.time().replace(fold=0), self.day_start), self.day_end)
+        shown = _wall_time_reached(local) if from_last_working_moment else local.time()
+        wall = min(max(shown.replace(fold=0), self.day_start), self.day_end)
         moment = datetime.combine(day, wall, tzinfo=self.zone).astimezone(UTC)
         # A wall time inside a DST gap maps outside the hours; keep it within them.
         return min(max(moment, interval[0]), interval[1]).astimezone(self.zone)

@@ -111,4 +111,9 @@ class Complaint(BaseModel):
 
     def after(self, at: datetime, duration: Duration) -> datetime:
         """`duration` after `at`, in business time where the complaint's calendar counts it."""
-        return due_after(at, duration, self.calendar)
+        return due_after(
+            at,
+            duration,
+            self.calendar,
+            from_last_working_moment=self.follows(Switch.BUSINESS_DAYS_FROM_WORKING_TIME),
+        )

@@ -5,6 +5,11 @@ from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from domain.calendar import known_zone
+
+DEFAULT_CALENDAR = "default"
+"""The calendar key for countries the policy names no calendar for."""
+
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -34,6 +39,13 @@ class CountryCalendar(BaseModel):
     )
     subdivision: str | None = Field(default=None, description="State or province for holidays")
 
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        # Checked here, not only when a complaint's calendar is built: a misspelt zone would
+        # load, then every filing for the country would fail.
+        return known_zone(value)
+
     @field_validator("hours", mode="before")
     @classmethod
     def _hours_from_text(cls, value: Any) -> Any:
@@ -49,3 +61,7 @@ class CountryCalendar(BaseModel):
         if self.hours[0] >= self.hours[1]:
             raise ValueError(f"working hours must start before they end, got {self.hours}")
         return self
+
+    def holiday_country(self, key: str) -> str | None:
+        """Whose public holidays apply to the calendar at `key`: `default` has none of its own."""
+        return self.holidays_from or (None if key == DEFAULT_CALENDAR else key)

@@ -17,7 +17,7 @@ class DurationKind(StrEnum):
     BUSINESS_HOURS = "business_hours"
     """Counts only working time of the complaint's country calendar."""
     BUSINESS_DAYS = "business_days"
-    """The same local time on the N-th following working day."""
+    """The same local time on the N-th following working day (outside working hours: its close)."""
 
 
 _SPELLINGS: dict[timedelta, tuple[str, ...]] = {

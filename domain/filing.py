@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from domain.behaviour import CURRENT
+from domain.behaviour import CURRENT, Switch, switched_on
 from domain.calendar import BusinessCalendar
 from domain.case_actions import FlagCase
 from domain.cases import CaseFlag
@@ -41,7 +41,13 @@ def open_complaint(
         policy=policy,
         calendar=calendar,
         opened_at=at,
-        clock=SlaClock.start(policy.level(1).resolution_window, at, calendar),
+        clock=SlaClock.start(
+            policy.level(1).resolution_window,
+            at,
+            calendar,
+            from_last_working_moment=Switch.BUSINESS_DAYS_FROM_WORKING_TIME
+            in switched_on(revision),
+        ),
     )
     step = record(complaint, at, ENGINE, StepKind.OPENED, reason=f"filed via {intake.channel}")
     notify_customer(complaint, step, NotificationKind.ACKNOWLEDGEMENT)

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import assert_never
 
 from domain import playbook_runner, supervisor_call
+from domain.behaviour import Switch
 from domain.complaint import Complaint
 from domain.history import ENGINE, Actor, StepKind
 from domain.journal import record
@@ -169,7 +170,12 @@ def after_rejection(complaint: Complaint, at: datetime, actor: Actor, step: int,
 def start_level_clock(complaint: Complaint, at: datetime) -> None:
     """A fresh window for the current level: its warnings and re-alerts start over."""
     window = complaint.current_level.resolution_window
-    complaint.clock = SlaClock.start(window, at, complaint.calendar)
+    complaint.clock = SlaClock.start(
+        window,
+        at,
+        complaint.calendar,
+        from_last_working_moment=complaint.follows(Switch.BUSINESS_DAYS_FROM_WORKING_TIME),
+    )
     complaint.warned = ()
     complaint.next_alert_at = None
 

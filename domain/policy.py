@@ -17,7 +17,7 @@ from pydantic import (
     model_validator,
 )
 
-from domain.country_calendars import CountryCalendar
+from domain.country_calendars import DEFAULT_CALENDAR, CountryCalendar
 from domain.durations import Duration, DurationKind
 from domain.notification_policy import Contacts, Notifications
 from domain.playbooks import HandlingTier, Playbook, RoleName
@@ -194,7 +194,7 @@ class EscalationPolicy(BaseModel):
         if sorted(set(self.warnings)) != list(self.warnings):
             raise ValueError("warnings must be increasing and distinct, e.g. [50%, 75%]")
         for key in self.calendars:
-            if key != "default" and not (len(key) == 2 and key.isupper()):
+            if key != DEFAULT_CALENDAR and not (len(key) == 2 and key.isupper()):
                 raise ValueError(
                     f"calendar key {key!r} must be a country code like MX or 'default'"
                 )
@@ -278,7 +278,7 @@ class EscalationPolicy(BaseModel):
 
     def calendar_for(self, country: str) -> CountryCalendar | None:
         """The calendar business time runs in for `country`, if the policy has one."""
-        return self.calendars.get(country) or self.calendars.get("default")
+        return self.calendars.get(country) or self.calendars.get(DEFAULT_CALENDAR)
 
     def content_hash(self) -> str:
         """A short hash of everything but the version fields: equal content, equal version."""

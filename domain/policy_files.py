@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import holidays as public_holidays
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -97,15 +98,67 @@ def parse_policy(text: str, source: str) -> EscalationPolicy:
     except ValidationError as err:
         problems = [_describe(source, root, error) for error in err.errors()]
         raise PolicyError("\n".join(problems)) from None
+    problems = [
+        _at(source, root, location, problem) for location, problem in _holiday_problems(policy)
+    ]
+    if problems:
+        raise PolicyError("\n".join(problems))
     return policy.model_copy(update={"version": policy.content_hash()})
+
+
+def _holiday_problems(policy: EscalationPolicy) -> list[tuple[list[str], str]]:
+    """Calendars whose public holidays the `holidays` package cannot give, found at load time.
+
+    Checked here rather than in the model: the model is also read inside workflows, where the
+    package cannot load, and a running complaint already carries its holidays.
+    """
+    problems: list[tuple[list[str], str]] = []
+    for key, entry in policy.calendars.items():
+        country = entry.holiday_country(key)
+        here = ["calendars", key]
+        if country is None:
+            if entry.subdivision:
+                problems.append(
+                    ([*here, "subdivision"], "a subdivision needs holidays_from: whose state?")
+                )
+            continue
+        try:
+            public_holidays.country_holidays(country, years=())
+        except NotImplementedError:
+            unknown = f"no public holidays are known for country {country!r}"
+            if entry.holidays_from:
+                fix = "name a country code the `holidays` package knows, like 'MX' or 'IN'"
+                problems.append(([*here, "holidays_from"], f"{unknown}; {fix}"))
+            else:
+                fix = "key the calendar by a country code like 'MX', or set holidays_from"
+                problems.append((here, f"{unknown}; {fix}"))
+            continue
+        if entry.subdivision is None:
+            continue
+        try:
+            public_holidays.country_holidays(country, subdiv=entry.subdivision, years=())
+        except NotImplementedError:
+            known = public_holidays.list_supported_countries().get(country, [])
+            problems.append(
+                (
+                    [*here, "subdivision"],
+                    f"{country} has no subdivision {entry.subdivision!r}; "
+                    f"known: {', '.join(known) or 'none'}",
+                )
+            )
+    return problems
 
 
 def _describe(source: str, root: yaml.Node | None, error: Any) -> str:
     location = [part for part in error["loc"] if not _is_validator_name(part)]
+    return _at(source, root, location, error["msg"].removeprefix("Value error, "))
+
+
+def _at(source: str, root: yaml.Node | None, location: list[Any], message: str) -> str:
+    """`file:line: key.path: message`, the line of the deepest key that exists."""
     path = ".".join(str(part) for part in location) or "(top)"
     line = _line_of(root, location)
     where = f"{source}:{line}" if line else source
-    message = error["msg"].removeprefix("Value error, ")
     return f"{where}: {path}: {message}"
 
 

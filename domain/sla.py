@@ -9,15 +9,28 @@ from domain.calendar import BusinessCalendar
 from domain.durations import Duration, DurationKind
 
 
-def due_after(start: datetime, duration: Duration, calendar: BusinessCalendar | None) -> datetime:
-    """When `duration` from `start` runs out: the one place every deadline is computed."""
+def due_after(
+    start: datetime,
+    duration: Duration,
+    calendar: BusinessCalendar | None,
+    *,
+    from_last_working_moment: bool,
+) -> datetime:
+    """When `duration` from `start` runs out: the one place every deadline is computed.
+
+    `from_last_working_moment`: business days from a start outside working hours count from the
+    close of the last working period (`Switch.BUSINESS_DAYS_FROM_WORKING_TIME`), not from the
+    start's own wall time.
+    """
     if duration.kind is DurationKind.ELAPSED:
         return start + duration.length
     if calendar is None:
         raise ValueError(f"{duration} is business time, but the complaint has no calendar")
     if duration.kind is DurationKind.BUSINESS_HOURS:
         return calendar.add_business_time(start, duration.length)
-    return calendar.add_business_days(start, duration.business_days)
+    return calendar.add_business_days(
+        start, duration.business_days, from_last_working_moment=from_last_working_moment
+    )
 
 
 class SlaClock(BaseModel):
@@ -47,9 +60,18 @@ class SlaClock(BaseModel):
         return self
 
     @classmethod
-    def start(cls, duration: Duration, at: datetime, calendar: BusinessCalendar | None) -> Self:
-        """A fresh clock for `duration`, running from `at`."""
-        deadline = due_after(at, duration, calendar)
+    def start(
+        cls,
+        duration: Duration,
+        at: datetime,
+        calendar: BusinessCalendar | None,
+        *,
+        from_last_working_moment: bool = True,
+    ) -> Self:
+        """A fresh clock for `duration`, running from `at` (see `due_after`)."""
+        deadline = due_after(
+            at, duration, calendar, from_last_working_moment=from_last_working_moment
+        )
         if duration.kind is DurationKind.ELAPSED:
             return cls(window=duration.length, running_since=at, deadline=deadline)
         assert calendar is not None  # due_after has raised otherwise

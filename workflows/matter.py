@@ -179,10 +179,14 @@ class MatterWorkflow:
     def _note_filing(self, filing: Filing) -> None:
         now = workflow.now()
         policy, calendar = filing.start.policy, filing.start.calendar
-        self._filed_at = [
-            at for at in self._filed_at if due_after(at, policy.repeat_window, calendar) > now
-        ] + [now]
-        self._window_ends_at = due_after(now, policy.repeat_window, calendar)
+
+        def window_end(at: datetime) -> datetime:
+            # The rule matters have always run with: moving running matters' windows to
+            # `Switch.BUSINESS_DAYS_FROM_WORKING_TIME` would need a patch of their own.
+            return due_after(at, policy.repeat_window, calendar, from_last_working_moment=False)
+
+        self._filed_at = [at for at in self._filed_at if window_end(at) > now] + [now]
+        self._window_ends_at = window_end(now)
         self._zone_name = zone_name_for(policy, filing.start.intake.country, calendar)
 
     def _show_details(self) -> None:

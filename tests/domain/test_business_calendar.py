@@ -103,6 +103,31 @@ def test_results_are_working_moments(
 
 
 @PROPERTY
+@given(
+    calendar=calendars(),
+    one=moments,
+    other=moments,
+    days=st.integers(min_value=1, max_value=40),
+)
+def test_a_later_start_never_ends_earlier_in_business_days(
+    calendar: BusinessCalendar, one: datetime, other: datetime, days: int
+) -> None:
+    earlier, later = sorted((one, other))
+    assert calendar.add_business_days(earlier, days) <= calendar.add_business_days(later, days)
+
+
+@PROPERTY
+@given(calendar=calendars(), start=moments)
+def test_the_last_working_moment_is_one_and_not_after(
+    calendar: BusinessCalendar, start: datetime
+) -> None:
+    last = calendar.last_working_moment(start)
+    assert calendar.is_working_moment(last)
+    assert last <= start
+    assert calendar.business_time_between(last, start) == timedelta(0)
+
+
+@PROPERTY
 @given(calendar=calendars(), start=moments, one=amounts, other=amounts)
 def test_more_time_never_ends_earlier(
     calendar: BusinessCalendar, start: datetime, one: timedelta, other: timedelta
@@ -301,10 +326,31 @@ def test_business_days_from_saturday_night_clamp_to_day_end() -> None:
     assert due.isoformat() == "2026-11-23T18:00:00-06:00"
 
 
-def test_business_days_from_early_morning_clamp_to_day_start() -> None:
-    """Tue 2026-11-10 07:30 + 1 day: Wed 11; 07:30 is before hours, so 09:00."""
+def test_business_days_from_early_morning_count_from_the_last_close() -> None:
+    """Tue 2026-11-10 07:30 + 1 day: before hours, so from Mon 9 18:00: the close of Tue 10."""
     due = MEXICO_CALENDAR.add_business_days(datetime(2026, 11, 10, 7, 30, tzinfo=MEXICO), 1)
+    assert due.isoformat() == "2026-11-10T18:00:00-06:00"
+
+
+def test_before_the_switch_business_days_from_early_morning_clamp_to_day_start() -> None:
+    """The old rule: Tue 2026-11-10 07:30 + 1 day: Wed 11; 07:30 is before hours, so 09:00."""
+    early = datetime(2026, 11, 10, 7, 30, tzinfo=MEXICO)
+    due = MEXICO_CALENDAR.add_business_days(early, 1, from_last_working_moment=False)
     assert due.isoformat() == "2026-11-11T09:00:00-06:00"
+
+
+def test_business_days_from_saturday_or_the_holiday_end_at_the_fifth_close() -> None:
+    """Sat 2026-11-14 10:00 and Mon 16 10:00 (holiday) count from Fri 13 18:00: Tue 17 (1) ..
+    Mon 23 (5) at 18:00, after Fri 13 17:00's Mon 23 17:00. The old rule gave Mon 23 10:00."""
+    saturday = datetime(2026, 11, 14, 10, tzinfo=MEXICO)
+    holiday = datetime(2026, 11, 16, 10, tzinfo=MEXICO)
+    friday = datetime(2026, 11, 13, 17, tzinfo=MEXICO)
+    assert MEXICO_CALENDAR.add_business_days(friday, 5).isoformat() == "2026-11-23T17:00:00-06:00"
+    for later in (saturday, holiday):
+        due = MEXICO_CALENDAR.add_business_days(later, 5)
+        assert due.isoformat() == "2026-11-23T18:00:00-06:00"
+    old = MEXICO_CALENDAR.add_business_days(saturday, 5, from_last_working_moment=False)
+    assert old.isoformat() == "2026-11-23T10:00:00-06:00"
 
 
 def test_zero_business_time_or_days_waits_for_the_next_working_moment() -> None:
@@ -403,3 +449,21 @@ def test_a_calendar_without_any_working_day_fails_instead_of_looping() -> None:
         calendar.add_business_time(AWARE, timedelta(hours=1))
     with pytest.raises(ValueError, match="has no working day"):
         calendar.add_business_days(AWARE, 1)
+
+
+def test_a_repeated_fall_back_hour_never_gives_an_earlier_deadline() -> None:
+    """New York falls back at 02:00 on Sun 2026-11-01: 01:10 comes again after 01:30 had passed.
+    Counted from the wall time the clock had reached (02:00), not from 01:10 again."""
+    calendar = BusinessCalendar(
+        timezone="America/New_York",
+        working_days=frozenset(range(7)),
+        day_start=time(0, 0),
+        day_end=time(23, 59),
+    )
+    new_york = ZoneInfo("America/New_York")
+    first = calendar.add_business_days(datetime(2026, 11, 1, 1, 30, tzinfo=new_york), 1)
+    again = calendar.add_business_days(datetime(2026, 11, 1, 1, 10, fold=1, tzinfo=new_york), 1)
+    assert (first.isoformat(), again.isoformat()) == (
+        "2026-11-02T01:30:00-05:00",
+        "2026-11-02T02:00:00-05:00",
+    )

@@ -1,9 +1,11 @@
 """Policy files: the shipped ones load; each kind of mistake names file, key, line, problem."""
 
+import shutil
 from pathlib import Path
 
 import pytest
 
+from api import cli
 from domain.durations import DurationKind
 from domain.policy_files import PolicyError, load_policy_set, parse_policy
 
@@ -79,6 +81,39 @@ def test_an_unknown_brand_lists_the_known_ones() -> None:
             "bad.yaml:{line}: calendars.IN.working_days.2: Input should be a valid integer",
         ),
         (
+            "timezone: America/Mexico_City",
+            "timezone: America/Mexico_Cty",
+            "bad.yaml:{line}: calendars.MX.timezone: unknown time zone 'America/Mexico_Cty'; "
+            "use an IANA name like 'America/Mexico_City'",
+        ),
+        (
+            "timezone: America/Mexico_City",
+            "timezone: localtime",
+            "bad.yaml:{line}: calendars.MX.timezone: time zone 'localtime' depends on the host",
+        ),
+        (
+            "MX: {timezone",
+            "XM: {timezone",
+            "bad.yaml:{line}: calendars.XM: no public holidays are known for country 'XM'; "
+            "key the calendar by a country code like 'MX', or set holidays_from",
+        ),
+        (
+            "MX: {timezone: America/Mexico_City,",
+            "MX: {timezone: America/Mexico_City, holidays_from: QQ,",
+            "bad.yaml:{line}: calendars.MX.holidays_from: no public holidays are known for "
+            "country 'QQ'",
+        ),
+        (
+            "IN: {timezone: Asia/Kolkata,",
+            "IN: {timezone: Asia/Kolkata, subdivision: ZZ,",
+            "bad.yaml:{line}: calendars.IN.subdivision: IN has no subdivision 'ZZ'; known: AN, AP",
+        ),
+        (
+            "IN: {timezone: Asia/Kolkata,",
+            "default: {timezone: Asia/Kolkata, subdivision: KA}\n  IN: {timezone: Asia/Kolkata,",
+            "bad.yaml:{line}: calendars.default.subdivision: a subdivision needs holidays_from",
+        ),
+        (
             "realert_interval: 4h",
             "realert_every: 4h",
             "bad.yaml:4: realert_interval: Field required",
@@ -103,6 +138,26 @@ def test_mistakes_name_the_file_line_key_and_problem(
     with pytest.raises(PolicyError) as raised:
         parse_policy(VALID.replace(mistake, replacement, 1), "bad.yaml")
     assert expected.format(line=line) in str(raised.value), str(raised.value)
+
+
+def test_a_calendar_mistake_stops_the_simulator_with_file_and_line_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Seed 003: "solicitando un tiempo de espera de 5 días hábiles." Business days need
+    Mexico's real calendar: a misspelt zone or holiday country is refused when the policy
+    loads, not when the first Mexican complaint is filed."""
+    policies = tmp_path / "policy"
+    shutil.copytree(POLICY_DIR, policies)
+    delonghi = policies / "delonghi-mx.yaml"
+    text = delonghi.read_text()
+    mistake = "MX: {timezone: America/Mexico_City,"
+    line = text[: text.index(mistake)].count("\n") + 1
+    delonghi.write_text(text.replace(mistake, "MX: {timezone: America/Mexico City,", 1))
+    args = ["simulate", "--policy", str(policies), "--brand", "delonghi-mx", "--country", "MX"]
+    assert cli.main([*args, "--opened", "2026-11-13T17:00:00-06:00"]) == 2
+    err = capsys.readouterr().err
+    assert f"delonghi-mx.yaml:{line}: calendars.MX.timezone: unknown time zone" in err
+    assert "Traceback" not in err
 
 
 def test_broken_yaml_and_wrong_shapes_are_clear(tmp_path: Path) -> None:

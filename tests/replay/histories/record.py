@@ -53,7 +53,7 @@ from workflows.complaint import ComplaintStart, ComplaintWorkflow
 from workflows.ids import matter_workflow_id, workflow_id
 
 HERE = Path(__file__).parent
-VERSION = "v8"
+VERSION = "v9"
 """v1: the walking skeleton. v2: policy files, business calendars, warnings, pause/resume.
 v3: playbooks, repeat contacts and supervisor calls, reply approval, assessment, decision
 reminders (revision 3), and the matter workflow. v4: search attributes. v5: channels, fallback,
@@ -62,7 +62,8 @@ continued-as-new state (cases, contacts, a supervisor awaited) and continues as 
 v6: customer contacts counted once per interval, staff texts spaced (revision 5). v7: payloads
 encrypted (under `RECORDING_KEY`), unencrypted updates and signals refused, cancellation
 refused. v8: the case journal (a write after each change, carried across continue-as-new) and
-assignment (taken, then released by an escalation)."""
+assignment (taken, then released by an escalation). v9: business days from outside working
+hours count from the last close (revision 6)."""
 RECORDING_KEY = CodecKey("recording", hashlib.sha256(b"replay histories, not a secret").digest())
 """The key v7 and later histories are encrypted with, so the replay test can open them."""
 H = timedelta(hours=1)
