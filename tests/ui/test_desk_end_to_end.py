@@ -1,5 +1,5 @@
 """One complaint from breach to rejection in chromium, through both sides' pages: the agent signs
-in with a link, opens the breached complaint at the top of the queue, notes and proposes; the
+in with a link, opens the complaint that breached L1, first in the queue, notes and proposes; the
 customer follows the link of the acknowledgement in the SMTP sink and rejects with a reason; the
 desk shows the escalation. Real worker, Temporal test server, SMTP sink and uvicorn."""
 
@@ -10,18 +10,14 @@ import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, Locator, Page, expect
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from activities.journal_store import CaseJournal
-from activities.tracking_links import TrackingSettings
-from api.settings import ApiSettings
-from harness.api import serve_api
 from harness.browser import VIEWPORT
 from harness.credentials import ADMIN
 from harness.mailbox import Mailbox
 from harness.waiting import eventually
 from tests.desk.conftest import sign_in_token
-from tests.track.conftest import INDIA, PUBLIC_URL, TRACKING, tracking_path
+from tests.track.conftest import INDIA, PUBLIC_URL, tracking_path
 
 H = timedelta(hours=1)
 NOTE = "Customer sounds litigious; the centre owes us the diagnosis since Monday."
@@ -29,29 +25,6 @@ PROPOSAL = "A new handset, delivered to your address within 5 days."
 REASON = "I want my own phone repaired, not a refurbished one."
 OTHER_CUSTOMER = {"name": "Meera Nair", "email": "meera@example.in", "phone": "+91 99001 23456"}
 """Another customer (Asha again would join her first complaint as a repeat)."""
-
-
-@pytest.fixture
-def tracking() -> TrackingSettings:
-    """The worker puts the customer's tracking link in the acknowledgement."""
-    return TRACKING
-
-
-@pytest.fixture
-async def api(
-    env: WorkflowEnvironment,
-    worker: Worker,
-    task_queue: str,
-    opened_workflows: set[str],
-    journal: CaseJournal,
-) -> AsyncIterator[httpx.AsyncClient]:
-    """The served app reading the worker's journal and serving tracking pages; no credentials
-    unless a request says whose."""
-    settings = ApiSettings(task_queue=task_queue)
-    async with serve_api(
-        env, settings, opened_workflows, headers={}, journal=journal, tracking=TRACKING
-    ) as client:
-        yield client
 
 
 @pytest.fixture
@@ -65,12 +38,13 @@ async def contexts(browser: Browser) -> AsyncIterator[list[BrowserContext]]:
 
 async def test_a_breached_complaint_from_the_desk_to_the_customers_rejection(
     env: WorkflowEnvironment,
-    api: httpx.AsyncClient,
+    tracked_api: httpx.AsyncClient,
     mailbox: Mailbox,
     journal: CaseJournal,
     browser: Browser,
     contexts: list[BrowserContext],
 ) -> None:
+    api = tracked_api
     late = await _file(api, INDIA)
     # Past L1's 48 hours: breached and up to L2, where its 24 hours make it due before a
     # complaint filed now (the queue's `breached` flag is for the top level's breach alone).
