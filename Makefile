@@ -144,8 +144,10 @@ lint: install
 	.venv/bin/ruff format --check .
 	.venv/bin/pyright
 
-## screenshots: the Web UI pictures of docs/operations.md (docs/img/), from a stack of their own
-# on free ports (dev server, codec server, worker, API, demo complaints); `make run` is untouched.
+## screenshots: the pictures in docs/img/: the Web UI's of docs/operations.md, the README's of the
+# case desk (queue, case page, register form) and of a customer's tracking page; from a stack of
+# their own on free ports (dev server, codec server, worker, API, demo complaints); `make run` is
+# untouched.
 screenshots: install browser
 	.venv/bin/python -m harness.screenshots
 

@@ -2,7 +2,8 @@
 
 Filed through the API, with a worker, on a dev server (`start_web_ui`). Two demo brands make
 the views fill up in seconds: `demo-fast` breaches its three 1-second levels, `demo-due` gives
-a first level of 2 hours.
+a first level of 2 hours. The API serves the desk from the worker's case journal too, and, given
+a tracking key, the customers' tracking pages.
 """
 
 import shutil
@@ -10,7 +11,7 @@ import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ from typing import Any
 import httpx
 
 from activities.email import SmtpSettings
+from activities.journal_store import IN_MEMORY, CaseJournal
+from activities.tracking_links import TrackingSettings
 from api.settings import ApiSettings
 from api.ui_views import AT_SERVICE_CENTRE, BREACHED_AT_L3, DUE_SOON, PAUSED, View
 from harness.api import serve_api
@@ -161,27 +164,36 @@ class DemoNotFiled(RuntimeError):
 class Demo:
     ids: dict[str, str]
     """Complaint id by the customer's first name (`FILINGS`)."""
+    api_url: str = ""
+    """Where the API (and the desk, and the tracking pages) is served."""
+    journal: CaseJournal = field(default_factory=lambda: CaseJournal(IN_MEMORY))
+    """The case journal the worker writes and the desk reads."""
+    mailbox: Mailbox | None = None
+    """The SMTP sink of the demo's messages (acknowledgements with their tracking links)."""
 
     def workflow_id(self, name: str) -> str:
         return workflow_id(self.ids[name])
 
 
 @asynccontextmanager
-async def run_demo(ui: WebUi) -> AsyncIterator[Demo]:
+async def run_demo(ui: WebUi, tracking: TrackingSettings | None = None) -> AsyncIterator[Demo]:
     """A worker and the API on the UI's dev server, and the demo complaints filed through it;
-    yields once the breaching ones are breached at L3."""
+    yields once the breaching ones are breached at L3. With `tracking`, acknowledgements carry
+    tracking links and the API serves their pages."""
     mailbox = Mailbox(port=free_port())
     mailbox.start()
     smtp = SmtpSettings(host="127.0.0.1", port=mailbox.port, timeout_seconds=5)
     task_queue = f"demo-{uuid.uuid4()}"
+    journal = CaseJournal(IN_MEMORY)
     try:
         with tempfile.TemporaryDirectory(prefix="demo-policy-") as directory:
             settings = ApiSettings(task_queue=task_queue, escalation_policy=_policies(directory))
             async with (
-                build_worker(ui.env.client, smtp, task_queue),
-                serve_api(ui.env, settings, set()) as api,
+                build_worker(ui.env.client, smtp, task_queue, journal=journal, tracking=tracking),
+                serve_api(ui.env, settings, set(), journal=journal, tracking=tracking) as api,
             ):
-                yield await _file(ui, api)
+                ids = await _file(ui, api)
+                yield Demo(ids, str(api.base_url).rstrip("/"), journal, mailbox)
     finally:
         mailbox.stop()
 
@@ -195,7 +207,7 @@ def _policies(directory: str) -> Path:
     return policies
 
 
-async def _file(ui: WebUi, api: httpx.AsyncClient) -> Demo:
+async def _file(ui: WebUi, api: httpx.AsyncClient) -> dict[str, str]:
     ids: dict[str, str] = {}
     for name, form in FILINGS.items():
         filed = await api.post("/complaints", json=form)
@@ -213,4 +225,4 @@ async def _file(ui: WebUi, api: httpx.AsyncClient) -> Demo:
         return (await ui.env.client.count_workflows(query)).count == len(IN_VIEW[BREACHED_AT_L3])
 
     await eventually(all_breached, within=60)
-    return Demo(ids)
+    return ids

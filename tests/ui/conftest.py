@@ -1,14 +1,24 @@
 """One stack for the package: a dev server with its Web UI and codec server, a worker, the API
-and the demo complaints (`harness.demo`); Debian's chromium for the browser tests."""
+and the demo complaints (`harness.demo`); Debian's chromium for the browser tests. The desk's
+and the tracking page's tests have the app served per test, with a worker on the test server
+putting tracking links in acknowledgements."""
 
 from collections.abc import AsyncIterator
 
+import httpx
 import pytest
 from playwright.async_api import Browser, expect
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
 
+from activities.journal_store import CaseJournal
+from activities.tracking_links import TrackingSettings
+from api.settings import ApiSettings
+from harness.api import serve_api
 from harness.browser import PAGE_WAIT_MS, chromium, chromium_missing
 from harness.demo import Demo, run_demo
 from harness.web_ui import WebUi, start_web_ui
+from tests.track.conftest import TRACKING
 
 expect.set_options(timeout=PAGE_WAIT_MS)
 
@@ -31,3 +41,26 @@ async def browser() -> AsyncIterator[Browser]:
         pytest.skip(missing)
     async with chromium() as launched:
         yield launched
+
+
+@pytest.fixture
+def tracking() -> TrackingSettings:
+    """The worker (tests/conftest.py) puts the customer's tracking link in acknowledgements."""
+    return TRACKING
+
+
+@pytest.fixture
+async def tracked_api(
+    env: WorkflowEnvironment,
+    worker: Worker,
+    task_queue: str,
+    opened_workflows: set[str],
+    journal: CaseJournal,
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The served app: the desk reading the worker's journal, and the tracking pages; the client
+    sends no credentials unless a request says whose."""
+    settings = ApiSettings(task_queue=task_queue)
+    async with serve_api(
+        env, settings, opened_workflows, headers={}, journal=journal, tracking=TRACKING
+    ) as client:
+        yield client

@@ -3,25 +3,20 @@ and axe-core finds no serious or critical accessibility violation on the case pa
 register page."""
 
 import asyncio
-import json
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, expect
+from playwright.async_api import Browser, BrowserContext, expect
 
 from activities.journal_store import CaseJournal
 from harness.browser import VIEWPORT
 from harness.credentials import ADMIN
 from harness.samples import FORM
 from tests.desk.conftest import sign_in_token
-
-AXE = Path(__file__).resolve().parents[2] / ".tools/axe/node_modules/axe-core/axe.min.js"
-BLOCKING = {"serious", "critical"}
-MAX_TABS = 120
-"""Enough Tab presses to reach any control of the case page from its top."""
+from tests.ui.pages import blocking_violations, tab_to
 
 
 @pytest.fixture
@@ -61,7 +56,7 @@ async def test_an_agent_adds_a_note_with_the_keyboard_alone(
     page = await desk.new_page()
     await page.goto(f"{api.base_url}/desk/complaints/{complaint_id}")
 
-    await _tab_to(page, "summary", "Add note")
+    await tab_to(page, "summary", "Add note")
     await page.keyboard.press("Enter")  # opens the form
     form = page.locator("#action-add_note")
     await page.keyboard.press("Tab")
@@ -94,18 +89,18 @@ async def test_the_queue_case_and_register_pages_pass_axe(
     await page.goto(f"{api.base_url}/desk?breached=no")
     await page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
     await expect(page.get_by_role("link", name=complaint_id)).to_be_visible()
-    assert await _blocking_violations(page) == []
+    assert await blocking_violations(page) == []
     await page.screenshot(path=tmp_path / "desk-queue.png", full_page=True)
 
     await page.goto(f"{api.base_url}/desk/complaints/{complaint_id}")
     await page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
-    assert await _blocking_violations(page) == []
+    assert await blocking_violations(page) == []
 
     await page.goto(f"{api.base_url}/desk/complaints/new")
-    assert await _blocking_violations(page) == []
+    assert await blocking_violations(page) == []
     await page.get_by_role("button", name="Register the complaint").click()  # everything empty
     await expect(page.get_by_text("The complaint was not filed")).to_be_visible()
-    assert await _blocking_violations(page) == []
+    assert await blocking_violations(page) == []
     await page.screenshot(path=tmp_path / "desk-register-refused.png", full_page=True)
 
 
@@ -127,30 +122,3 @@ async def test_the_pages_scripts_run_under_their_own_content_security_policy(
     await expect(countdown).to_have_text(re.compile(r"^\d+ d( \d+ h)? left$"))
     assert errors == []
     await context.close()
-
-
-async def _tab_to(page: Page, tag: str, text: str) -> None:
-    """Press Tab until the focused element is a `tag` reading `text`."""
-    for _ in range(MAX_TABS):
-        await page.keyboard.press("Tab")
-        focused = await page.evaluate(
-            "() => [document.activeElement.tagName, document.activeElement.textContent.trim()]"
-        )
-        if focused == [tag.upper(), text]:
-            return
-    raise AssertionError(f"Tab never reached the {tag} {text!r}")
-
-
-async def _blocking_violations(page: Page) -> list[str]:
-    """axe-core's serious and critical violations on the page, one line each."""
-    if not AXE.exists():
-        pytest.fail(f"{AXE} is missing: `make test` installs it (npm axe-core)")
-    await page.add_script_tag(path=AXE)
-    results = await page.evaluate("async () => await axe.run(document)")
-    assert results["passes"], "axe-core checked nothing"
-    return [
-        f"{violation['id']} ({violation['impact']}): {violation['help']}: "
-        + json.dumps([node["target"] for node in violation["nodes"]][:5])
-        for violation in results["violations"]
-        if violation["impact"] in BLOCKING
-    ]
