@@ -12,7 +12,7 @@ from harness.browser import VIEWPORT
 from harness.credentials import ADMIN, bearer
 from harness.samples import FORM
 from tests.desk.conftest import sign_in_token
-from tests.ui.test_desk_in_a_browser import _blocking_violations
+from tests.ui.pages import blocking_violations
 
 
 @pytest.fixture
@@ -86,5 +86,5 @@ async def test_the_live_region_passes_axe_with_an_alert_showing(
         headers=bearer("agent", "priya", "Priya"),
     )
     await expect(page.get_by_role("alert").filter(has_text=complaint_id)).to_be_visible()
-    assert await _blocking_violations(page) == []
+    assert await blocking_violations(page) == []
     await context.close()
