@@ -145,7 +145,7 @@ lint: install
 	.venv/bin/pyright
 
 ## screenshots: the pictures in docs/img/: the Web UI's of docs/operations.md, the README's of the
-# case desk (queue, case page, register form) and of a customer's tracking page; from a stack of
+# case desk (queue, case page, register form, a live alert) and of a customer's tracking page; from a stack of
 # their own on free ports (dev server, codec server, worker, API, demo complaints); `make run` is
 # untouched.
 screenshots: install browser

@@ -43,7 +43,8 @@ LINK = re.compile(r"/track/[A-Za-z0-9_.\-]+")
 
 async def take() -> list[Path]:
     """Photograph the breached-at-L3 view and one complaint's summary, input and timeline; the
-    desk's queue, a case page and the register form; a customer's tracking page."""
+    desk's queue, a case page, the register form and a supervisor's live alert; a customer's
+    tracking page."""
     IMG.mkdir(parents=True, exist_ok=True)
     expect.set_options(timeout=PAGE_WAIT_MS)
     tracking = TrackingSettings(
@@ -110,12 +111,31 @@ async def _desk_and_tracking(browser: Browser, demo: Demo) -> list[Path]:
     await proposal.locator("button[type=submit]").click()
     await expect(page.get_by_role("status")).to_contain_text("Status: awaiting customer")
 
+    shots.append(await _live_alert(browser, demo, page))
+
     customer = await browser.new_context(viewport=VIEWPORT)
     track = await customer.new_page()
     await track.goto(f"{demo.api_url}{_tracking_path(demo, ON_THE_DESK)}")
     await expect(track.get_by_text(PROPOSAL).first).to_be_visible()
     shots.append(await _shot(track, "track-page.png", full_page=True))
     return shots
+
+
+async def _live_alert(browser: Browser, demo: Demo, agent: Page) -> Path:
+    """Ana, a supervisor, has the queue open when Priya asks for a supervisor for a customer on
+    the line: the alert shows at the top of Ana's page."""
+    supervisor = await (await browser.new_context(viewport=VIEWPORT)).new_page()
+    token = mint_token(TEST_AUTH, "ana", "supervisor", "Ana", ttl=timedelta(minutes=10))
+    await supervisor.goto(f"{demo.api_url}/desk/sign-in?token={token}")
+    await expect(supervisor.locator("#live-state")).to_have_text("Live updates: on")
+    complaint = demo.ids[SHOWN]
+    await agent.goto(f"{demo.api_url}/desk/complaints/{complaint}")
+    request = agent.locator("#action-request_supervisor")
+    await request.locator("summary").click()
+    await request.get_by_label("Reason").fill("Wants a replacement today; on hold on line 2.")
+    await request.locator("button[type=submit]").click()
+    await expect(supervisor.get_by_role("alert").filter(has_text=complaint)).to_be_visible()
+    return await _shot(supervisor, "desk-live-alert.png")
 
 
 def _tracking_path(demo: Demo, name: str) -> str:

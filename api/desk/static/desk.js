@@ -88,7 +88,10 @@
     dismiss.textContent = "Dismiss";
     dismiss.setAttribute("aria-label", "Dismiss the notification about complaint " + item.complaint_id);
     dismiss.addEventListener("click", function () { entry.remove(); });
-    entry.append(when, " ", link, ": ", text, dismiss);
+    var body = document.createElement("span");
+    body.className = "body";
+    body.append(when, link, ": ", text);
+    entry.append(body, dismiss);
     list.prepend(entry);
     while (list.children.length > KEEP) list.lastElementChild.remove();
   }
