@@ -9,6 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from temporalio.client import Client
+from temporalio.service import RPCError
 
 from activities.journal_store import CaseJournal
 from activities.tracking_links import TrackingConfigError, TrackingLinks, TrackingSettings
@@ -22,6 +23,7 @@ from api.openapi import complete_openapi
 from api.rate_limits import RateLimiter
 from api.routers import actions, complaints, health, search
 from api.settings import ApiSettings
+from api.temporal import temporal_unavailable
 from api.track import pages as track
 from domain.policy_files import PolicyError, load_policy_set
 from workflows.codec import CodecKeyError
@@ -127,6 +129,7 @@ def create_app(
     track.install(app)
     complete_openapi(app)
     app.add_exception_handler(RequestValidationError, refusal_of_invalid_request)
+    app.add_exception_handler(RPCError, temporal_unavailable)
     app.add_middleware(RefuseUnrepresentableJson)  # inside the size limit: reads bodies it passed
     app.add_middleware(BodySizeLimit, max_bytes=api_settings.max_body_bytes)
     if api_settings.cors_origins:

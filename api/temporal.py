@@ -1,13 +1,16 @@
 """The Temporal client as a FastAPI dependency, and Temporal failures as HTTP answers."""
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
+from fastapi.responses import JSONResponse
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.workflowservice.v1 import (
     DescribeWorkflowExecutionRequest,
@@ -16,6 +19,7 @@ from temporalio.api.workflowservice.v1 import (
 from temporalio.client import (
     Client,
     WorkflowHandle,
+    WorkflowQueryFailedError,
     WorkflowUpdateFailedError,
 )
 from temporalio.common import SearchAttributeKey
@@ -34,6 +38,14 @@ from workflows.search_attributes import CUSTOMER_ID, POLICY_NAME
 
 log = logging.getLogger(__name__)
 
+RETRY_AFTER_SECONDS = 5
+READ_WITHIN = timedelta(seconds=10)
+"""A read (query, describe) answers within it or the API says 503."""
+ACT_WITHIN = timedelta(seconds=20)
+"""An action's update is confirmed within it or the API says 503 (no worker takes it)."""
+FAILING_TASK = "workflow task in failed state"
+"""Temporal's words when a workflow's task keeps failing (queries are refused)."""
+
 
 def temporal_client(request: Request) -> Client:
     """The client connected once at start-up."""
@@ -50,11 +62,83 @@ def complaint_handle(client: Client, complaint_id: str) -> WorkflowHandle[Compla
     return client.get_workflow_handle_for(ComplaintWorkflow.run, workflow_id(complaint_id))
 
 
+def unavailable(detail: str) -> HTTPException:
+    """503 with `Retry-After`: Temporal or the engine cannot answer now; try again."""
+    return HTTPException(
+        status.HTTP_503_SERVICE_UNAVAILABLE,
+        detail=detail,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+@asynccontextmanager
+async def engine_answering(
+    client: Client, complaint_id: str, writing: bool, within: timedelta
+) -> AsyncIterator[None]:
+    """A call about one complaint, answered within `within` or refused with 503: Temporal out of
+    reach, or the complaint's workflow task failing (a bad deploy: logged as an error for the
+    operators), or no worker answering in time. Other errors pass through."""
+    changed = (
+        "it may still take effect once the engine catches up: read the complaint before "
+        "sending it again"
+        if writing
+        else "nothing was changed"
+    )
+    try:
+        async with asyncio.timeout(within.total_seconds()):
+            yield
+    except TimeoutError as err:
+        if await _task_failing(client, complaint_id):
+            raise _failing(complaint_id, changed) from err
+        log.warning("complaint %s: the engine did not answer within %s", complaint_id, within)
+        raise unavailable(
+            f"the engine did not answer within {within.total_seconds():g} s (is a worker "
+            f"running?): {changed}"
+        ) from err
+    except (RPCError, WorkflowQueryFailedError) as err:
+        if isinstance(err, RPCError) and err.status == RPCStatusCode.NOT_FOUND:
+            raise
+        if FAILING_TASK in str(err).lower():
+            raise _failing(complaint_id, changed) from err
+        if isinstance(err, WorkflowQueryFailedError):
+            raise
+        log.warning("complaint %s: Temporal is unavailable: %s", complaint_id, err)
+        raise unavailable(f"Temporal is unavailable: {changed}; try again shortly") from err
+    except RuntimeError as err:  # the client's connection itself failed
+        log.warning("complaint %s: Temporal is unreachable: %s", complaint_id, err)
+        raise unavailable(f"Temporal is unreachable: {changed}; try again shortly") from err
+
+
+def _failing(complaint_id: str, changed: str) -> HTTPException:
+    log.error(
+        "complaint %s: its workflow task is failing (a worker bug or a bad deploy: see the "
+        "runbook); the API answers 503 for it",
+        complaint_id,
+    )
+    return unavailable(
+        f"complaint {complaint_id} cannot be worked on right now: the engine fails on it and "
+        f"the operators are alerted; {changed}"
+    )
+
+
+async def _task_failing(client: Client, complaint_id: str) -> bool:
+    """Whether the workflow's task is being retried after failing (not merely waiting)."""
+    try:
+        async with asyncio.timeout(READ_WITHIN.total_seconds()):
+            described = await _describe(client, complaint_id)
+    except (RPCError, RuntimeError, TimeoutError):
+        return False
+    pending = described.pending_workflow_task
+    return described.HasField("pending_workflow_task") and pending.attempt > 1
+
+
 async def read_complaint(client: Client, complaint_id: str) -> ComplaintView:
-    """The live state from the workflow's query; 404 if there is no such complaint."""
+    """The live state from the workflow's query; 404 if there is no such complaint, 503 when
+    the engine cannot answer (`engine_answering`)."""
     handle = complaint_handle(client, complaint_id)
     try:
-        return await handle.query(ComplaintWorkflow.view)
+        async with engine_answering(client, complaint_id, writing=False, within=READ_WITHIN):
+            return await handle.query(ComplaintWorkflow.view, rpc_timeout=READ_WITHIN)
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
             raise not_found(complaint_id) from err
@@ -68,9 +152,10 @@ async def act_on_complaint(client: Client, complaint_id: str, command: Command) 
     404 if unknown."""
     handle = complaint_handle(client, complaint_id)
     try:
-        done = await handle.execute_update(
-            command.update_name(), command, result_type=Acknowledgement
-        )
+        async with engine_answering(client, complaint_id, writing=True, within=ACT_WITHIN):
+            done = await handle.execute_update(
+                command.update_name(), command, result_type=Acknowledgement
+            )
     except WorkflowUpdateFailedError as err:
         cause = err.cause
         if isinstance(cause, ApplicationError) and cause.type == ActionNotAllowed.__name__:
@@ -112,7 +197,8 @@ async def indexed_owner(client: Client, complaint_id: str) -> Indexed:
     server, none to a worker, so a caller asking for a complaint that is not theirs waits as
     long as for an unknown one. 404 if there is no such complaint."""
     try:
-        described = await _describe(client, complaint_id)
+        async with engine_answering(client, complaint_id, writing=False, within=READ_WITHIN):
+            described = await _describe(client, complaint_id)
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
             raise not_found(complaint_id) from err
@@ -165,8 +251,16 @@ async def visibility_or_503() -> AsyncIterator[None]:
             RPCStatusCode.UNAVAILABLE,
             RPCStatusCode.DEADLINE_EXCEEDED,
         ):
-            raise HTTPException(
-                status.HTTP_503_SERVICE_UNAVAILABLE,
-                detail=f"Temporal cannot list complaints now: {err.message}",
-            ) from err
+            raise unavailable(f"Temporal cannot list complaints now: {err.message}") from err
         raise
+    except RuntimeError as err:  # the client's connection itself failed
+        raise unavailable(f"Temporal cannot list complaints now: {err}") from err
+
+
+async def temporal_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """The safety net for a Temporal error no route turned into an answer: 503, never 500."""
+    log.warning("%s %s: Temporal error: %r", request.method, request.url.path, exc)
+    refusal = unavailable("Temporal is unavailable; try again shortly")
+    return JSONResponse(
+        {"detail": refusal.detail}, status_code=refusal.status_code, headers=refusal.headers
+    )

@@ -272,7 +272,7 @@ async def act(request: Request, complaint_id: str, action: str, user: DeskUser =
             return await _case_page(
                 request, user, current, form, posted.values, errors, err.status_code
             )
-        raise DeskRefusal(err.status_code, "Not done", str(err.detail)) from None
+        raise _refusal_of(err, "Not done") from None
     return redirect(request, f"/desk/complaints/{complaint_id}", _what_happened(after, user))
 
 
@@ -306,7 +306,7 @@ async def _read(request: Request, complaint_id: str, user: DeskUser) -> Complain
     try:
         view = await read_complaint(temporal(request), complaint_id)
     except HTTPException as err:
-        raise DeskRefusal(err.status_code, "No such complaint", str(err.detail)) from None
+        raise _refusal_of(err, "No such complaint") from None
     if not user.principal.sees_brand(view.intake.brand):
         # As the API does: another brand's complaint is refused as an unknown one.
         raise DeskRefusal(404, "No such complaint", str(not_found(complaint_id).detail))
@@ -329,6 +329,13 @@ async def _case_page(
     journaled = await asyncio.to_thread(case_journal(request).case, view.id)
     context["messages"] = messages_context(journaled, context["zone"], now)
     return render(request, "case.html", context, user, status_code=status_code)
+
+
+def _refusal_of(err: HTTPException, title: str) -> DeskRefusal:
+    """The API's refusal as a desk page; the engine out of reach is said so, with Retry-After."""
+    if err.status_code == 503:
+        title = "Not available right now"
+    return DeskRefusal(err.status_code, title, str(err.detail), dict(err.headers or {}))
 
 
 def _in_path(form: ActionForm) -> bool:

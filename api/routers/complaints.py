@@ -32,7 +32,7 @@ from api.credentials import Authenticator, Principal
 from api.rate_limits import RateLimiter, rate_limiter
 from api.schemas import ErrorDetail, IntakePending
 from api.settings import ApiSettings
-from api.temporal import TemporalClient, indexed_owner, not_found, read_complaint
+from api.temporal import TemporalClient, indexed_owner, not_found, read_complaint, unavailable
 from domain.calendar import BusinessCalendar
 from domain.case_actions import playbook_for
 from domain.cases import CaseNotValid
@@ -234,10 +234,9 @@ async def file_intake(
     )
     try:
         matter_handle = await send_filing(client, settings.task_queue, matter, filing)
-    except (RPCError, WorkflowAlreadyStartedError) as err:
-        raise HTTPException(
-            status.HTTP_503_SERVICE_UNAVAILABLE, detail="nothing was filed; try again"
-        ) from err
+    except (RPCError, RuntimeError, WorkflowAlreadyStartedError) as err:
+        log.warning("complaint %s not filed: %r", proposed, err)
+        raise unavailable("nothing was filed; try again") from err
     try:
         async with asyncio.timeout(settings.intake_confirmation_seconds):
             outcome = await matter_handle.execute_update(

@@ -26,7 +26,7 @@ from activities.tracking_links import TrackingLinks
 from api.credentials import Authenticator, Principal
 from api.desk.pages import SECURITY_HEADERS
 from api.rate_limits import RateLimiter
-from api.temporal import act_on_complaint, read_complaint
+from api.temporal import RETRY_AFTER_SECONDS, act_on_complaint, read_complaint
 from api.track.words import (
     LABELS,
     STATUS,
@@ -58,9 +58,14 @@ class Gone(Exception):
     """No page for this link: forged, unknown, or the complaint is past reopening (404)."""
 
 
+class Unavailable(Exception):
+    """The engine cannot answer now (503): the customer is asked to come back shortly."""
+
+
 def install(app: FastAPI) -> None:
     app.include_router(router)
     app.add_exception_handler(Gone, _gone_page)
+    app.add_exception_handler(Unavailable, _unavailable_page)
 
 
 @router.get("/{link}")
@@ -98,7 +103,9 @@ async def act(request: Request, link: str, action: str) -> Response:
             if not isinstance(detail, list)
             else "; ".join(str(item.get("msg", item)) for item in detail)
         )
-        current = await read_complaint(request.app.state.temporal_client, complaint_id)
+        if err.status_code == 503:
+            raise Unavailable from err
+        current = await _read(request, complaint_id)
         return _page(request, tracking, link, current, refusal=reason, status_code=err.status_code)
     response = RedirectResponse(f"/track/{link}?done=1", status_code=303)
     response.headers.update(SECURITY_HEADERS)
@@ -114,10 +121,7 @@ async def _open(request: Request, link: str) -> tuple[TrackingLinks, str, Compla
     complaint_id = tracking.complaint_of(link) if tracking is not None else None
     if tracking is None or complaint_id is None:
         raise Gone
-    try:
-        view = await read_complaint(request.app.state.temporal_client, complaint_id)
-    except HTTPException:
-        raise Gone from None
+    view = await _read(request, complaint_id)
     if not open_to_customer(view, datetime.now(UTC)):
         raise Gone
     return tracking, complaint_id, view
@@ -299,6 +303,26 @@ def _refusal(request: Request, status_code: int, view: ComplaintView) -> HTMLRes
         "message": messages[language],
     }
     return _render(request, "refusal.html", context, status_code)
+
+
+async def _read(request: Request, complaint_id: str) -> ComplaintView:
+    try:
+        return await read_complaint(request.app.state.temporal_client, complaint_id)
+    except HTTPException as err:
+        raise (Unavailable if err.status_code == 503 else Gone) from None
+
+
+async def _unavailable_page(request: Request, exc: Exception) -> Response:
+    en, es = LABELS["en"], LABELS["es"]
+    context = {
+        "lang": "en",
+        "t": en,
+        "title": f"{en['unavailable_title']} / {es['unavailable_title']}",
+        "message": f"{en['unavailable']} / {es['unavailable']}",
+    }
+    response = _render(request, "refusal.html", context, 503)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 async def _gone_page(request: Request, exc: Exception) -> Response:

@@ -38,6 +38,8 @@ LABELS: dict[str, dict[str, str]] = {
         "invalid": "Please fill in this field.",
         "gone_title": "This link does not work",
         "gone": "This tracking link is not valid, or the complaint is closed.",
+        "unavailable_title": "Please try again in a few minutes",
+        "unavailable": "We cannot show your complaint right now. Nothing was changed.",
         "footer": "Times in {zone}",
     },
     "es": {
@@ -74,6 +76,8 @@ LABELS: dict[str, dict[str, str]] = {
         "invalid": "Complete este campo.",
         "gone_title": "Este enlace no funciona",
         "gone": "Este enlace de seguimiento no es válido, o la queja está cerrada.",
+        "unavailable_title": "Intente de nuevo en unos minutos",
+        "unavailable": "No podemos mostrar su queja en este momento. No se cambió nada.",
         "footer": "Horas en {zone}",
     },
 }
