@@ -154,10 +154,11 @@ async def test_ready_tells_whether_a_worker_polls_the_task_queue(
         assert alone.status_code == 503
         assert (alone.json()["temporal"], alone.json()["worker"]) == ("reachable", "none polling")
         async with Worker(dev_env.client, task_queue=task_queue, workflows=[BrokenDeploy]):
+            polled = await http.get("/ready")
             for _ in range(50):
-                polled = await http.get("/ready")
                 if polled.status_code == 200:
                     break
                 await dev_env.sleep(timedelta(milliseconds=200))
+                polled = await http.get("/ready")
             assert polled.status_code == 200, polled.text
             assert polled.json()["worker"] == "polling"
