@@ -1,0 +1,335 @@
+"""The engine's own words in the reader's language: reasons, event texts, roles and labels.
+
+The ladder and the playbooks record why a step happened in English (`L1 deadline breached`,
+`opened: <case> flagged`), once, in the complaint's history; messages say it to a person. This
+module turns those phrases into the message's language when it is rendered, so complaints already
+running (whose owed messages carry the English reason) read right too and the workflows compute
+nothing new. What a person typed (a rejection's reason, a note) passes through as written.
+"""
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+
+from domain.playbooks import CaseEvent
+
+Language = str
+"""`en` or `es`; any other language reads the English phrases, identifiers made words."""
+
+ROLES: dict[Language, dict[str, str]] = {
+    "en": {
+        "service_centre": "the service centre",
+        "retailer": "the retailer",
+        "complaint_specialists": "the complaint specialists",
+        "team_leader": "the team leader",
+        "third_level_manager": "the third-level manager",
+        "brand_escalations": "the brand escalations team",
+        "accountability": "the accountability team",
+        "customer": "the customer",
+    },
+    "es": {
+        "agent": "el agente",
+        "supervisor": "el supervisor",
+        "service_centre": "el centro de servicio",
+        "retailer": "el distribuidor",
+        "complaint_specialists": "los especialistas en quejas",
+        "team_leader": "el líder de equipo",
+        "third_level_manager": "el gerente de tercer nivel",
+        "brand_escalations": "el equipo de escalamientos de la marca",
+        "accountability": "el equipo de rendición de cuentas",
+        "customer": "el cliente",
+        "grievance_desk": "la mesa de quejas",
+        "head_of_customer_service": "la dirección de atención al cliente",
+        "office_of_the_president": "la oficina de la presidencia",
+        "frontline": "el agente",
+        "admin": "el administrador",
+    },
+}
+
+LABELS: dict[Language, dict[str, str]] = {
+    "es": {
+        "Ticket": "Folio",
+        "Case": "Caso",
+        "Customer": "Cliente",
+        "Company": "Empresa",
+        "Address": "Dirección",
+        "Email": "Correo electrónico",
+        "Phone": "Teléfono",
+        "Product": "Producto",
+        "Description": "Descripción",
+        "Recorded by": "Registrada por",
+        "Promised": "Plazo prometido",
+        "Promise due": "La promesa vence",
+        "Asked": "Se pidió respuesta a",
+        "Answer": "Respuesta",
+    },
+}
+"""The escalation record's labels (seed 003's spreadsheet); English is the key."""
+
+FIELDS: dict[Language, dict[str, str]] = {
+    "es": {
+        "service_centre": "Centro de servicio",
+        "service_order": "Orden de servicio",
+        "part": "Pieza",
+        "packing": "Empaque",
+        "fault": "Falla",
+        "retailer": "Distribuidor",
+        "requested_on": "Solicitado el",
+        "return_started_on": "Devolución iniciada el",
+    },
+}
+"""Playbook fields as labels; a field not listed reads as its name made words."""
+
+WORDS: dict[Language, dict[str, str]] = {
+    "es": {
+        # playbook outcomes and scheduled events
+        "transport_damage": "daño en el transporte",
+        "centre_damage": "daño causado por el centro de servicio",
+        "refused": "no se hace responsable",
+        "amazon_overdue": "Amazon pasó de 25 días",
+        # channels a complaint is filed through
+        "app": "la aplicación",
+        "website": "el sitio web",
+        "phone": "teléfono",
+        "email": "correo electrónico",
+        "form": "formulario",
+        "chat": "chat",
+        "in_person": "en persona",
+        # recorders (seed 004)
+        "agent": "agente",
+        "office_clerk": "empleado de oficina",
+        "receptionist": "recepcionista",
+        "salesperson": "vendedor",
+    },
+}
+
+STEPS: dict[Language, dict[str, str]] = {
+    "es": {
+        "opened": "abierta",
+        "warned": "aviso de plazo",
+        "breached": "plazo vencido",
+        "escalated": "escalada",
+        "realerted": "alerta repetida",
+        "resolution proposed": "solución propuesta",
+        "accepted": "solución aceptada",
+        "rejected": "solución rechazada",
+        "resolved": "resuelta",
+        "reopened": "reabierta",
+        "paused": "reloj en pausa",
+        "resumed": "reloj reanudado",
+        "contacted": "nuevo contacto",
+        "reassigned": "reasignada",
+        "supervisor requested": "pidió un supervisor",
+        "supervisor joined": "se unió el supervisor",
+        "supervisor missed": "llamada de supervisor perdida",
+        "closed": "cerrada",
+        "note added": "nota añadida",
+        "reply approved": "respuesta aprobada",
+        "reply refused": "respuesta rechazada",
+        "decision reminded": "recordatorio de la solución",
+        "assessed": "evaluada",
+        "accountability opened": "rendición de cuentas abierta",
+        "case opened": "caso abierto",
+        "case asked": "respuesta pedida",
+        "case promised": "promesa al cliente",
+        "case escalated": "caso escalado",
+        "case task": "tarea",
+        "customer told": "se informó al cliente",
+        "case answered": "respuesta recibida",
+        "case event": "evento del caso",
+        "case silent": "sin respuesta a tiempo",
+        "promise missed": "promesa incumplida",
+        "follow up": "seguimiento",
+        "case done": "caso terminado",
+        "assigned": "asignada",
+        "released": "liberada",
+    },
+}
+"""The history's step kinds as the third-level manager's status texts name them."""
+
+Render = Callable[[re.Match[str], "Speaker"], str | None]
+"""A phrase in the speaker's language; None: not this phrase after all, try the next."""
+
+
+class Speaker:
+    """Says the engine's phrases in one language, moments in one zone."""
+
+    def __init__(
+        self, language: Language, when: Callable[[datetime], str], span: Callable[[str], str]
+    ):
+        self.language = language if language in ("en", "es") else "en"
+        self.when = when
+        self.span = span
+
+    def role(self, role: str) -> str:
+        known = ROLES[self.language].get(role)
+        if known is not None:
+            return known
+        return role.replace("_", " ") if self.language == "es" else f"the {role.replace('_', ' ')}"
+
+    def addressee(self, role: str) -> str:
+        """A role greeted by name when it has none of its own (`Estimado(a) Centro de servicio`)."""
+        words = self.role(role).split(" ", 1)
+        if words[0] in ("the", "el", "la", "los", "las") and len(words) > 1:
+            words = words[1:]
+        return " ".join(words)[:1].upper() + " ".join(words)[1:]
+
+    def recorder(self, recorded_by: tuple[str, str | None] | None) -> str | None:
+        """Who recorded and signed the complaint (seed 004), unless the customer filed it."""
+        if recorded_by is None or recorded_by[0] == "customer":
+            return None
+        role, name = self.word(recorded_by[0]), recorded_by[1]
+        return f"{name} ({role})" if name else role
+
+    def word(self, word: str) -> str:
+        return WORDS.get(self.language, {}).get(word) or word.replace("_", " ")
+
+    def label(self, label: str) -> str:
+        return LABELS.get(self.language, {}).get(label, label)
+
+    def field(self, name: str) -> str:
+        return FIELDS.get(self.language, {}).get(name) or name.replace("_", " ").capitalize()
+
+    def moment(self, text: str) -> str:
+        try:
+            return self.when(datetime.fromisoformat(text))
+        except ValueError:
+            return text
+
+    def say(self, text: str | None) -> str | None:
+        """`text` in this language if the engine wrote it; else as written."""
+        if text is None:
+            return None
+        for pattern, render in PHRASES:
+            found = pattern.fullmatch(text)
+            said = render(found, self) if found is not None else None
+            if said is not None:
+                return said
+        return text
+
+
+def _es(spanish: str, english: str | None = None) -> Render:
+    """A phrase whose named parts are said again (`{reason}`), spans and moments formatted."""
+
+    def render(found: re.Match[str], speaker: Speaker) -> str:
+        parts = {name: _part(name, value, speaker) for name, value in found.groupdict().items()}
+        template = spanish if speaker.language == "es" else (english or found[0])
+        return template.format(**parts)
+
+    return render
+
+
+def _part(name: str, value: str | None, speaker: Speaker) -> str:
+    if value is None:
+        return ""
+    if name.startswith("span"):
+        return speaker.span(value)
+    if name.startswith("moment"):
+        return speaker.moment(value)
+    if name.startswith("role"):
+        return speaker.role(value)
+    if name.startswith("word"):
+        return speaker.word(value)
+    if name.startswith("said"):
+        return speaker.say(value) or ""
+    return value  # a level code, a number, a person's words
+
+
+def _prefixed(found: re.Match[str], speaker: Speaker) -> str | None:
+    """`<step or case event>: <why>`: a step kind is said in words; a playbook's event id
+    (`promise_missed`, `answered:refused`) is dropped, its reason says what happened."""
+    prefix, rest = found["prefix"], speaker.say(found["rest"]) or ""
+    if prefix in CASE_EVENTS or "_" in prefix or ":" in prefix:
+        return rest
+    step = STEPS["es"].get(prefix)
+    if step is not None:
+        return f"{step if speaker.language == 'es' else prefix}: {rest}"
+    return None  # a person's words that happen to hold a colon
+
+
+CASE_EVENTS = frozenset(event.value for event in CaseEvent)
+"""The events a playbook's engine raises itself; a policy's own have their names as ids."""
+_ISO = r"\d{4}-\d\d-\d\dT[0-9:.]+(?:[+-]\d\d:\d\d|Z)"
+PHRASES: list[tuple[re.Pattern[str], Render]] = [
+    (re.compile(pattern), render)
+    for pattern, render in [
+        (r"(?P<prefix>[a-z_]+(?::[a-z_]+)?|[a-z]+(?: [a-z]+)?): (?P<rest>.+)", _prefixed),
+        (r"new complaint", _es("queja nueva")),
+        (r"(?P<level>L\d+) deadline breached", _es("venció el plazo del nivel {level}")),
+        (r"resolution window ran out", _es("se agotó el plazo de resolución")),
+        (r"still unresolved after the deadline", _es("sigue sin resolverse después del plazo")),
+        (
+            r"(?P<share>\d+%) of the (?P<level>L\d+) window of (?P<span>.+) has passed",
+            _es(
+                "ha pasado el {share} del plazo de {span} del nivel {level}",
+                "{share} of the {level} window of {span} has passed",
+            ),
+        ),
+        (
+            r"(?P<level>L\d+) window of (?P<span>.+) ran out",
+            _es(
+                "se agotó el plazo de {span} del nivel {level}", "{level} window of {span} ran out"
+            ),
+        ),
+        (
+            r"customer rejected the resolution: (?P<text>.*)",
+            _es("el cliente rechazó la solución: {text}"),
+        ),
+        (r"customer rejected the resolution", _es("el cliente rechazó la solución")),
+        (r"the customer accepted the resolution", _es("el cliente aceptó la solución")),
+        (r"the customer did not answer in time", _es("el cliente no respondió a tiempo")),
+        (r"reopen window ended", _es("terminó el plazo para reabrirla")),
+        (r"the complaint is resolved", _es("la queja está resuelta")),
+        (r"not satisfied", _es("no está satisfecho")),
+        (r"reopened: (?P<text>.*)", _es("reabierta: {text}")),
+        (r"escalated by (?P<name>[^:]+): (?P<text>.*)", _es("escalada por {name}: {text}")),
+        (r"filed via (?P<word>[a-z_]+)", _es("presentada por {word}", "filed by {word}")),
+        (
+            r"the proposed resolution stands at (?P<moment>" + _ISO + r") unless answered",
+            _es(
+                "la solución propuesta se da por aceptada el {moment} si no hay respuesta",
+                "the proposed resolution stands on {moment} unless answered",
+            ),
+        ),
+        (
+            r"refresh the customer's hold: waiting for a supervisor since (?P<moment>" + _ISO + ")",
+            _es(
+                "renueve la espera del cliente: espera a un supervisor desde el {moment}",
+                "refresh the customer's hold: waiting for a supervisor since {moment}",
+            ),
+        ),
+        (
+            r"the customer waited (?P<span>.+) and no supervisor joined",
+            _es("el cliente esperó {span} y ningún supervisor se unió"),
+        ),
+        (
+            r"(?P<count>\d+) contacts about the same matter: handled by the (?P<role>[a-z_]+)",
+            _es(
+                "{count} contactos sobre el mismo asunto: ahora la atiende {role}",
+                "{count} contacts about the same matter: now handled by {role}",
+            ),
+        ),
+        (
+            r"(?P<title>.+) flagged",
+            _es("se abrió el caso «{title}»", "case opened: {title}"),
+        ),
+        (r"scheduled (?P<word>[a-z_]+)", _es("llegó la fecha programada: {word}", "due: {word}")),
+        (
+            r"(?P<role>[a-z_]+) answered: (?P<word>[a-z_]+)",
+            _es("{role} respondió: {word}", "{role} answered: {word}"),
+        ),
+        (r"(?P<role>[a-z_]+) answered", _es("{role} respondió", "{role} answered")),
+        (
+            r"(?P<role>[a-z_]+) did not answer in time",
+            _es("{role} no respondió a tiempo", "{role} did not answer in time"),
+        ),
+        (
+            r"the promise to the customer \((?P<span>.+)\) was not kept",
+            _es(
+                "no se cumplió la promesa al cliente ({span})",
+                "the promise to the customer ({span}) was not kept",
+            ),
+        ),
+    ]
+]
+"""The engine's phrases (domain/ladder.py, playbook_runner.py, ...), most specific first."""
