@@ -180,7 +180,7 @@ def message_context(
     """Every name a template may use; absent facts are None, never undefined."""
     record = notification.record
     signature = (facts.agent_name or "").split() or facts.brand.split() or ["—"]
-    speaker = speaker_for(locale, zone)
+    speaker = speaker_for(locale, zone, in_case=notification.case is not None)
     recipient = notification.recipient
     recipient_name = recipient.name
     if recipient_name == recipient.role.replace("_", " "):  # a role without a named contact
@@ -237,13 +237,14 @@ def record_lines(notification: Notification, speaker: Speaker) -> list[tuple[str
     return [(name, str(value)) for name, value in lines if value]
 
 
-def speaker_for(locale: str, zone: str) -> Speaker:
+def speaker_for(locale: str, zone: str, in_case: bool = False) -> Speaker:
     """The engine's phrases in `locale`'s language, its moments in `zone`."""
     babel_locale = _babel_locale(locale)
     return Speaker(
         babel_locale.language,
         lambda moment: moment_words(moment, locale, zone),
         lambda text: span_words(text, locale),
+        in_case,
     )
 
 

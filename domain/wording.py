@@ -147,6 +147,52 @@ STEPS: dict[Language, dict[str, str]] = {
 }
 """The history's step kinds as the third-level manager's status texts name them."""
 
+MESSAGES: dict[Language, dict[str, str]] = {
+    "es": {
+        "acknowledgement": "el acuse de recibo",
+        "assigned": "el aviso de asignación",
+        "sla_warning": "el aviso de plazo",
+        "breach_alert": "la alerta de plazo vencido",
+        "resolution_proposed": "la propuesta de solución",
+        "resolved": "el aviso de queja resuelta",
+        "repeat_contact": "el aviso de queja repetida",
+        "supervisor_requested": "el aviso urgente al supervisor",
+        "hold_reminder": "el recordatorio de espera",
+        "supervisor_missed": "el aviso de llamada perdida",
+        "approval_requested": "la solicitud de aprobación",
+        "reply_refused": "el aviso de respuesta rechazada",
+        "decision_reminder": "el recordatorio de la solución",
+        "accountability": "el aviso de rendición de cuentas",
+        "case_request": "la solicitud del caso",
+        "case_promise": "la promesa del caso",
+        "case_escalation": "el registro de escalación",
+        "case_task": "la tarea del caso",
+        "injury_claim": "el mensaje por lesión o daño",
+        "not_covered": "el aviso de daño sin cobertura",
+        "retailer_contacts": "los contactos del distribuidor",
+        "status_update": "la novedad por SMS",
+        "delivery_failed": "el aviso de mensaje no entregado",
+    },
+}
+"""Message kinds (domain.messages.NotificationKind) as a sentence names them."""
+
+
+CHANNELS: dict[Language, dict[str, str]] = {
+    "es": {"email": "correo electrónico", "sms": "SMS", "webhook": "chat"},
+}
+"""Delivery channels as an undelivered message's failures name them (the detail is the
+server's own words)."""
+
+
+def _of(phrase: str) -> str:
+    """`de` before a Spanish phrase, contracted (`del líder de equipo`)."""
+    return "del " + phrase[3:] if phrase.startswith("el ") else f"de {phrase}"
+
+
+def _si(answer: str) -> str:
+    return "sí" if answer == "yes" else "no"
+
+
 Render = Callable[[re.Match[str], "Speaker"], str | None]
 """A phrase in the speaker's language; None: not this phrase after all, try the next."""
 
@@ -155,11 +201,18 @@ class Speaker:
     """Says the engine's phrases in one language, moments in one zone."""
 
     def __init__(
-        self, language: Language, when: Callable[[datetime], str], span: Callable[[str], str]
+        self,
+        language: Language,
+        when: Callable[[datetime], str],
+        span: Callable[[str], str],
+        in_case: bool = False,
     ):
+        """`in_case`: the message comes from a playbook, whose reasons start with the event's
+        id (`claim: ...`), the policy's own events included."""
         self.language = language if language in ("en", "es") else "en"
         self.when = when
         self.span = span
+        self.in_case = in_case
 
     def role(self, role: str) -> str:
         known = ROLES[self.language].get(role)
@@ -241,6 +294,8 @@ def _prefixed(found: re.Match[str], speaker: Speaker) -> str | None:
     prefix, rest = found["prefix"], speaker.say(found["rest"]) or ""
     if prefix in CASE_EVENTS or "_" in prefix or ":" in prefix:
         return rest
+    if speaker.in_case and re.fullmatch(r"[a-z][a-z0-9]*", prefix):
+        return rest
     step = STEPS["es"].get(prefix)
     if step is not None:
         return f"{step if speaker.language == 'es' else prefix}: {rest}"
@@ -253,6 +308,13 @@ _ISO = r"\d{4}-\d\d-\d\dT[0-9:.]+(?:[+-]\d\d:\d\d|Z)"
 PHRASES: list[tuple[re.Pattern[str], Render]] = [
     (re.compile(pattern), render)
     for pattern, render in [
+        (
+            r"(?:(?:email|sms|webhook): [^;]+)(?:; (?:email|sms|webhook): [^;]+)*",
+            lambda found, speaker: "; ".join(
+                f"{CHANNELS.get(speaker.language, {}).get(channel, channel)}: {detail}"
+                for channel, _, detail in (part.partition(": ") for part in found[0].split("; "))
+            ),
+        ),
         (r"(?P<prefix>[a-z_]+(?::[a-z_]+)?|[a-z]+(?: [a-z]+)?): (?P<rest>.+)", _prefixed),
         (r"new complaint", _es("queja nueva")),
         (r"(?P<level>L\d+) deadline breached", _es("venció el plazo del nivel {level}")),
@@ -304,9 +366,36 @@ PHRASES: list[tuple[re.Pattern[str], Render]] = [
         ),
         (
             r"(?P<count>\d+) contacts about the same matter: handled by the (?P<role>[a-z_]+)",
-            _es(
-                "{count} contactos sobre el mismo asunto: ahora la atiende {role}",
-                "{count} contacts about the same matter: now handled by {role}",
+            lambda found, speaker: (
+                f"{found['count']} contactos sobre el mismo asunto: ahora a cargo "
+                f"{_of(speaker.role(found['role']))}"
+                if speaker.language == "es"
+                else f"{found['count']} contacts about the same matter: now handled by "
+                f"{speaker.role(found['role'])}"
+            ),
+        ),
+        (
+            r"(?P<kind>[a-z_]+) to (?P<name>.+) could not be delivered",
+            lambda found, speaker: (
+                f"no se pudo entregar {MESSAGES['es'].get(found['kind'], 'un mensaje')} "
+                f"a {found['name']}"
+                if speaker.language == "es"
+                else f"the {found['kind'].replace('_', ' ')} to {found['name']} could not be "
+                "delivered"
+            ),
+        ),
+        (
+            r"the company is responsible; handled by (?P<names>.+)",
+            _es("la empresa es responsable; la atendieron: {names}"),
+        ),
+        (
+            r"company responsible: (?P<a>yes|no); first handling appropriate: (?P<b>yes|no); "
+            r"appeal reasonable: (?P<c>yes|no)",
+            lambda found, speaker: (
+                f"empresa responsable: {_si(found['a'])}; manejo inicial apropiado: "
+                f"{_si(found['b'])}; apelación razonable: {_si(found['c'])}"
+                if speaker.language == "es"
+                else found[0]
             ),
         ),
         (

@@ -5,13 +5,18 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 from api.calendars import business_calendar_for
+from domain.assessment import Assessment
 from domain.cases import CaseFlag
 from domain.commands import VERBS
 from domain.complaint import Complaint
+from domain.delivery_log import record_delivery, record_undelivered
 from domain.filing import open_complaint
+from domain.history import Actor, ActorRole, StepKind
 from domain.intake import Channel, ComplaintIntake, Customer, Recorder, RecorderRole
 from domain.ladder import advance, next_due_at
+from domain.playbooks import HandlingTier
 from domain.policy_files import load_policy_set
+from domain.reviews import Assess
 from domain.simulation import SIMULATED, InputEvent, simulated_complaint
 from domain.status import ActionNotAllowed
 from harness.samples import POLICY_DIR
@@ -19,24 +24,25 @@ from harness.samples import POLICY_DIR
 POLICIES = load_policy_set(POLICY_DIR)
 OPENED = datetime.fromisoformat("2026-11-23T10:00:00-06:00")
 LADDER_EVENTS = [
-    (1, "note called the customer back"),
-    (2, "pause asked for the invoice"),
-    (3, "resume invoice received"),
-    (4, "supervisor wants a refund now"),
-    (5, "contact called again"),
-    (6, "contact called again"),
-    (7, "propose free motherboard replacement"),
-    (8, "approve"),
-    (9, "reject I want a new unit"),
-    (10, "contact called again"),
-    (11, "propose a new unit"),
-    (12, "refuse not enough"),
-    (13, "escalate the customer threatens to go to the press"),
-    (14, "propose a new unit and a refund"),
+    (1, "note llamé a la clienta"),
+    (2, "pause pedimos la factura"),
+    (3, "resume factura recibida"),
+    (4, "supervisor quiere un reembolso ya"),
+    (5, "contact llamó de nuevo"),
+    (6, "contact llamó de nuevo"),
+    (7, "propose un cupón"),
+    (8, "refuse no basta para un tercer contacto"),
+    (9, "propose cambio de tarjeta madre sin costo"),
+    (10, "approve"),
+    (11, "reject quiero una unidad nueva"),
+    (12, "contact llamó de nuevo"),
+    (13, "escalate amenaza con ir a la prensa"),
+    (14, "propose una unidad nueva y un reembolso"),
     (400, "accept"),
-    (401, "reopen it broke again"),
+    (401, "reopen volvió a fallar"),
 ]
-"""A busy complaint, hours after filing: what agents, supervisors and the customer do."""
+"""A busy complaint, hours after filing: what agents, supervisors and the customer do (in
+Spanish: what people type passes through as written)."""
 
 
 def intake_for(brand: str, country: str) -> ComplaintIntake:
@@ -74,11 +80,31 @@ def ladder_complaints() -> Iterator[Complaint]:
                 VERBS[event.action].command_for(event.text, SIMULATED).act(complaint, event.at)
             except ActionNotAllowed:
                 continue  # this policy has no such step (no approval at this tier)
+            if event.action == "contact" and complaint.handling is HandlingTier.THIRD_LEVEL:
+                _assess_and_fail_a_delivery(complaint, event.at)
         until = OPENED + timedelta(days=30)
         while (due := next_due_at(complaint)) is not None and due <= until:
             advance(complaint, due)
         yield complaint
         yield simulated_complaint(intake_for(brand, country), policy, calendar, OPENED, [])
+
+
+def _assess_and_fail_a_delivery(complaint: Complaint, at: datetime) -> None:
+    """The third level finds the company responsible (seed 004), and a message gets nowhere."""
+    manager = Actor(role=ActorRole.SUPERVISOR, name="Rosa Díaz")
+    assessment = Assessment(
+        company_responsible=True, first_handling_appropriate=False, appeal_reasonable=True
+    )
+    Assess(by=manager, assessment=assessment).act(complaint, at)
+    acknowledgement = complaint.outbox[0]
+    record_delivery(
+        complaint,
+        at,
+        acknowledgement,
+        StepKind.NOTIFICATION_FAILED,
+        "email: 550 5.1.1 mailbox unavailable",
+    )
+    record_undelivered(complaint, at, acknowledgement)
 
 
 def playbook_complaints(
