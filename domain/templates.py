@@ -257,13 +257,16 @@ def _when(context: Context, moment: datetime | None) -> str:
 
 
 def moment_words(moment: datetime, locale: str, zone: str) -> str:
-    """A moment as `{{ deadline | when }}` writes it."""
+    """A moment as `{{ deadline | when }}` writes it, with plain spaces: CLDR puts a narrow
+    no-break space before `a.m.`, which a text message cannot carry in GSM-7 and some mail
+    readers show as a gap."""
     babel_locale = _babel_locale(locale)
     tz = _zone(zone)
     local = moment.astimezone(tz)
     day = format_date(local, "full", locale=babel_locale)
     clock = format_time(local, "short", tzinfo=tz, locale=babel_locale)
-    return f"{day}, {clock} ({get_timezone_name(local, 'long', locale=babel_locale)})"
+    words = f"{day}, {clock} ({get_timezone_name(local, 'long', locale=babel_locale)})"
+    return " ".join(words.split())
 
 
 _SPAN = re.compile(

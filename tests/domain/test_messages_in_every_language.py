@@ -68,11 +68,13 @@ def test_the_scenarios_reach_every_kind_and_real_reasons() -> None:
 
 @pytest.mark.parametrize("locale", sorted(TEMPLATES.locales))
 def test_no_message_shows_internal_vocabulary(locale: str) -> None:
-    """Issue 16 item 15: "Every reason, event text and label a person reads is translated"."""
+    """Issue 16 item 15: "Every reason, event text and label a person reads is translated"; and
+    "a subject has a double space ("hora  estándar central")": no run of spaces, and no narrow
+    no-break space from CLDR's times (`10:00\u202fa.m.`), anywhere."""
     for owed, message in rendered(locale):
         for text in _readable(message):
             assert not SNAKE.findall(text), (owed.kind, locale, text)
-            assert not re.search(r"\S {2,}\S", text), (owed.kind, locale, text)
+            assert not re.search(r"\S[^\S\n]{2,}\S|[\u202f\u2009]", text), (owed.kind, text)
 
 
 def test_spanish_messages_are_spanish_throughout() -> None:
