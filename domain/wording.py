@@ -399,6 +399,56 @@ PHRASES: list[tuple[re.Pattern[str], Render]] = [
             ),
         ),
         (
+            r"promised the customer (?P<span>.+): by (?P<moment>" + _ISO + ")",
+            _es(
+                "se prometió al cliente {span}: a más tardar el {moment}",
+                "promised the customer {span}: by {moment}",
+            ),
+        ),
+        (
+            r"the (?P<span>.+) wait already ended at (?P<moment>" + _ISO + ")",
+            _es(
+                "el plazo de {span} ya terminó el {moment}",
+                "the {span} wait already ended on {moment}",
+            ),
+        ),
+        (
+            r"asked (?P<name>.+) \((?P<role>[a-z_]+)\) to answer(?: by (?P<moment>" + _ISO + "))?",
+            lambda found, speaker: (
+                f"se pidió respuesta a {found['name']} ({speaker.role(found['role'])})"
+                + (f" a más tardar el {speaker.moment(found['moment'])}" if found["moment"] else "")
+                if speaker.language == "es"
+                else f"asked {found['name']} ({speaker.role(found['role'])}) to answer"
+                + (f" by {speaker.moment(found['moment'])}" if found["moment"] else "")
+            ),
+        ),
+        (
+            r"escalated to (?P<role>[a-z_]+): (?P<said>.+)",
+            _es("escalada a {role}: {said}", "escalated to {role}: {said}"),
+        ),
+        (
+            r"handled by the (?P<role>[a-z_]+): (?P<said>.+)",
+            _es("a cargo de {role}: {said}", "handled by {role}: {said}"),
+        ),
+        (r"contact #(?P<count>\d+)", _es("contacto n.º {count}")),
+        (
+            r"not counted: within (?P<span>.+) of the customer's last counted contact",
+            _es(
+                "no cuenta: a menos de {span} del último contacto contado del cliente",
+                "not counted: within {span} of the customer's last counted contact",
+            ),
+        ),
+        (
+            r"(?P<kind>[a-z]+(?:_[a-z]+)*)",
+            lambda found, speaker: (
+                None  # a message a playbook told the customer; a person's one word stays
+                if found["kind"] not in MESSAGES["es"] or not speaker.in_case
+                else MESSAGES["es"][found["kind"]]
+                if speaker.language == "es"
+                else f"the {found['kind'].replace('_', ' ')} message"
+            ),
+        ),
+        (
             r"(?P<title>.+) flagged",
             _es("se abrió el caso «{title}»", "case opened: {title}"),
         ),

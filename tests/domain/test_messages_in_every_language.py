@@ -239,3 +239,21 @@ def test_a_persons_words_pass_through_and_old_reasons_are_translated() -> None:
     assert english.say("answered:refused: service_centre answered: refused") == (
         "the service centre answered: refused"
     )
+
+
+def test_the_customers_tracking_page_tells_the_history_in_spanish() -> None:
+    """Issue 16 item 15: "Every reason, event text and label a person reads is translated": the
+    reasons on the customer's tracking page (domain.view.for_customer) too."""
+    from api.track.pages import page_context
+    from domain.view import view_of
+    from harness.every_message import POLICIES
+
+    policy = POLICIES.for_brand("delonghi-mx")
+    for complaint in COMPLAINTS:
+        if complaint.intake.brand != "delonghi-mx":
+            continue
+        page = page_context(view_of(complaint), policy, complaint.opened_at)
+        for step in page["history"]:
+            reason = step["reason"] or ""
+            assert not SNAKE.findall(reason), reason
+            assert not ENGLISH.findall(ADDRESSES.sub("", reason)), reason
