@@ -21,12 +21,17 @@ from api.ui_views import DEV_UI, VIEWS
 from domain.case_actions import parse_case_flag
 from domain.cases import CaseNotValid
 from domain.commands import VERBS
+from domain.complaint import Complaint
+from domain.delivery import message_facts
 from domain.durations import DurationKind, parse_duration
 from domain.identity import customer_id
 from domain.intake import Channel, ComplaintIntake, Customer
-from domain.policy_files import PolicyError, load_policy_set
-from domain.simulation import TIMELINE_EVENTS, InputEvent, TimelineEntry, simulate
+from domain.messages import DEFAULT_BRAND
+from domain.policy_files import PolicyError, load_policy_set, load_templates
+from domain.simulation import TIMELINE_EVENTS, InputEvent, TimelineEntry, simulated_complaint
+from domain.simulation import timeline as complaint_timeline
 from domain.status import ActionNotAllowed
+from domain.templates import TemplateProblem
 from workflows.codec import CodecKey, CodecKeyError
 from workflows.connection import connect
 from workflows.settings import EngineSettings
@@ -65,6 +70,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     sim.add_argument("--until", type=_moment, help="simulate up to this time")
     sim.add_argument("--json", action="store_true", help="print a JSON array instead of a table")
+    sim.add_argument(
+        "--messages",
+        action="store_true",
+        help="after the timeline, print every message the complaint sent, rendered from the "
+        "policy's templates in its recipient's language and zone",
+    )
     token = commands.add_parser(
         "token",
         help="print a bearer token for the API, signed with COMPLAINTS_JWT_SECRET",
@@ -149,7 +160,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         return 0
     try:
-        timeline = _simulate(args)
+        complaint = _simulate(args)
+        timeline = complaint_timeline(complaint.history, complaint.policy, complaint.calendar)
+        messages = _messages(args.policy, complaint) if args.messages else ""
     except (PolicyError, NoCalendar, ActionNotAllowed, CaseNotValid, KeyError, ValueError) as err:
         message = err.args[0] if isinstance(err, KeyError) else str(err)
         print(f"complaints simulate: {message}", file=sys.stderr)
@@ -158,6 +171,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps([entry.model_dump(mode="json") for entry in timeline], indent=2))
     else:
         print(_table(timeline))
+    if messages:
+        print(messages, end="")
     return 0
 
 
@@ -230,12 +245,13 @@ def _ttl(text: str) -> timedelta:
     return duration.length
 
 
-def _simulate(args: argparse.Namespace) -> list[TimelineEntry]:
+def _simulate(args: argparse.Namespace) -> Complaint:
     policy = load_policy_set(args.policy).for_brand(args.brand)
     case = None
     if args.case_type:
         case = parse_case_flag(shlex.join([args.case_type, *args.field]))
     country = args.country.upper()
+    playbook = policy.playbooks.get(args.case_type) if args.case_type else None
     calendar = business_calendar_for(policy, country, args.opened.date())
     events = [InputEvent.parse(spec) for spec in args.event]
     intake = ComplaintIntake(
@@ -243,11 +259,33 @@ def _simulate(args: argparse.Namespace) -> list[TimelineEntry]:
         country=country,
         product="simulated product",
         channel=Channel.PHONE,
-        reason=args.case_type or "simulation",
+        reason=playbook.title if playbook else "simulation",
         description="simulated complaint",
         brand=args.brand,
     )
-    return simulate(intake, policy, calendar, args.opened, events, args.until, case)
+    return simulated_complaint(intake, policy, calendar, args.opened, events, args.until, case)
+
+
+def _messages(policy_path: Path, complaint: Complaint) -> str:
+    """Every message the simulated complaint owed, as its recipient would read it."""
+    templates = load_templates(policy_path)
+    brand = complaint.intake.brand or DEFAULT_BRAND
+    moments = {step.seq: step.at for step in complaint.history}
+    out = []
+    for owed in complaint.outbox:
+        recipient = owed.recipient
+        locale = recipient.locale or complaint.locale
+        zone = recipient.timezone or complaint.zone_name
+        try:
+            message = templates.render(brand, locale, owed, message_facts(complaint, owed), zone)
+        except TemplateProblem as err:
+            raise ValueError(f"{owed.kind} in {locale}: {err}") from None
+        at = moments[owed.step].astimezone(complaint.zone).isoformat()
+        out.append(
+            f"--- {at} {owed.kind} to {recipient.role} ({recipient.name}) [{locale}]\n"
+            f"Subject: {message.subject}\n\n{message.body}\n"
+        )
+    return "".join(out)
 
 
 def _moment(text: str) -> datetime:

@@ -27,6 +27,9 @@ EXAMPLE_ESCALATION_RECORD: JsonDict = {
     "customer_name": "Lucía Hernández",
     "customer_email": "lucia@example.mx",
     "customer_phone": "+525512345678",
+    "customer_address": "Av. Reforma 1, CDMX",
+    "customer_company": None,
+    "recorded_by": ["agent", "Priya"],
     "product": "Dedica EC685",
     "description": "The service centre has had my machine for three weeks without a diagnosis."
     "\n\nUnit at SAT Norte since 2 November.",
@@ -110,6 +113,11 @@ class EscalationRecord(BaseModel):
     customer_name: str
     customer_email: str | None
     customer_phone: str | None
+    customer_address: str | None = None
+    """Seed 003 8a: the service centre gets the address too (records before it have none)."""
+    customer_company: str | None = None
+    recorded_by: tuple[str, str | None] | None = None
+    """Who recorded the complaint and signed for it (seed 004): role and name."""
     product: str
     description: str
     fields: dict[str, str]

@@ -130,6 +130,8 @@ def message_facts(complaint: Complaint, notification: Notification) -> MessageFa
         level_name=complaint.policy.level(notification.level).name,
         brand=complaint.policy.brand_name or UNNAMED_BRAND,
         agent_name=staff[-1] if staff else None,
+        recorded_by=(complaint.intake.recorded_by.role.value, complaint.intake.recorded_by.name),
+        company=complaint.intake.customer.company,
     )
 
 

@@ -32,6 +32,7 @@ EXAMPLE_CUSTOMER: JsonDict = {
     "email": "asha@example.in",
     "phone": "+919812345678",
     "address": "12 MG Road, Bengaluru",
+    "company": None,
 }
 EXAMPLE_INTAKE: JsonDict = {
     "customer": EXAMPLE_CUSTOMER,
@@ -107,6 +108,9 @@ class Customer(BaseModel):
     email: EmailStr | None = None
     phone: PhoneNumber | None = None
     address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+    company: ShortText | None = Field(
+        default=None, description="The company complaining, if the customer speaks for one"
+    )
 
     @model_validator(mode="after")
     def _reachable(self) -> Self:

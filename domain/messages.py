@@ -132,3 +132,7 @@ class MessageFacts(BaseModel):
     brand: str = UNNAMED_BRAND
     agent_name: str | None = None
     """The staff member whose step the message follows, for the signature."""
+    recorded_by: tuple[str, str | None] | None = None
+    """Who recorded the complaint and signed for it (seed 004): role and name."""
+    company: str | None = None
+    """The company the customer complains for, if any (seed 004's form)."""

@@ -131,6 +131,20 @@ def simulate(
     Without `until`, it stops after the last level's first breach and one re-alert (or when the
     complaint closes). What falls due at the very moment of an event is acted on first.
     """
+    complaint = simulated_complaint(intake, policy, calendar, opened, events, until, case)
+    return timeline(complaint.history, policy, calendar)
+
+
+def simulated_complaint(
+    intake: ComplaintIntake,
+    policy: EscalationPolicy,
+    calendar: BusinessCalendar | None,
+    opened: datetime,
+    events: list[InputEvent],
+    until: datetime | None = None,
+    case: CaseFlag | None = None,
+) -> Complaint:
+    """The complaint `simulate` drives, with its history and every message it owed (`outbox`)."""
     complaint = open_complaint("simulated", intake, policy, opened, calendar)
     if case is not None:
         FlagCase(by=SIMULATED[ActorRole.AGENT], flag=case).act(complaint, opened)
@@ -144,7 +158,7 @@ def simulate(
         if due is None or (until is not None and due > until) or _story_told(complaint, until):
             break
         advance(complaint, due)
-    return timeline(complaint.history, policy, calendar)
+    return complaint
 
 
 def _story_told(complaint: Complaint, until: datetime | None) -> bool:

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict
 
 from domain.cases import EXAMPLE_ESCALATION_RECORD, EscalationRecord
 from domain.messages import DEFAULT_BRAND, MessageFacts, Notification, NotificationKind, Recipient
+from domain.wording import Speaker
 
 LEGACY_PLACEHOLDERS = {
     "CUSTOMER": "customer_name",
@@ -179,6 +180,11 @@ def message_context(
     """Every name a template may use; absent facts are None, never undefined."""
     record = notification.record
     signature = (facts.agent_name or "").split() or facts.brand.split() or ["—"]
+    speaker = speaker_for(locale, zone, in_case=notification.case is not None)
+    recipient = notification.recipient
+    recipient_name = recipient.name
+    if recipient_name == recipient.role.replace("_", " "):  # a role without a named contact
+        recipient_name = speaker.addressee(recipient.role)
     return {
         "complaint_id": facts.complaint_id,
         "customer_name": facts.customer_name,
@@ -187,54 +193,80 @@ def message_context(
         "level_name": facts.level_name,
         "brand": facts.brand,
         "agent_first_name": signature[0],
-        "recipient_name": notification.recipient.name,
-        "recipient_role": notification.recipient.role,
-        "why": notification.reason,
+        "recipient_name": recipient_name,
+        "recipient_role": recipient.role,
+        "recorded_by": speaker.recorder(facts.recorded_by),
+        "company": facts.company,
+        "why": speaker.say(notification.reason),
         "deadline": notification.deadline,
         "promise": notification.promise,
         "resolution": notification.resolution,
-        "text": notification.text,
+        "text": speaker.say(notification.text),
         "case_title": record.case_title if record else notification.case,
-        "record": record_lines(notification),
+        "record": record_lines(notification, speaker),
         "tracking_link": tracking_link,
         "locale": locale,
         "zone": zone,
     }
 
 
-def record_lines(notification: Notification) -> list[tuple[str, str]]:
-    """The escalation record as labelled lines, as the seed's spreadsheet had them."""
+def record_lines(notification: Notification, speaker: Speaker) -> list[tuple[str, str]]:
+    """The escalation record as labelled lines, as the seed's spreadsheet had them (seed 003
+    8a: name, phone, email, address, model), in the reader's language."""
     record = notification.record
     if record is None:
         return []
-    lines = {
-        "Ticket": record.ticket,
-        "Case": record.case_title,
-        "Customer": record.customer_name,
-        "Email": record.customer_email,
-        "Phone": record.customer_phone,
-        "Product": record.product,
-        "Description": record.description,
-        **{name.replace("_", " ").capitalize(): value for name, value in record.fields.items()},
-        "Promised": record.promise,
-        "Promise due": record.promise_due.isoformat() if record.promise_due else None,
-        "Asked": record.asked,
-        "Answer": record.answer,
-    }
-    return [(label, str(value)) for label, value in lines.items() if value]
+    label = speaker.label
+    lines = [
+        (label("Ticket"), record.ticket),
+        (label("Case"), record.case_title),
+        (label("Customer"), record.customer_name),
+        (label("Company"), record.customer_company),
+        (label("Address"), record.customer_address),
+        (label("Email"), record.customer_email),
+        (label("Phone"), record.customer_phone),
+        (label("Product"), record.product),
+        (label("Description"), record.description),
+        *((speaker.field(name), value) for name, value in record.fields.items()),
+        (label("Recorded by"), speaker.recorder(record.recorded_by)),
+        (label("Promised"), speaker.span(record.promise) if record.promise else None),
+        (label("Promise due"), speaker.when(record.promise_due) if record.promise_due else None),
+        (label("Asked"), speaker.role(record.asked) if record.asked else None),
+        (label("Answer"), speaker.say(record.answer)),
+    ]
+    return [(name, str(value)) for name, value in lines if value]
+
+
+def speaker_for(locale: str, zone: str, in_case: bool = False) -> Speaker:
+    """The engine's phrases in `locale`'s language, its moments in `zone`."""
+    babel_locale = _babel_locale(locale)
+    return Speaker(
+        babel_locale.language,
+        lambda moment: moment_words(moment, locale, zone),
+        lambda text: span_words(text, locale),
+        in_case,
+    )
 
 
 @pass_context
 def _when(context: Context, moment: datetime | None) -> str:
     """`{{ deadline | when }}`: a moment as the recipient reads it, their zone, their language."""
-    babel_locale = _babel_locale(context["locale"])
     if moment is None:
         return "—"
-    tz = _zone(context["zone"])
+    return moment_words(moment, context["locale"], context["zone"])
+
+
+def moment_words(moment: datetime, locale: str, zone: str) -> str:
+    """A moment as `{{ deadline | when }}` writes it, with plain spaces: CLDR puts a narrow
+    no-break space before `a.m.`, which a text message cannot carry in GSM-7 and some mail
+    readers show as a gap."""
+    babel_locale = _babel_locale(locale)
+    tz = _zone(zone)
     local = moment.astimezone(tz)
     day = format_date(local, "full", locale=babel_locale)
     clock = format_time(local, "short", tzinfo=tz, locale=babel_locale)
-    return f"{day}, {clock} ({get_timezone_name(local, 'long', locale=babel_locale)})"
+    words = f"{day}, {clock} ({get_timezone_name(local, 'long', locale=babel_locale)})"
+    return " ".join(words.split())
 
 
 _SPAN = re.compile(
@@ -297,6 +329,8 @@ SAMPLE_FACTS = MessageFacts(
     level_name="Grievance Desk",
     brand="Sample brand",
     agent_name="Priya Shah",
+    recorded_by=("receptionist", "Carmen Ruiz"),
+    company="Verma Traders",
 )
 """What every template is test-rendered with when the policy loads; tests and docs start from it."""
 

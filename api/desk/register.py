@@ -10,6 +10,7 @@ from domain.policy_files import PolicySet
 
 REGISTER_FIELDS = (
     "customer.name",
+    "customer.company",
     "customer.address",
     "customer.phone",
     "customer.email",

@@ -43,7 +43,7 @@ from domain.policy_files import PolicySet
 from domain.repeat_contacts import ContactRequest, RecordContact
 from domain.resolution import CustomerFeedback, FeedbackRequest, Reopen, ReopenRequest
 from domain.status import ACTIVE, CLOCK_RUNS, ComplaintStatus
-from domain.templates import span_words
+from domain.templates import span_words, speaker_for
 from domain.view import ComplaintView, for_customer
 
 HERE = Path(__file__).resolve().parent
@@ -253,18 +253,19 @@ def page_context(view: ComplaintView, policy: EscalationPolicy, now: datetime) -
         else None,
         "may_write": public.status in ACTIVE,
         "may_reopen": resolved and open_to_customer(public, now),
-        "history": [_step(step, language, when) for step in reversed(public.history)],
+        "history": [_step(step, language, when, locale, zone) for step in reversed(public.history)],
         "footer": words["footer"].format(zone=zone),
     }
 
 
-def _step(step: Step, language: str, when: Any) -> dict[str, Any]:
+def _step(step: Step, language: str, when: Any, locale: str, zone: str) -> dict[str, Any]:
+    speaker = speaker_for(locale, zone, in_case=step.case is not None)
     return {
         "when": when(step.at),
         "iso": step.at.isoformat(),
         "who": actor_words(step.actor.role, language),
         "what": step_words(step.kind, language),
-        "reason": step.reason,
+        "reason": speaker.say(step.reason),  # the engine's words in the page's language
         "text": step.text,
     }
 

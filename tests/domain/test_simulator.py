@@ -120,3 +120,20 @@ def test_mistakes_exit_2_with_a_message(
     code, _, err = run_cli(capsys, *args)
     assert code == 2
     assert message in err, err
+
+
+def test_messages_prints_what_each_recipient_reads(capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 16 item 15: reproduce a De'Longhi filing with a no-diagnosis case and read the
+    messages: the service centre's request is Spanish throughout."""
+    code, out, _ = run_cli(
+        capsys,
+        *("--brand", "delonghi-mx", "--country", "MX", "--opened", "2026-11-13T17:00:00-06:00"),
+        *("--case-type", "no_diagnosis", "--field", "service_centre=SAT Norte"),
+        *("--field", "service_order=SO-1", "--until", "2026-11-13T17:00:00-06:00", "--messages"),
+    )
+    assert code == 0
+    request = out.split("case_request to service_centre (SAT Norte) [es-MX]\n")[1].split("---")[0]
+    assert "se abrió el caso «El centro de servicio no ha dado diagnóstico»." in request
+    assert "\nOrden de servicio: SO-1\n" in request
+    assert "Se pidió respuesta a: el centro de servicio" in request
+    assert "Motivo: queja nueva." in out

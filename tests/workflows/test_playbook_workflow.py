@@ -61,7 +61,7 @@ async def test_a_silent_centre_escalates_to_the_supervisor_with_the_record_then_
     await eventually(lambda: any("escalada a usted" in s for s in subjects(mailbox, SUPERVISOR)))
     escalation = next(m for m in mailbox.to(SUPERVISOR) if "escalada a usted" in m["Subject"])
     body = escalation.get_content()
-    assert f"Ticket: {view.id}" in body and "Service centre: SAT Norte" in body
+    assert f"Folio: {view.id}" in body and "Centro de servicio: SAT Norte" in body
 
     await env.sleep(7 * 24 * H)
     await view_when(handle, lambda v: any(s.kind is StepKind.FOLLOW_UP for s in v.history))
