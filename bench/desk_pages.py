@@ -307,8 +307,9 @@ async def signed_in(stack: Stack) -> httpx.AsyncClient:
 
 
 def page_kinds(ids: list[str], count: int) -> dict[str, Callable[[], str]]:
-    """Each page kind and how to pick its next URL."""
+    """Each page kind and how to pick its next URL (case pages: the same random draw each run)."""
     later = max(1, count // 50 // 2)  # halfway through, 50 a page
+    draw = random.Random(15)
     return {
         "queue": lambda: "/desk",
         "queue breached": lambda: "/desk?breached=yes",
@@ -316,7 +317,7 @@ def page_kinds(ids: list[str], count: int) -> dict[str, Callable[[], str]]:
         "queue due 24 h": lambda: "/desk?breached=no&due_within=24",
         "queue mine": lambda: "/desk?mine=1",
         "queue page": lambda: f"/desk?page={later}",
-        "case": lambda: f"/desk/complaints/{random.choice(ids)}",
+        "case": lambda: f"/desk/complaints/{draw.choice(ids)}",
     }
 
 
@@ -348,6 +349,15 @@ def summary(timings: list[float]) -> dict[str, float]:
     ms = sorted(t * 1000 for t in timings)
     cuts = statistics.quantiles(ms, n=100, method="inclusive") if len(ms) > 1 else ms * 99
     return {"p50": statistics.median(ms), "p95": cuts[94], "p99": cuts[98], "max": ms[-1]}
+
+
+def markdown(results: dict[tuple[str, int], dict[str, float]]) -> str:
+    """The results as docs/benchmarks.md's table."""
+    lines = ["| page | clients | p50 ms | p95 ms | p99 ms | max ms |", "|---|---|---|---|---|---|"]
+    for (kind, clients), numbers in results.items():
+        cells = " | ".join(f"{value:.0f}" for value in numbers.values())
+        lines.append(f"| {kind} | {clients} | {cells} |")
+    return "\n".join(lines)
 
 
 def report_line(kind: str, clients: int, numbers: dict[str, float]) -> str:
@@ -415,7 +425,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> None:
     args = parse(argv)
     print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, Python {sys.version}")
-    asyncio.run(run(args))
+    results = asyncio.run(run(args))
+    print(markdown(results))
 
 
 if __name__ == "__main__":
