@@ -150,8 +150,8 @@ screenshots: install browser
 	.venv/bin/python -m harness.screenshots
 
 ## bench-desk: the case desk's pages with 10,000 open complaints (docs/benchmarks.md), on a stack
-# of its own on free ports; about 20 minutes, most of it starting the complaints. Not part of
-# `make test`. BENCH_ARGS adds options: BENCH_ARGS="--journal postgresql --clients 8".
+# of its own on free ports; about 35 minutes on a shared 2-CPU machine, most of it starting the
+# complaints. Not part of `make test`. BENCH_ARGS adds options: BENCH_ARGS="--journal postgresql".
 bench-desk: install
 	.venv/bin/python -m bench.desk_pages --open 10000 $(BENCH_ARGS)
 
