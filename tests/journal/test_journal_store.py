@@ -1,6 +1,7 @@
 """The case journal on SQLite and on PostgreSQL: idempotent writes, the queue's order and
 filters, a case with its whole history and its messages."""
 
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -117,3 +118,27 @@ def test_my_queue_is_what_i_hold(journal: CaseJournal) -> None:
     journal.record(entry(filed("nobody")))
     rows, _ = journal.queue(QueueQuery(assignee_sub="priya"))
     assert [(row.id, row.assignee_name) for row in rows] == [("mine", "Priya")]
+
+
+def test_a_journal_made_by_an_earlier_version_gets_the_queue_index(tmp_path: Path) -> None:
+    path = tmp_path / "journal.sqlite3"
+    CaseJournal(f"sqlite:///{path}").record(entry(filed("c1")))
+    with sqlite3.connect(path) as db:  # as versions before the queue's index made it
+        db.execute("DROP INDEX ix_complaints_queue")
+        db.execute("CREATE INDEX ix_complaints_status ON complaints (status)")
+    journal = CaseJournal(f"sqlite:///{path}")
+    with sqlite3.connect(path) as db:
+        indexes = {
+            name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+        }
+        plan = " ".join(
+            str(row[-1])
+            for row in db.execute(
+                "EXPLAIN QUERY PLAN SELECT id FROM complaints WHERE status IN "
+                "('awaiting_approval', 'awaiting_customer', 'open', 'paused') "
+                "ORDER BY breached DESC, deadline IS NULL, deadline, id LIMIT 50"
+            )
+        )
+    assert "ix_complaints_queue" in indexes and "ix_complaints_status" not in indexes
+    assert "ix_complaints_queue" in plan and "TEMP B-TREE" not in plan  # no sort of them all
+    assert [row.id for row in journal.queue(QueueQuery())[0]] == ["c1"]
