@@ -121,18 +121,31 @@ STAFF_ONLY_STEPS = DELIVERY_STEPS | frozenset(
         StepKind.ACCOUNTABILITY_OPENED,
         StepKind.ASSIGNED,
         StepKind.RELEASED,
+        StepKind.CASE_TASK,
+        StepKind.FOLLOW_UP,
+        StepKind.CASE_SILENT,
     }
 )
 """Steps about the desk's own work: who was emailed or texted where, reviews, assessments, who
-holds the complaint."""
+holds the complaint, a playbook's tasks and follow-ups for staff, a centre's silence."""
+
+
+def _as_customer_reads(step: Step, titles: dict[str, str]) -> Step:
+    """No escalation record; a case's opening by its title alone (its reason carries the
+    playbook's first action, an instruction to staff, and its text the staff's description)."""
+    if step.kind is StepKind.CASE_OPENED and step.case is not None:
+        title = titles.get(step.case, step.case.replace("_", " "))
+        return step.model_copy(update={"record": None, "reason": title, "text": None})
+    return step.model_copy(update={"record": None})
 
 
 def for_customer(view: ComplaintView) -> ComplaintView:
     """What the complaint's customer sees: no internal notes, no staff addresses or phones, no
     reviews or assessments, nor who holds it; escalation records stay with the staff they went
     to."""
+    titles = {case.case_type: case.title for case in view.cases}
     history = [
-        step.model_copy(update={"record": None})
+        _as_customer_reads(step, titles)
         for step in view.history
         if not step.internal and step.kind not in STAFF_ONLY_STEPS and step.reason != FOR_APPROVAL
     ]

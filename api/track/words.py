@@ -154,6 +154,11 @@ STEPS: dict[str, dict[StepKind, str]] = {
         StepKind.CUSTOMER_TOLD: "told you",
         StepKind.PROMISE_MISSED: "missed a promise",
         StepKind.CASE_DONE: "finished a case",
+        StepKind.CASE_OPENED: "opened a case",
+        StepKind.CASE_ASKED: "asked for an answer",
+        StepKind.CASE_ANSWERED: "got an answer",
+        StepKind.CASE_ESCALATED: "passed the case to a higher department",
+        StepKind.CASE_EVENT: "noted",
     },
     "es": {
         StepKind.OPENED: "registró la queja",
@@ -178,6 +183,11 @@ STEPS: dict[str, dict[StepKind, str]] = {
         StepKind.CUSTOMER_TOLD: "le informó",
         StepKind.PROMISE_MISSED: "no cumplió una promesa",
         StepKind.CASE_DONE: "terminó un caso",
+        StepKind.CASE_OPENED: "abrió un caso",
+        StepKind.CASE_ASKED: "pidió una respuesta",
+        StepKind.CASE_ANSWERED: "recibió una respuesta",
+        StepKind.CASE_ESCALATED: "pasó el caso a un departamento superior",
+        StepKind.CASE_EVENT: "anotó",
     },
 }
 

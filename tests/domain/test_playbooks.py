@@ -1,6 +1,6 @@
 """Seed 003's playbooks in the De'Longhi Mexico policy: every case type's timeline and messages."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -17,12 +17,14 @@ from domain.complaint import Complaint
 from domain.filing import file_again, open_complaint
 from domain.history import StepKind
 from domain.intake import Channel, ComplaintIntake, Customer
+from domain.ladder import advance
 from domain.messages import NotificationKind
 from domain.outbox import take_outbox
 from domain.playbooks import HandlingTier, Playbook
 from domain.policy_files import load_policy_set
 from domain.simulation import InputEvent, simulate
 from domain.status import ActionNotAllowed
+from domain.view import for_customer, view_of
 from harness.samples import AGENT, CUSTOMER, POLICY_DIR
 
 POLICY = load_policy_set(POLICY_DIR).for_brand("delonghi-mx")
@@ -524,3 +526,20 @@ def test_a_repeat_filing_naming_a_new_case_starts_it_on_the_open_complaint() -> 
     note = complaint.history[-1]
     assert note.kind is StepKind.NOTE_ADDED and "case not started" in (note.text or "")
     assert complaint.contacts == 3
+
+
+def test_the_customer_sees_a_case_by_its_title_never_the_staff_instructions() -> None:
+    """Seed 003 gives agents their steps ("Enviar un correo al centro de servicio…"); the
+    customer's view shows the case by its title, and none of the staff's tasks or follow-ups."""
+    fields = {"part": "bomba de agua", "service_centre": "SAT Norte", "service_order": "SO-1"}
+    complaint = flagged("parts_unavailable", fields)
+    advance(complaint, complaint.opened_at + timedelta(days=14))  # the day-13 follow-up
+    staff = view_of(complaint)
+    playbook = complaint.policy.playbooks["parts_unavailable"]
+    assert any(step.kind is StepKind.FOLLOW_UP for step in staff.history)
+    customer = for_customer(staff)
+    opened = next(step for step in customer.history if step.kind is StepKind.CASE_OPENED)
+    assert opened.reason == playbook.title and opened.text is None
+    shown = " ".join(f"{step.reason} {step.text}" for step in customer.history)
+    assert playbook.first_action not in shown
+    assert not {StepKind.FOLLOW_UP, StepKind.CASE_TASK} & {s.kind for s in customer.history}
