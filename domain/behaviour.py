@@ -29,6 +29,9 @@ class Switch(StrEnum):
     BUSINESS_DAYS_FROM_WORKING_TIME = "business_days_from_working_time"
     """Business days counted from outside working hours start at the close of the last working
     period, so a later filing never gets an earlier deadline; before, they kept its wall time."""
+    PROMISE_HOLDS_LEVEL = "promise_holds_level"
+    """A case's running promise to the customer (or the deadline its asked party was given) holds
+    the level: its deadline, warnings and re-alerts wait for the promise's end; a miss ends it."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,11 @@ RELEASES = (
         revision=6,
         patch_id="complaint-revision-6",
         switches=frozenset({Switch.BUSINESS_DAYS_FROM_WORKING_TIME}),
+    ),
+    Release(
+        revision=7,
+        patch_id="complaint-revision-7",
+        switches=frozenset({Switch.PROMISE_HOLDS_LEVEL}),
     ),
 )
 """Oldest first; complaints of a release follow its switches and those of every earlier one."""
