@@ -32,6 +32,8 @@ class Switch(StrEnum):
     PROMISE_HOLDS_LEVEL = "promise_holds_level"
     """A case's running promise to the customer (or the deadline its asked party was given) holds
     the level: its deadline, warnings and re-alerts wait for the promise's end; a miss ends it."""
+    TOP_ROUND_RECORDED = "top_round_recorded"
+    """A rejection at the last level records the fresh round there (`new_round`) in the history."""
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,7 @@ RELEASES = (
     Release(
         revision=7,
         patch_id="complaint-revision-7",
-        switches=frozenset({Switch.PROMISE_HOLDS_LEVEL}),
+        switches=frozenset({Switch.PROMISE_HOLDS_LEVEL, Switch.TOP_ROUND_RECORDED}),
     ),
 )
 """Oldest first; complaints of a release follow its switches and those of every earlier one."""

@@ -30,6 +30,7 @@ STEP_WORDS: dict[StepKind, str] = {
     StepKind.WARNED: "warned the owner",
     StepKind.BREACHED: "deadline breached",
     StepKind.ESCALATED: "escalated",
+    StepKind.NEW_ROUND: "started a fresh round at the top level",
     StepKind.REALERTED: "alerted the top level again",
     StepKind.RESOLUTION_PROPOSED: "proposed a resolution",
     StepKind.ACCEPTED: "accepted the resolution",

@@ -167,6 +167,10 @@ def after_rejection(complaint: Complaint, at: datetime, actor: Actor, step: int,
     """The customer rejected the resolution: up a level at once; at the top, a new round there."""
     if complaint.at_top:
         start_level_clock(complaint, at)
+        if complaint.follows(Switch.TOP_ROUND_RECORDED):
+            level = complaint.current_level
+            fresh = f"{why}; a fresh {level.code} window of {level.resolution_window}"
+            step = record(complaint, at, actor, StepKind.NEW_ROUND, reason=fresh)
         notify_owner(complaint, step, NotificationKind.ASSIGNED, reason=why)
     else:
         escalate(complaint, at, actor, reason=why)
