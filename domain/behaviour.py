@@ -29,6 +29,11 @@ class Switch(StrEnum):
     BUSINESS_DAYS_FROM_WORKING_TIME = "business_days_from_working_time"
     """Business days counted from outside working hours start at the close of the last working
     period, so a later filing never gets an earlier deadline; before, they kept its wall time."""
+    PROMISE_HOLDS_LEVEL = "promise_holds_level"
+    """A case's running promise to the customer (or the deadline its asked party was given) holds
+    the level: its deadline, warnings and re-alerts wait for the promise's end; a miss ends it."""
+    TOP_ROUND_RECORDED = "top_round_recorded"
+    """A rejection at the last level records the fresh round there (`new_round`) in the history."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,11 @@ RELEASES = (
         revision=6,
         patch_id="complaint-revision-6",
         switches=frozenset({Switch.BUSINESS_DAYS_FROM_WORKING_TIME}),
+    ),
+    Release(
+        revision=7,
+        patch_id="complaint-revision-7",
+        switches=frozenset({Switch.PROMISE_HOLDS_LEVEL, Switch.TOP_ROUND_RECORDED}),
     ),
 )
 """Oldest first; complaints of a release follow its switches and those of every earlier one."""

@@ -148,6 +148,33 @@ class PendingEvent(BaseModel):
     event: str
 
 
+class LevelHold(BaseModel):
+    """A case's promise to the customer, or the deadline its asked party was given, holding the
+    level's clock (`Switch.PROMISE_HOLDS_LEVEL`): the level does not breach, warn or re-alert
+    before `until`, the latest such end so far, or the moment one of them was missed."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "until": "2026-12-13T16:00:00Z",
+                    "case_type": "parts_unavailable",
+                    "by": "the promise to the customer of 15-20 days",
+                    "missed": False,
+                }
+            ]
+        },
+    )
+
+    until: datetime
+    case_type: str
+    by: str = Field(description="What holds the level, in words")
+    missed: bool = Field(
+        default=False, description="It ended early: a case's promise or asked party missed it"
+    )
+
+
 class CaseRun(BaseModel):
     """One case type's playbook on one complaint."""
 

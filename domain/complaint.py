@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from domain.assessment import AccountabilityRecord, Assessment
 from domain.behaviour import Switch, switched_on
 from domain.calendar import BusinessCalendar
-from domain.cases import CaseRun
+from domain.cases import CaseRun, LevelHold
 from domain.durations import Duration
 from domain.history import Assignee, Step
 from domain.intake import ComplaintIntake
@@ -72,6 +72,9 @@ class Complaint(BaseModel):
     """The last text message to each staff role (`Switch.STAFF_TEXTS_SPACED`)."""
     assignee: Assignee | None = None
     """Who holds the complaint at its current level; None: its owner role's queue."""
+    promise_hold: LevelHold | None = None
+    """The latest end of a case's promise to the customer or of its asked party's deadline, or
+    the moment one was missed (`Switch.PROMISE_HOLDS_LEVEL`, see `holding`)."""
     history: list[Step] = []
     outbox: list[Notification] = []
 
@@ -104,6 +107,32 @@ class Complaint(BaseModel):
     @property
     def running_case_types(self) -> set[str]:
         return {case_type for case_type, case in self.cases.items() if case.active}
+
+    @property
+    def holding(self) -> LevelHold | None:
+        """The case promise holding the current level now: it ends after the level's deadline
+        (or, past the deadline, after the next re-alert), which wait for it."""
+        hold = self.promise_hold
+        if hold is None or not self.follows(Switch.PROMISE_HOLDS_LEVEL):
+            return None
+        level_moment = self.next_alert_at or self.clock.deadline
+        return hold if level_moment is not None and hold.until > level_moment else None
+
+    @property
+    def deadline(self) -> datetime | None:
+        """When the current level breaches: its window's end, or the end of a case promise
+        holding it; None while the clock is stopped."""
+        deadline = self.clock.deadline
+        hold = self.holding
+        if hold is None or deadline is None or self.next_alert_at is not None:
+            return deadline
+        return hold.until
+
+    @property
+    def next_alert(self) -> datetime | None:
+        """When the last level is alerted again after its breach (a holding promise first)."""
+        hold = self.holding
+        return hold.until if hold is not None and self.next_alert_at else self.next_alert_at
 
     def follows(self, switch: Switch) -> bool:
         """Whether the release the complaint started on has this behaviour."""

@@ -30,6 +30,7 @@ STEP_WORDS: dict[StepKind, str] = {
     StepKind.WARNED: "warned the owner",
     StepKind.BREACHED: "deadline breached",
     StepKind.ESCALATED: "escalated",
+    StepKind.NEW_ROUND: "started a fresh round at the top level",
     StepKind.REALERTED: "alerted the top level again",
     StepKind.RESOLUTION_PROPOSED: "proposed a resolution",
     StepKind.ACCEPTED: "accepted the resolution",
@@ -211,12 +212,15 @@ def _deadline(complaint: Complaint, now: datetime) -> str:
     clock = complaint.clock
     if complaint.status not in ACTIVE:
         return f"none, {complaint.status}"
-    if complaint.status not in CLOCK_RUNS or clock.deadline is None:
+    deadline = complaint.deadline
+    if complaint.status not in CLOCK_RUNS or deadline is None:
         return f"clock stopped, {span(clock.window - clock.used)} of the window left"
-    at = local_time(clock.deadline, complaint.zone_name, now)
-    if now < clock.deadline:
-        return f"{at}, {span(clock.deadline - now)} left"
-    return f"{at}, breached, late by {span(now - clock.deadline)}"
+    at = local_time(deadline, complaint.zone_name, now)
+    if (hold := complaint.holding) is not None and complaint.next_alert_at is None:
+        at = f"{at}, held past the level's window by {hold.by} ({hold.case_type})"
+    if now < deadline:
+        return f"{at}, {span(deadline - now)} left"
+    return f"{at}, breached, late by {span(now - deadline)}"
 
 
 def _timer_name(complaint: Complaint, due: Due) -> str:

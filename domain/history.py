@@ -94,6 +94,7 @@ class StepKind(StrEnum):
     CANCEL_REFUSED = "cancel_refused"
     ASSIGNED = "assigned"
     RELEASED = "released"
+    NEW_ROUND = "new_round"
 
 
 DELIVERY_STEPS = frozenset(

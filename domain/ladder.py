@@ -46,11 +46,13 @@ def next_due_at(complaint: Complaint) -> datetime | None:
 def _ladder_timers(complaint: Complaint) -> list[Due]:
     match complaint.status:
         case ComplaintStatus.OPEN | ComplaintStatus.AWAITING_APPROVAL:
-            if complaint.next_alert_at is not None:
-                return [Due(Timer.REALERT, complaint.next_alert_at)]
-            deadline = complaint.clock.deadline
+            if (alert_at := complaint.next_alert) is not None:
+                return [Due(Timer.REALERT, alert_at)]
+            deadline = complaint.deadline
             if deadline is None:
                 return []
+            if complaint.holding is not None:  # its warnings would warn of a moot deadline
+                return [Due(Timer.BREACH, deadline)]
             warning = next_warning(complaint)
             breach = Due(Timer.BREACH, deadline)
             return [Due(Timer.WARNING, warning[1]), breach] if warning else [breach]
@@ -121,6 +123,9 @@ def breach(complaint: Complaint, at: datetime) -> None:
     """The level's window ran out: up a level, or at the top, alert its owner until resolved."""
     level = complaint.current_level
     why = f"{level.code} window of {level.resolution_window} ran out"
+    if (hold := complaint.holding) is not None:
+        until = hold.by if hold.missed else f"the end of {hold.by}"
+        why = f"{why}; {hold.case_type} held it until {until}"
     step = record(complaint, at, ENGINE, StepKind.BREACHED, reason=why)
     if not complaint.at_top:
         escalate(complaint, at, ENGINE, reason=f"{level.code} deadline breached")
@@ -162,6 +167,10 @@ def after_rejection(complaint: Complaint, at: datetime, actor: Actor, step: int,
     """The customer rejected the resolution: up a level at once; at the top, a new round there."""
     if complaint.at_top:
         start_level_clock(complaint, at)
+        if complaint.follows(Switch.TOP_ROUND_RECORDED):
+            level = complaint.current_level
+            fresh = f"{why}; a fresh {level.code} window of {level.resolution_window}"
+            step = record(complaint, at, actor, StepKind.NEW_ROUND, reason=fresh)
         notify_owner(complaint, step, NotificationKind.ASSIGNED, reason=why)
     else:
         escalate(complaint, at, actor, reason=why)

@@ -22,7 +22,7 @@ def notify_owner(
             kind=kind,
             recipient=recipient_of(level.owner_role, level.name, level.contacts),
             level=complaint.level,
-            deadline=complaint.clock.deadline,
+            deadline=complaint.deadline,
             reason=reason,
             text=text,
         )
@@ -48,7 +48,7 @@ def notify_role(
             kind=kind,
             recipient=recipient_of(role, name, contact),
             level=complaint.level,
-            deadline=complaint.clock.deadline,
+            deadline=complaint.deadline,
             reason=reason,
             case=case.case_type if case else None,
             text=text,

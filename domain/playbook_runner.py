@@ -2,7 +2,15 @@
 
 from datetime import datetime
 
-from domain.cases import CaseFlag, CaseRun, EscalationRecord, PendingEvent, PendingFollowUp
+from domain.behaviour import Switch
+from domain.cases import (
+    CaseFlag,
+    CaseRun,
+    EscalationRecord,
+    LevelHold,
+    PendingEvent,
+    PendingFollowUp,
+)
 from domain.complaint import Complaint
 from domain.history import ENGINE, Actor, StepKind
 from domain.journal import record
@@ -54,11 +62,15 @@ def on_timer(complaint: Complaint, due: Due) -> None:
         case Timer.ANSWER_DUE:
             case.answer_due = None
             why = f"{case.asked} did not answer in time"
+            _end_hold(complaint, case, at, why)
             record(complaint, at, ENGINE, StepKind.CASE_SILENT, reason=why, case=case.case_type)
             run_event(complaint, case, CaseEvent.SILENT, at, why)
         case Timer.PROMISE_DUE:
             case.promise_due = None
             why = f"the promise to the customer ({case.promise}) was not kept"
+            _end_hold(
+                complaint, case, at, f"the promise to the customer of {case.promise} was missed"
+            )
             record(complaint, at, ENGINE, StepKind.PROMISE_MISSED, reason=why, case=case.case_type)
             run_event(complaint, case, CaseEvent.PROMISE_MISSED, at, why)
         case Timer.FOLLOW_UP:
@@ -99,6 +111,8 @@ def _apply(complaint: Complaint, case: CaseRun, action: CaseAction, at: datetime
         by = f" by {case.answer_due.isoformat()}" if case.answer_due else ""
         asked = contact_of(complaint, action.ask, case)[0]
         reason = f"asked {asked} ({action.ask}) to answer{by}"
+        if case.answer_due is not None:
+            _hold_level(complaint, case, case.answer_due, f"the deadline {asked} was given")
         step = record(complaint, at, ENGINE, StepKind.CASE_ASKED, reason=reason, case=kind)
         escalation = escalation_record(complaint, case, action.ask, at, why)
         request = NotificationKind.CASE_REQUEST
@@ -173,10 +187,29 @@ def _promise(complaint: Complaint, case: CaseRun, action: CaseAction, at: dateti
         record(complaint, at, ENGINE, StepKind.CASE_PROMISED, reason=told, case=kind)
         return
     case.promise_due = due
+    _hold_level(complaint, case, due, f"the promise to the customer of {action.promise}")
     told = f"promised the customer {action.promise}: by {due.isoformat()}"
     step = record(complaint, at, ENGINE, StepKind.CASE_PROMISED, reason=told, case=kind)
     if action.tell:
         notify_customer(complaint, step, NotificationKind.CASE_PROMISE, case=case)
+
+
+def _hold_level(complaint: Complaint, case: CaseRun, until: datetime, by: str) -> None:
+    """While a case waits legitimately on its promise (or its asked party), the level waits too:
+    seed 003 escalates when the promise or the centre's deadline is missed, and the level
+    windows are the brand's own. A later end holds it longer; an earlier one changes nothing."""
+    hold = complaint.promise_hold
+    if complaint.follows(Switch.PROMISE_HOLDS_LEVEL) and (hold is None or until > hold.until):
+        complaint.promise_hold = LevelHold(until=until, case_type=case.case_type, by=by)
+
+
+def _end_hold(complaint: Complaint, case: CaseRun, at: datetime, what: str) -> None:
+    """A promise or an asked party's deadline was missed: the complaint no longer waits
+    legitimately, so nothing holds the level past now (its clock takes over again)."""
+    hold = complaint.promise_hold
+    if hold is not None and hold.until >= at:
+        missed = LevelHold(until=at, case_type=case.case_type, by=what, missed=True)
+        complaint.promise_hold = missed
 
 
 def escalation_record(

@@ -41,6 +41,12 @@ class Level(BaseModel):
     owner_role: RoleName
     contacts: Contacts
     resolution_window: Duration
+    window_source: str | None = Field(
+        default=None,
+        max_length=300,
+        description="Where the window comes from: a seed's words, or the brand's own choice "
+        "(printed in the docs; like a comment, not part of the policy's version)",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -282,5 +288,8 @@ class EscalationPolicy(BaseModel):
 
     def content_hash(self) -> str:
         """A short hash of everything but the version fields: equal content, equal version."""
-        canonical = self.model_dump_json(exclude={"version", "version_name"})
+        documentation = {"levels": {"__all__": {"window_source"}}}
+        canonical = self.model_dump_json(
+            exclude={"version": True, "version_name": True, **documentation}
+        )
         return hashlib.sha256(canonical.encode()).hexdigest()[:12]

@@ -5,7 +5,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.assessment import AccountabilityRecord, Assessment
-from domain.cases import CaseRun
+from domain.cases import CaseRun, LevelHold
 from domain.complaint import Complaint
 from domain.history import DELIVERY_STEPS, Assignee, Step, StepKind
 from domain.intake import ComplaintIntake
@@ -30,7 +30,13 @@ class ComplaintView(BaseModel):
         "Escalation lets it go",
     )
     deadline: datetime | None = Field(
-        description="When the current level breaches; None while paused"
+        description="When the current level breaches (later than its window while `held_by` "
+        "a case's promise); None while paused"
+    )
+    held_by: LevelHold | None = Field(
+        default=None,
+        description="A case's promise to the customer (or the deadline its asked party was "
+        "given) holding the level: `deadline` and `next_alert_at` wait until it ends",
     )
     sla_paused_remaining_seconds: float | None = Field(
         description="While the clock is stopped: exactly how much of the window is left"
@@ -86,12 +92,13 @@ def view_of(complaint: Complaint) -> ComplaintView:
         level_name=level.name,
         owner_role=level.owner_role,
         assignee=complaint.assignee,
-        deadline=complaint.clock.deadline if complaint.status in CLOCK_RUNS else None,
+        deadline=complaint.deadline if complaint.status in CLOCK_RUNS else None,
+        held_by=complaint.holding if complaint.status in CLOCK_RUNS else None,
         sla_paused_remaining_seconds=paused_left.total_seconds()
         if paused_left is not None
         else None,
         breached=complaint.next_alert_at is not None,
-        next_alert_at=complaint.next_alert_at,
+        next_alert_at=complaint.next_alert,
         decision_due_at=complaint.decision_due_at,
         reopen_until=complaint.reopen_until,
         opened_at=complaint.opened_at,

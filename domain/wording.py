@@ -159,6 +159,32 @@ PHRASES: list[tuple[re.Pattern[str], Render]] = [
             ),
         ),
         (
+            r"(?P<said>.+); [a-z_]+ held it until the end of (?P<said_by>.+)",
+            _es(
+                "{said}; la espera duró hasta el fin de {said_by}",
+                "{said}; held until the end of {said_by}",
+            ),
+        ),
+        (
+            r"(?P<said>.+); [a-z_]+ held it until (?P<said_by>.+)",
+            _es("{said}; la espera duró hasta que {said_by}", "{said}; held until {said_by}"),
+        ),
+        (
+            r"the promise to the customer of (?P<span>.+) was missed",
+            _es(
+                "no se cumplió la promesa al cliente de {span}",
+                "the promise to the customer of {span} was missed",
+            ),
+        ),
+        (
+            r"the promise to the customer of (?P<span>.+)",
+            _es("la promesa al cliente de {span}", "the promise to the customer of {span}"),
+        ),
+        (
+            r"the deadline (?P<role>[a-z_]+) was given",
+            _es("el plazo dado a {role}", "the deadline given to {role}"),
+        ),
+        (
             r"(?P<level>L\d+) window of (?P<span>.+) ran out",
             _es(
                 "se agotó el plazo de {span} del nivel {level}", "{level} window of {span} ran out"

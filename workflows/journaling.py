@@ -100,6 +100,6 @@ def journal_entry(complaint: Complaint, reason_category: str, since: int = 0) ->
 
 def _first_warning(complaint: Complaint) -> datetime | None:
     """When the current level's first warning falls (due or past): the queue's `warning`."""
-    if not complaint.policy.warnings:
-        return None
+    if not complaint.policy.warnings or complaint.holding is not None:
+        return None  # a case's promise holding the level sends no warnings of its window
     return complaint.clock.moment_used(complaint.clock.window * min(complaint.policy.warnings))

@@ -89,7 +89,9 @@ def _deadline(view: ComplaintView, zone: str, now: datetime) -> dict[str, Any]:
     at = moment(view.deadline, zone, now)
     late, left = span(now - view.deadline), span(view.deadline - now)
     relative = f"late by {late}" if at.past else f"{left} left"
-    return {"text": at.local, "at": at, "relative": relative, "breached": at.past or view.breached}
+    held = f", held by {view.held_by.by} ({view.held_by.case_type})" if view.held_by else ""
+    text = f"{at.local}{held}"
+    return {"text": text, "at": at, "relative": relative, "breached": at.past or view.breached}
 
 
 def messages_context(

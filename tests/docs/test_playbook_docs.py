@@ -46,16 +46,46 @@ def _pairs(args: list[str]) -> list[str]:
     return [shlex.join(args[index : index + 2]) for index in range(0, len(args), 2)]
 
 
+SOURCES = (
+    "Every promise to the customer below is seed 003's; the asked party's deadlines (the "
+    "service centre's 72 hours about a returned unit) are De'Longhi's choice, as the policy "
+    "file's comments say. A promise or deadline ending after the level's deadline holds the "
+    "level ([A promise holds the level](#a-promise-holds-the-level))."
+)
+
+
+def level_table() -> str:
+    """The levels, their windows and where each window comes from (`window_source`)."""
+    rows = [
+        "| level | owner | resolution window | where the window comes from |",
+        "|---|---|---|---|",
+    ]
+    for level in POLICY.levels:
+        source = level.window_source or "—"
+        rows.append(
+            f"| {level.code} {level.name} | `{level.owner_role}` | {level.resolution_window} "
+            f"| {source} |"
+        )
+    return "\n".join(rows) + "\n"
+
+
 def playbook_table() -> str:
     rows = [
-        "| case type | title | fields | events people record | answer outcomes |",
-        "|---|---|---|---|---|",
+        "| case type | title | fields | events people record | answer outcomes "
+        "| promise to the customer | asked party's deadline |",
+        "|---|---|---|---|---|---|---|",
     ]
     for case_type, playbook in POLICY.playbooks.items():
         fields = ", ".join(f"`{name}`" for name in playbook.fields) or "—"
         events = ", ".join(f"`{name}`" for name in playbook.events) or "—"
         outcomes = ", ".join(f"`{name}`" for name in playbook.outcomes) or "—"
-        rows.append(f"| `{case_type}` | {playbook.title} | {fields} | {events} | {outcomes} |")
+        actions = [action for actions in playbook.on_event.values() for action in actions]
+        promises = ", ".join(sorted({str(a.promise) for a in actions if a.promise})) or "—"
+        within = ", ".join(sorted({str(a.within) for a in actions if a.within})) or "—"
+        rows.append(
+            f"| `{case_type}` | {playbook.title} | {fields} | {events} | {outcomes} "
+            f"| {promises} | {within} |"
+        )
     return "\n".join(rows) + "\n"
 
 
@@ -68,7 +98,8 @@ def test_docs_playbooks_md_is_up_to_date(capsys: pytest.CaptureFixture[str]) -> 
     assert MARKER in written, f"{DOC} lost its marker line"
     handwritten = written.split(MARKER)[0]
     generated = (
-        f"{handwritten}{MARKER}\n## The De'Longhi Mexico playbooks\n\n{playbook_table()}"
+        f"{handwritten}{MARKER}\n## The De'Longhi Mexico levels\n\n{level_table()}"
+        f"\n## The De'Longhi Mexico playbooks\n\n{SOURCES}\n\n{playbook_table()}"
         f"\n## Timelines\n\n" + "\n".join(sections)
     )
     if os.environ.get("UPDATE_DOCS"):

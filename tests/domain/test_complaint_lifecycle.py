@@ -128,6 +128,30 @@ def test_rejection_at_the_top_tells_the_president_again_with_a_fresh_window() ->
     )
 
 
+@pytest.mark.parametrize(("revision", "new_round"), [(6, False), (7, True)])
+def test_the_fresh_round_at_the_top_is_a_step_of_its_own(revision: int, new_round: bool) -> None:
+    """Seed 001: "Customers can expect a response within 12 hours": the President's office is
+    told of the fresh round by a `new_round` step (Switch.TOP_ROUND_RECORDED); complaints opened
+    before revision 7 tell it on the rejection's step, as they always did."""
+    complaint = open_complaint("c1", sample_intake(), SEED_MATRIX, T0, revision=revision)
+    advance(complaint, T0 + 90 * H)
+    ProposeResolution(by=AGENT, resolution="Refund").act(complaint, T0 + 90 * H)
+    take_outbox(complaint)
+    CustomerFeedback(by=CUSTOMER, decision="reject", reason="Refund too small").act(
+        complaint, T0 + 91 * H
+    )
+    last = complaint.history[-1]
+    told = take_outbox(complaint)[-1]
+    assert told.step == last.seq
+    if new_round:
+        assert (last.kind, last.level, last.actor) == (StepKind.NEW_ROUND, 3, CUSTOMER)
+        assert last.reason == (
+            "customer rejected the resolution: Refund too small; a fresh L3 window of 12h"
+        )
+    else:
+        assert last.kind is StepKind.REJECTED
+
+
 def test_silence_on_a_proposal_resolves_after_the_decision_window() -> None:
     complaint = open_sample()
     ProposeResolution(by=AGENT, resolution="Replacement unit").act(complaint, T0)

@@ -61,6 +61,36 @@ def test_business_days_pauses_and_a_rejection_in_the_delonghi_policy(
     assert rows[3] == ("2026-11-18T05:00:00-06:00", "L1", "warning")
 
 
+def test_a_rejection_at_the_top_prints_the_fresh_round(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Seed 001: "it will be automatically escalated to the Office of the company's President.
+    Customers can expect a response within 12 hours." A customer who rejects the President's
+    office's resolution gets a fresh 12 hours there, and the timeline says so (issue 16, item
+    14): before, the rejection was followed by nothing until the next breach."""
+    code, out, _ = run_cli(
+        capsys,
+        *("--country", "MX", "--opened", "2026-11-13T17:00:00-06:00"),
+        *("--event", "2026-11-16T18:00:00-06:00 propose replacement phone"),
+        *("--event", "2026-11-16T19:00:00-06:00 reject still broken"),
+        "--json",
+    )
+    assert code == 0
+    rows = [(r["at"], r["level"], r["event"], r["reason"]) for r in json.loads(out)]
+    assert rows[5:] == [
+        ("2026-11-16T18:00:00-06:00", "L3", "proposed", None),
+        ("2026-11-16T19:00:00-06:00", "L3", "rejected", "still broken"),
+        (
+            "2026-11-16T19:00:00-06:00",
+            "L3",
+            "new_round",
+            "customer rejected the resolution: still broken; a fresh L3 window of 12h",
+        ),
+        ("2026-11-17T07:00:00-06:00", "L3", "breached", "L3 window of 12h ran out"),
+        ("2026-11-17T11:00:00-06:00", "L3", "realert", "still unresolved after the deadline"),
+    ]
+
+
 def test_the_table_is_readable(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_cli(capsys, "--country", "IN", "--opened", "2026-11-13T17:00:00+05:30")
     lines = out.splitlines()

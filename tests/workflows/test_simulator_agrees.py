@@ -8,8 +8,10 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from api.calendars import business_calendar_for
+from domain.cases import CaseFlag
 from domain.commands import (
     AddNote,
+    FlagCase,
     Pause,
     RecordContact,
     Reopen,
@@ -120,6 +122,36 @@ async def test_pauses_rejection_and_business_days_match(
     await answer(handle, "reject", "wants a refund")
     await env.sleep(9 * 24 * H)
     await view_when(handle, lambda v: v.level == 3)
+    await assert_simulator_agrees(env, handle, **start)
+
+
+async def test_a_promise_holding_the_level_and_a_new_round_at_the_top_match(
+    env: WorkflowEnvironment, worker: Worker, start_complaint: StartComplaint
+) -> None:
+    """Seed 003, case 2: "solicitando un tiempo de espera de 15 a 20 días": no L1 breach at 72 h
+    while the promise runs; at its end the case and the level escalate. Seed 001, "Customers can
+    expect a response within 12 hours": rejected at the top, a fresh round there is a step."""
+    policy = POLICIES.for_brand("delonghi-mx")
+    start = {
+        "policy": policy,
+        "calendar": business_calendar_for(policy, "MX", datetime.now().date()),
+    }
+    handle = await start_complaint(**start)
+    fields = {"service_centre": "SAT Norte", "service_order": "SO-1", "part": "bomba"}
+    flag = CaseFlag(case_type="parts_unavailable", fields=fields)
+    await send(handle, FlagCase(by=AGENT, flag=flag))
+    await env.sleep(4 * 24 * H)
+    view = await handle.query(ComplaintWorkflow.view)
+    assert view.level == 1 and view.held_by is not None and view.deadline is not None
+    assert not [step for step in view.history if step.kind is StepKind.BREACHED]
+    await env.sleep(17 * 24 * H)
+    await view_when(handle, lambda v: v.level == 2)
+    await propose(handle, "loan unit")
+    await answer(handle, "reject", "still no parts")
+    await view_when(handle, lambda v: v.level == 3)
+    await propose(handle, "new unit")
+    await answer(handle, "reject", "wants a refund")
+    await view_when(handle, lambda v: any(s.kind is StepKind.NEW_ROUND for s in v.history))
     await assert_simulator_agrees(env, handle, **start)
 
 
