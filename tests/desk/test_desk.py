@@ -232,6 +232,7 @@ async def test_an_agent_registers_a_complaint_and_a_repeat_joins_it(
         "csrf_token": csrf_of(form),
         "idempotency_key": "k1",
         "customer.name": "Lucía Hernández",
+        "customer.company": "Cafés Reforma S.A.",
         "customer.address": "Av. Reforma 1, CDMX",
         "customer.phone": "+52 55 1234 5678",
         "customer.email": "not an email",
@@ -261,6 +262,8 @@ async def test_an_agent_registers_a_complaint_and_a_repeat_joins_it(
     assert f"Complaint {complaint_id} registered." in _text(case)
     view = (await api.get(f"/complaints/{complaint_id}", headers=ADMIN)).json()
     assert view["intake"]["recorded_by"] == {"role": "agent", "name": "Priya"}
+    assert view["intake"]["customer"]["company"] == "Cafés Reforma S.A."  # seed 004's form
+    assert "Cafés Reforma S.A." in _text(case)
     assert view["policy_name"] == "delonghi-mexico"
 
     again = await desk.post("/desk/complaints", data={**fields, "customer.email": FORM_EMAIL})
