@@ -81,17 +81,17 @@ async def main() -> None:
     except PolicyError as err:
         raise SystemExit(f"refusing to start, the escalation policy is wrong:\n{err}") from None
     logging.info("policies %s", {b: policies.for_brand(b).version for b in policies.brands})
-    runtime = runtime_with_metrics(settings.metrics_address) if settings.metrics_address else None
-    try:
-        client = await connect(runtime=runtime)
-    except CodecKeyError as err:
-        raise SystemExit(f"refusing to start, the payload keys are wrong: {err}") from None
     feed_settings = CrmFeedSettings()
     try:
         feeds = feed_settings.feeds()
         feeds.check_brands(policies.brands)
     except CrmFeedConfigError as err:
         raise SystemExit(f"refusing to start: {err}") from None
+    runtime = runtime_with_metrics(settings.metrics_address) if settings.metrics_address else None
+    try:
+        client = await connect(runtime=runtime)
+    except CodecKeyError as err:
+        raise SystemExit(f"refusing to start, the payload keys are wrong: {err}") from None
     journal = CaseJournal(settings.journal_url, feeds=feeds)
     dispatcher = FeedDispatcher(
         journal, feeds, feed_settings, (runtime or Runtime.default()).metric_meter
