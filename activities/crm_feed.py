@@ -9,6 +9,7 @@ are settings (`COMPLAINTS_CRM_FEEDS` or `COMPLAINTS_CRM_FEEDS_FILE`), never poli
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import hmac
 import ipaddress
@@ -17,6 +18,7 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -35,6 +37,7 @@ from pydantic import (
     field_validator,
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from requests.adapters import HTTPAdapter
 from temporalio.common import MetricMeter
 
 from activities import feed_outbox
@@ -215,6 +218,10 @@ class FeedDispatcher:
         self._settings = settings or CrmFeedSettings()
         self._batch = batch
         self._session = requests.Session()
+        self._session.mount("https://", HTTPAdapter(pool_maxsize=batch))
+        self._session.mount("http://", HTTPAdapter(pool_maxsize=batch))
+        self._posting = ThreadPoolExecutor(batch, thread_name_prefix="crm-feed")
+        """Threads of its own: a slow CRM must not take the threads the journal writes use."""
         self._stop = asyncio.Event()
         self._events = (
             meter.create_counter(EVENTS_METRIC, "CRM feed deliveries by outcome")
@@ -235,6 +242,7 @@ class FeedDispatcher:
             self._stop.set()
             await task
             self._session.close()
+            self._posting.shutdown(wait=False)
 
     async def run(self) -> None:
         if not self._feeds.endpoints:
@@ -316,15 +324,16 @@ class FeedDispatcher:
             SIGNATURE_HEADER: sign(endpoint.secret.get_secret_value(), row.body, int(time.time())),
             "User-Agent": "complaints-crm-feed/1",
         }
+        post = functools.partial(
+            self._session.post,
+            str(endpoint.url),
+            data=row.body.encode(),
+            headers=headers,
+            timeout=self._settings.crm_feed_timeout.total_seconds(),
+            allow_redirects=False,  # a redirect is a wrong URL: say so, never resend blindly
+        )
         try:
-            answer = await asyncio.to_thread(
-                self._session.post,
-                str(endpoint.url),
-                data=row.body.encode(),
-                headers=headers,
-                timeout=self._settings.crm_feed_timeout.total_seconds(),
-                allow_redirects=False,  # a redirect is a wrong URL: say so, never resend blindly
-            )
+            answer = await asyncio.get_running_loop().run_in_executor(self._posting, post)
         except requests.RequestException as err:
             return None, f"{type(err).__name__}: {err}"[:500], None
         with answer:
