@@ -9,10 +9,12 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi import FastAPI, Request, Response
 
 from activities.crm_feed import (
+    EVENTS_METRIC,
     CrmFeedConfigError,
     CrmFeeds,
     CrmFeedSettings,
@@ -34,6 +36,7 @@ from harness.postgres import PostgresMissing, running_postgres
 from harness.samples import SEED_MATRIX, sample_intake
 from harness.serving import serving
 from harness.waiting import eventually
+from workflows.connection import runtime_with_metrics
 
 NOW = datetime.now(UTC)
 PRIYA = Actor(role=ActorRole.AGENT, name="Priya")
@@ -203,3 +206,45 @@ async def test_two_dispatchers_on_postgresql_never_post_an_event_twice(postgres_
         assert seqs == [1, 2, 3, 4, 5, 6]
     [status] = writer.feed_status()
     assert status.counts == {"delivered": 48}
+
+
+@pytest.mark.server
+async def test_an_event_failing_past_the_give_up_age_is_abandoned_counted_and_can_be_retried(
+    tmp_path: Path,
+) -> None:
+    feeds = feeds_to(f"http://127.0.0.1:{free_port()}/complaint-events")  # nobody listens
+    journal = CaseJournal(f"sqlite:///{tmp_path / 'journal.sqlite3'}", feeds=feeds)
+    written(journal, open_complaint("c9", sample_intake(), SEED_MATRIX, NOW))
+    metrics_port = free_port()
+    runtime = runtime_with_metrics(f"127.0.0.1:{metrics_port}")
+    impatient = CrmFeedSettings(
+        crm_feed_first_retry=timedelta(milliseconds=50),
+        crm_feed_longest_retry=timedelta(milliseconds=100),
+        crm_feed_give_up_after=timedelta(milliseconds=500),
+        crm_feed_poll_interval=timedelta(milliseconds=20),
+    )
+    dispatcher = FeedDispatcher(journal, feeds, impatient, runtime.metric_meter)
+
+    def abandoned() -> bool:
+        [status] = journal.feed_status()
+        return status.counts.get("abandoned") == 1
+
+    async with dispatcher.running():
+        await eventually(abandoned)
+        await asyncio.sleep(0.2)  # nothing more is tried
+    [status] = journal.feed_status()
+    assert status.counts == {"abandoned": 1}
+    assert status.last_problems[0].startswith("c9:1 abandoned after")
+    assert "ConnectionError" in status.last_problems[0]
+    async with httpx.AsyncClient() as http:
+        scraped = (await http.get(f"http://127.0.0.1:{metrics_port}/metrics")).text
+    counted = {
+        line.split("outcome=")[1].split('"')[1]: float(line.rsplit(" ", 1)[1])
+        for line in scraped.splitlines()
+        if line.startswith(EVENTS_METRIC) and "outcome=" in line
+    }
+    assert counted["abandoned"] == 1 and counted["retried"] >= 1
+
+    assert journal.retry_feed_events("c9") == 1
+    [status] = journal.feed_status()
+    assert status.counts == {"pending": 1}
