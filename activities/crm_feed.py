@@ -42,7 +42,7 @@ from temporalio.common import MetricMeter
 
 from activities import feed_outbox
 from activities.feed_outbox import Claimed, Delivery, NewEvent
-from domain.crm_feed import Outcome, feed_event, outcome_of, retry_delay
+from domain.crm_feed import Outcome, brand_of, feed_event, outcome_of, retry_delay
 from domain.history import Step, StepKind
 from domain.view import ComplaintView
 
@@ -125,7 +125,7 @@ class CrmFeeds(BaseModel):
 
     def events_for(self, view: ComplaintView, steps: Sequence[Step]) -> list[NewEvent]:
         """The outbox rows for steps the journal has just stored: one per step and endpoint."""
-        brand = view.intake.brand or "default"
+        brand = brand_of(view)
         endpoints = self.for_brand(brand)
         if not endpoints or not steps:
             return []

@@ -11,7 +11,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from domain.history import Actor, Step, StepKind
+from domain.cases import EscalationRecord
+from domain.history import Actor, Assignee, Step, StepKind
 from domain.intake import Customer
 from domain.view import ComplaintView
 
@@ -61,6 +62,10 @@ class FeedEvent(BaseModel):
     """A staff-only note: the CRM is staff-side, the customer never sees it."""
     case: str | None
     """The playbook (case type) that took the step, if one did."""
+    record: EscalationRecord | None = None
+    """For a playbook's escalation: the escalation record the supervisor receives."""
+    assignee: Assignee | None = None
+    """For `assigned`: who holds the complaint now; for `released`: who held it."""
     complaint: OpenedComplaint | None = None
     """Only on `opened`."""
 
@@ -95,6 +100,8 @@ def feed_event(view: ComplaintView, step: Step) -> FeedEvent:
         text=step.text,
         internal=step.internal,
         case=step.case,
+        record=step.record,
+        assignee=step.assignee,
         complaint=opened,
     )
 

@@ -114,6 +114,12 @@ async def test_every_step_arrives_signed_once_and_in_order(
     escalated = next(e for e in events if e["type"] == StepKind.ESCALATED)
     assert escalated["level"] == 2
     assert feed.states() == {"delivered": len(history)}
+    scheduled = {
+        event.activity_task_scheduled_event_attributes.activity_type.name
+        async for event in handle.fetch_history_events()
+        if event.HasField("activity_task_scheduled_event_attributes")
+    }
+    assert scheduled <= {"send_notification", "record_in_journal"}  # the feed adds nothing
 
 
 async def test_a_failing_receiver_gets_the_event_again_with_the_same_key_until_it_takes_it(
