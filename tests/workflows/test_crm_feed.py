@@ -1,6 +1,7 @@
 """The CRM feed end to end: a worker with its case journal and feed dispatcher, complaints on
 the time-skipping server, and the example receiver (harness/crm_receiver.py) over real HTTP."""
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from harness.samples import AGENT
 from harness.serving import serving
 from harness.waiting import eventually
 from tests.support.actions import send
-from tests.support.workflows import StartComplaint, settled
+from tests.support.workflows import ComplaintHandle, StartComplaint, settled
 from worker import build_worker
 from workflows.complaint import ComplaintWorkflow
 
@@ -45,16 +46,20 @@ class Feed:
             state: n for status in self.journal.feed_status() for state, n in status.counts.items()
         }
 
-    async def all_settled(self, complaint_id: str) -> list[Step]:
-        """The complaint's history once every step of it has an outcome at the endpoint (the
-        last notifications' steps come after the workflow settles)."""
+    async def all_settled(self, env: WorkflowEnvironment, handle: ComplaintHandle) -> list[Step]:
+        """The complaint's history once the workflow is idle (waiting on a timer or people),
+        the journal has every step and each has an outcome at the endpoint."""
 
-        def done() -> list[Step] | None:
-            case = self.journal.case(complaint_id)
+        async def done() -> list[Step] | None:
+            await settled(env.client, handle.id)
+            view = await handle.query(ComplaintWorkflow.view)
+            case = self.journal.case(view.id)
             states = self.states()
-            if case is None or "pending" in states:
+            if case is None or len(case.view.history) != len(view.history):
                 return None
-            return case.view.history if sum(states.values()) == len(case.view.history) else None
+            if "pending" in states or sum(states.values()) != len(view.history):
+                return None
+            return view.history
 
         return await eventually(done)
 
@@ -97,9 +102,8 @@ async def test_every_step_arrives_signed_once_and_in_order(
         handle = await start_complaint(journal=True)
         await send(handle, AddNote(by=AGENT, text="Called the customer", internal=True))
         await env.sleep(48 * H + H)  # L1 breached: escalated to L2
-        await settled(env.client, handle.id)
+        history = await feed.all_settled(env, handle)
         view = await handle.query(ComplaintWorkflow.view)
-        history = await feed.all_settled(view.id)
     events = feed.receiver.events
     assert [e["id"] for e in events] == [f"{view.id}:{s.seq}" for s in history]
     assert [e["type"] for e in events] == [s.kind.value for s in history]
@@ -147,9 +151,8 @@ async def test_a_refusal_is_recorded_as_failed_and_not_retried(
         feed.receiver.answers = [400]
         handle = await start_complaint(journal=True)
         await send(handle, AddNote(by=AGENT, text="after the refusal"))
-        await settled(env.client, handle.id)
+        history = await feed.all_settled(env, handle)
         view = await handle.query(ComplaintWorkflow.view)
-        history = await feed.all_settled(view.id)
     [status] = feed.journal.feed_status()
     assert status.counts == {"failed": 1, "delivered": len(history) - 1}
     assert len(feed.receiver.attempts) == len(history)
@@ -165,8 +168,6 @@ async def test_events_wait_for_a_dead_receiver_and_arrive_when_it_is_back(
     port = free_port()
     async with running_feed(port=port, receiver_up=False) as feed:
         handle = await start_complaint(journal=True)
-        await settled(env.client, handle.id)
-        view = await handle.query(ComplaintWorkflow.view)
 
         def retried() -> bool:
             found = feed.journal.feed_status()
@@ -175,7 +176,7 @@ async def test_events_wait_for_a_dead_receiver_and_arrive_when_it_is_back(
         await eventually(retried)
         assert feed.receiver.events == []
         async with serving(feed.receiver.app(), port):
-            history = await feed.all_settled(view.id)
+            history = await feed.all_settled(env, handle)
     assert [e["seq"] for e in feed.receiver.events] == [s.seq for s in history]
     assert feed.states() == {"delivered": len(history)}
 
@@ -186,8 +187,14 @@ async def test_a_brand_without_endpoints_sends_nothing(
     async with running_feed(brand="xiaomi-in") as feed:
         handle = await start_complaint(journal=True)  # the default brand
         await send(handle, AddNote(by=AGENT, text="nothing for the CRM"))
-        await settled(env.client, handle.id)
-        view = await handle.query(ComplaintWorkflow.view)
-        await eventually(lambda: feed.journal.case(view.id) is not None)
+
+        async def journaled() -> bool:
+            await settled(env.client, handle.id)
+            view = await handle.query(ComplaintWorkflow.view)
+            case = feed.journal.case(view.id)
+            return case is not None and len(case.view.history) == len(view.history)
+
+        await eventually(journaled)
+        await asyncio.sleep(0.3)  # six rounds of the dispatcher
     assert feed.receiver.attempts == []
     assert feed.journal.feed_status() == []
