@@ -8,6 +8,7 @@ DEV_ENV := .data/dev.env
 DESK_ENV := .data/desk.env
 TRACKING_ENV := .data/tracking.env
 CODEC_ENV := .data/codec.env
+CRM_ENV := .data/crm.env
 TOKEN := .venv/bin/complaints token --ttl 12h
 LINK := .venv/bin/complaints token --ttl 10m
 DESK := http://127.0.0.1:8000/desk/sign-in?token=
@@ -89,6 +90,17 @@ $(TRACKING_ENV):
 	  > $@.tmp && chmod 600 $@.tmp && mv $@.tmp $@
 	@echo "created $@ (the tracking links' key; make clean-data forgets it)"
 
+# The CRM feed of `make run`: every brand's steps to the example receiver on :8090, signed with
+# a local key (docs/crm-feed.md).
+$(CRM_ENV):
+	@mkdir -p $(@D)
+	@umask 077 && $(PYTHON) -c 'import json, pathlib, secrets; key = secrets.token_urlsafe(48); \
+	  local = [{"name": "local", "url": "http://127.0.0.1:8090/complaint-events", "secret": key}]; \
+	  feeds = {p.stem: local for p in sorted(pathlib.Path("policy").glob("*.yaml"))}; \
+	  print(f"CRM_RECEIVER_SECRET={key}"); print(f"COMPLAINTS_CRM_FEEDS=\x27{json.dumps(feeds)}\x27")' \
+	  > $@.tmp && chmod 600 $@.tmp && mv $@.tmp $@
+	@echo "created $@ (the local CRM feed's endpoints and key; make clean-data forgets them)"
+
 # The local payload key: nothing reaches Temporal in plain text (docs/deploy.md: rotation).
 $(CODEC_ENV): | install
 	@mkdir -p $(@D)
@@ -97,7 +109,7 @@ $(CODEC_ENV): | install
 	@echo "created $@ (the payload key of make run; make clean-data forgets it with the data)"
 
 ## run: Temporal dev server (SQLite in .data/), codec server, MailDev, worker and API; Ctrl-C stops all
-run: install $(MAILDEV) $(DEV_ENV) $(DESK_ENV) $(TRACKING_ENV) $(CODEC_ENV)
+run: install $(MAILDEV) $(DEV_ENV) $(DESK_ENV) $(TRACKING_ENV) $(CODEC_ENV) $(CRM_ENV)
 	@echo ""
 	@echo "  Temporal Web UI   http://127.0.0.1:8233   (gRPC 127.0.0.1:7233, data in .data/temporal.db)"
 	@echo "  Codec server      http://127.0.0.1:8081   (the UI decrypts payloads through it; read-only)"
@@ -105,6 +117,7 @@ run: install $(MAILDEV) $(DEV_ENV) $(DESK_ENV) $(TRACKING_ENV) $(CODEC_ENV)
 	@echo "  API + docs        http://127.0.0.1:8000/docs   (Authorize with a token below)"
 	@echo "  Case desk         http://127.0.0.1:8000/desk   (sign in with a link below)"
 	@echo "  Mail catcher      http://127.0.0.1:1080   (SMTP 127.0.0.1:1025)"
+	@echo "  CRM receiver      http://127.0.0.1:8090   (the CRM feed's example receiver: events in the crm log)"
 	@echo ""
 	@$(MAKE) --no-print-directory tokens
 	@echo "  Ctrl-C stops everything."

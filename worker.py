@@ -5,10 +5,12 @@ import logging
 import signal
 
 from temporalio.client import Client
+from temporalio.runtime import Runtime
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.channels import ChannelSettings
+from activities.crm_feed import CrmFeedConfigError, CrmFeedSettings, FeedDispatcher
 from activities.email import SmtpSettings
 from activities.journal import JournalActivities
 from activities.journal_store import IN_MEMORY, CaseJournal
@@ -79,12 +81,21 @@ async def main() -> None:
     except PolicyError as err:
         raise SystemExit(f"refusing to start, the escalation policy is wrong:\n{err}") from None
     logging.info("policies %s", {b: policies.for_brand(b).version for b in policies.brands})
+    feed_settings = CrmFeedSettings()
+    try:
+        feeds = feed_settings.feeds()
+        feeds.check_brands(policies.brands)
+    except CrmFeedConfigError as err:
+        raise SystemExit(f"refusing to start: {err}") from None
     runtime = runtime_with_metrics(settings.metrics_address) if settings.metrics_address else None
     try:
         client = await connect(runtime=runtime)
     except CodecKeyError as err:
         raise SystemExit(f"refusing to start, the payload keys are wrong: {err}") from None
-    journal = CaseJournal(settings.journal_url)
+    journal = CaseJournal(settings.journal_url, feeds=feeds)
+    dispatcher = FeedDispatcher(
+        journal, feeds, feed_settings, (runtime or Runtime.default()).metric_meter
+    )
     tracking = TrackingSettings()
     try:
         TrackingLinks.from_settings(tracking)
@@ -105,7 +116,7 @@ async def main() -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    async with worker:
+    async with worker, dispatcher.running():
         logging.info("worker polling task queue %r", settings.task_queue)
         await stop.wait()
         logging.info("worker shutting down")

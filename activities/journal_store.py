@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from pydantic import BaseModel
 from sqlalchemy import (
@@ -44,11 +44,16 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.schema import CreateIndex
 
+from activities import feed_outbox
+from activities.feed_outbox import Claimed, Delivery, EndpointStatus
 from activities.models import JournalEntry, JournalMessage
 from domain.history import Step
 from domain.live import LiveEvent, live_events
 from domain.status import ACTIVE, ComplaintStatus
 from domain.view import ComplaintView
+
+if TYPE_CHECKING:
+    from activities.crm_feed import CrmFeeds
 
 T = TypeVar("T")
 metadata = MetaData()
@@ -191,8 +196,10 @@ class JournalCase:
 class CaseJournal:
     """The journal's database: writes from the worker's activities, reads for the pages."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, feeds: "CrmFeeds | None" = None) -> None:
         self.url = url
+        self.feeds = feeds
+        """The brands' CRM endpoints: each step stored for the first time is queued for them."""
         memory = url in (IN_MEMORY, "sqlite:///:memory:")
         self.in_memory = memory
         """Writes take microseconds: callers need no thread for them."""
@@ -210,6 +217,7 @@ class CaseJournal:
             self._engine = create_engine(url, pool_pre_ping=True)
         metadata.create_all(self._engine)
         self._update_indexes()
+        feed_outbox.metadata.create_all(self._engine)
 
     # --- writes -------------------------------------------------------------------------------
 
@@ -246,9 +254,12 @@ class CaseJournal:
                 .scalars()
                 .all()
             )
+            new = set(written)
+            fresh = [step for step in view.history if step.seq in new]
+            if self.feeds is not None:  # at least once: queued with the step, or neither is
+                events = self.feeds.events_for(view, fresh)
+                feed_outbox.add(connection, events, datetime.now(UTC))
             if live:
-                new = set(written)
-                fresh = [step for step in view.history if step.seq in new]
                 earlier = self._earlier_steps(connection, view.id, min(new, default=0))
                 self._add_live_events(connection, live_events(view, fresh, earlier))
 
@@ -298,6 +309,40 @@ class CaseJournal:
         ).scalars()
         for step in found.all():
             yield Step.model_validate(step)
+
+    # --- the CRM feed's outbox (`activities.feed_outbox`) ------------------------------------
+
+    def claim_feed_events(
+        self,
+        endpoints: Sequence[tuple[str, str]],
+        now: datetime,
+        lease: str,
+        lease_for: timedelta,
+        limit: int,
+    ) -> list[Claimed]:
+        with self._write() as connection:
+            return feed_outbox.claim(connection, endpoints, now, lease, lease_for, limit)
+
+    def settle_feed_event(
+        self,
+        row: Claimed,
+        state: Delivery,
+        now: datetime,
+        next_attempt_at: datetime | None,
+        status: int | None,
+        error: str | None,
+    ) -> bool:
+        with self._write() as connection:
+            return feed_outbox.settle(connection, row, state, now, next_attempt_at, status, error)
+
+    def retry_feed_events(self, complaint_id: str | None = None) -> int:
+        """Failed and abandoned events queued again (of one complaint, or all)."""
+        with self._write() as connection:
+            return feed_outbox.retry(connection, complaint_id, datetime.now(UTC))
+
+    def feed_status(self) -> list[EndpointStatus]:
+        with self._read() as connection:
+            return feed_outbox.status(connection)
 
     # --- reads --------------------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 """The `complaints` command: `simulate` prints a timeline under a policy; `token` mints a token;
 `codec-key` makes a payload key; `ui-links` prints the Web UI's ready-made views; `journal
-rebuild` fills the case journal from the workflows."""
+rebuild` fills the case journal from the workflows; `feed status` and `feed retry` show and requeue
+the CRM feed's events."""
 
 import argparse
 import asyncio
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
+from activities.crm_feed import CrmFeedConfigError, CrmFeedSettings, feed_status
 from activities.journal_store import CaseJournal
 from api.calendars import NoCalendar, business_calendar_for
 from api.credentials import AuthSettings, BrandKey, mint_token
@@ -141,9 +143,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
     )
     journal.add_argument("action", choices=["rebuild"])
+    feed = commands.add_parser(
+        "feed",
+        help="the CRM feed: `feed status` per endpoint, `feed retry` requeues what failed",
+        description=(
+            "status: each CRM endpoint's events by state (pending, delivered, failed, "
+            "abandoned), the oldest still pending and the latest problems, from the case "
+            "journal's outbox (COMPLAINTS_JOURNAL_URL). retry: failed and abandoned events "
+            "(of --complaint, or all) are queued again with a fresh give-up age; a running "
+            "worker delivers them."
+        ),
+    )
+    feed.add_argument("action", choices=["status", "retry"])
+    feed.add_argument("--complaint", help="retry: only this complaint's events")
     args = parser.parse_args(argv)
     if args.command == "journal":
         return asyncio.run(_rebuild_journal())
+    if args.command == "feed":
+        outbox = CaseJournal(EngineSettings().journal_url)
+        if args.action == "status":
+            print(feed_status(outbox.feed_status()))
+        else:
+            print(f"{outbox.retry_feed_events(args.complaint)} events queued again")
+        return 0
     if args.command == "ui-links":
         now = datetime.now(UTC)
         for view in VIEWS:
@@ -180,11 +202,14 @@ async def _rebuild_journal() -> int:
     settings = EngineSettings()
     try:
         policies = load_policy_set(settings.escalation_policy)
+        feeds = CrmFeedSettings().feeds()
+        feeds.check_brands(policies.brands)
         client = await connect()
-    except (PolicyError, CodecKeyError) as err:
+    except (PolicyError, CodecKeyError, CrmFeedConfigError) as err:
         print(f"complaints journal: {err}", file=sys.stderr)
         return 2
-    written = await rebuild(client, CaseJournal(settings.journal_url), policies)
+    # Steps the journal did not have go to the CRM feed too (receivers drop repeats by key).
+    written = await rebuild(client, CaseJournal(settings.journal_url, feeds=feeds), policies)
     print(f"{written} complaints written to the case journal")
     return 0
 

@@ -12,9 +12,10 @@ from harness.waiting import eventually
 
 
 @asynccontextmanager
-async def serving(app: ASGIApp) -> AsyncIterator[int]:
-    """Serve `app` on 127.0.0.1 until the block ends; yields the port."""
-    port = free_port()
+async def serving(app: ASGIApp, port: int | None = None) -> AsyncIterator[int]:
+    """Serve `app` on 127.0.0.1 (on `port`, or a free one) until the block ends; yields the
+    port."""
+    port = port or free_port()
     config = uvicorn.Config(
         app,
         host="127.0.0.1",

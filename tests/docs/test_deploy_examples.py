@@ -30,6 +30,7 @@ from pydantic_settings import BaseSettings
 from temporalio.envconfig import ClientConfig, ClientConfigProfile
 
 from activities.channels import ChannelSettings
+from activities.crm_feed import CrmFeedSettings
 from activities.email import SmtpSettings
 from activities.tracking_links import TrackingSettings
 from api.codec_server import CodecServerSettings
@@ -58,6 +59,7 @@ SETTINGS: tuple[type[BaseSettings], ...] = (
     SmtpSettings,
     ChannelSettings,
     TrackingSettings,
+    CrmFeedSettings,
 )
 """Every settings class of the worker, the API and the codec server."""
 OUR_PREFIXES = ("COMPLAINTS_", "SMTP_", "NOTIFY_", "ESCALATION_POLICY", "TEMPORAL_")

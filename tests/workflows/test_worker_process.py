@@ -164,3 +164,21 @@ async def test_a_worker_killed_after_the_server_took_an_email_does_not_send_it_a
     assert min(attempts) >= 2, "the killed worker's activities ran again on the new worker"
     assert len(mailbox.messages) == 2, "the ledger kept the retries from sending again"
     assert len(mailbox.message_ids()) == 2
+
+
+async def test_the_worker_refuses_crm_feeds_for_a_brand_no_policy_has(tmp_path: Path) -> None:
+    feeds = tmp_path / "crm-feeds.yaml"
+    secret = "a-signing-secret-of-at-least-32-characters"
+    feeds.write_text(
+        f"xiaomi:\n  - name: c4c\n    url: https://c4c.example.com/h\n    secret: {secret}\n"
+    )
+    environment = {**os.environ, "COMPLAINTS_CRM_FEEDS_FILE": str(feeds)}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "worker.py", cwd=ROOT, env=environment, stderr=asyncio.subprocess.PIPE
+    )
+    async with asyncio.timeout(30):
+        _, stderr = await process.communicate()
+    assert process.returncode != 0
+    message = stderr.decode()
+    assert "refusing to start: CRM feeds configured for unknown brands ['xiaomi']" in message
+    assert "'default', 'delonghi-mx', 'xiaomi-in'" in message and secret not in message
