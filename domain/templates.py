@@ -203,6 +203,7 @@ def message_context(
         "resolution": notification.resolution,
         "text": speaker.say(notification.text),
         "case_title": record.case_title if record else notification.case,
+        "case_type": notification.case,
         "record": record_lines(notification, speaker),
         "tracking_link": tracking_link,
         "locale": locale,
