@@ -34,6 +34,8 @@ class Switch(StrEnum):
     the level: its deadline, warnings and re-alerts wait for the promise's end; a miss ends it."""
     TOP_ROUND_RECORDED = "top_round_recorded"
     """A rejection at the last level records the fresh round there (`new_round`) in the history."""
+    CUSTOMER_TOLD_OF_ESCALATION = "customer_told_of_escalation"
+    """The customer is told when the complaint moves up a level: to whom and by when it answers."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,13 @@ RELEASES = (
     Release(
         revision=7,
         patch_id="complaint-revision-7",
-        switches=frozenset({Switch.PROMISE_HOLDS_LEVEL, Switch.TOP_ROUND_RECORDED}),
+        switches=frozenset(
+            {
+                Switch.PROMISE_HOLDS_LEVEL,
+                Switch.TOP_ROUND_RECORDED,
+                Switch.CUSTOMER_TOLD_OF_ESCALATION,
+            }
+        ),
     ),
 )
 """Oldest first; complaints of a release follow its switches and those of every earlier one."""

@@ -12,6 +12,7 @@ from domain.history import ActorRole
 from domain.messages import (
     UNNAMED_BRAND,
     DeliveryChannel,
+    LevelFacts,
     MessageFacts,
     Notification,
     NotificationKind,
@@ -132,6 +133,17 @@ def message_facts(complaint: Complaint, notification: Notification) -> MessageFa
         agent_name=staff[-1] if staff else None,
         recorded_by=(complaint.intake.recorded_by.role.value, complaint.intake.recorded_by.name),
         company=complaint.intake.customer.company,
+        owner_role=complaint.policy.level(notification.level).owner_role,
+        levels_above=tuple(
+            LevelFacts(
+                level=number,
+                name=level.name,
+                owner_role=level.owner_role,
+                window=level.resolution_window.text,
+            )
+            for number, level in enumerate(complaint.policy.levels, start=1)
+            if number > notification.level
+        ),
     )
 
 

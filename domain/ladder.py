@@ -149,6 +149,8 @@ def escalate(complaint: Complaint, at: datetime, actor: Actor, reason: str) -> N
     start_level_clock(complaint, at)
     step = record(complaint, at, actor, StepKind.ESCALATED, reason=reason)
     notify_owner(complaint, step, NotificationKind.ASSIGNED, reason=reason)
+    if complaint.follows(Switch.CUSTOMER_TOLD_OF_ESCALATION):  # seeds 000-002
+        notify_customer(complaint, step, NotificationKind.ESCALATED)
 
 
 def realert(complaint: Complaint, due: datetime, now: datetime) -> None:

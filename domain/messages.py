@@ -21,6 +21,8 @@ class NotificationKind(StrEnum):
     """To a level's owner: a share of the window has passed (policy `warnings`)."""
     BREACH_ALERT = "breach_alert"
     """To the last level's owner: its window ran out; repeats until resolved."""
+    ESCALATED = "escalated"
+    """To the customer: the complaint moved up a level, who handles it now and by when."""
     RESOLUTION_PROPOSED = "resolution_proposed"
     """To the customer: here is our resolution, accept or reject it."""
     RESOLVED = "resolved"
@@ -119,6 +121,18 @@ class Notification(BaseModel):
     """Never held by quiet hours (an acknowledgement, a customer waiting on the line)."""
 
 
+class LevelFacts(BaseModel):
+    """One level of the escalation path as a customer's message names it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    level: int
+    name: str
+    owner_role: str
+    window: str
+    """The level's resolution window as the policy writes it (`24h`, `5 business days`)."""
+
+
 class MessageFacts(BaseModel):
     """What a message may say about its complaint (personal data stays out of workflow ids)."""
 
@@ -136,3 +150,8 @@ class MessageFacts(BaseModel):
     """Who recorded the complaint and signed for it (seed 004): role and name."""
     company: str | None = None
     """The company the customer complains for, if any (seed 004's form)."""
+    owner_role: str | None = None
+    """The role owning the message's level (its name in words is the reader's)."""
+    levels_above: tuple[LevelFacts, ...] = ()
+    """The escalation path from the message's level up (seeds 000-002 promise it to the
+    customer): who answers at each level and within what."""

@@ -85,6 +85,8 @@ def notify_customer(
     deadline = complaint.clock.deadline
     if case is not None:
         promise, deadline = case.promise, case.promise_due
+    if kind is NotificationKind.ESCALATED:  # the seeds' "a response within 24 hours"
+        promise = window.text
     if kind is NotificationKind.RESOLVED:  # until when it can be reopened
         promise, deadline = None, complaint.reopen_until
     complaint.outbox.append(

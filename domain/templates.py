@@ -22,7 +22,14 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel, ConfigDict
 
 from domain.cases import EXAMPLE_ESCALATION_RECORD, EscalationRecord
-from domain.messages import DEFAULT_BRAND, MessageFacts, Notification, NotificationKind, Recipient
+from domain.messages import (
+    DEFAULT_BRAND,
+    LevelFacts,
+    MessageFacts,
+    Notification,
+    NotificationKind,
+    Recipient,
+)
 from domain.wording import Speaker
 
 LEGACY_PLACEHOLDERS = {
@@ -191,6 +198,16 @@ def message_context(
         "product": facts.product,
         "reason": facts.reason,
         "level_name": facts.level_name,
+        "level": notification.level,
+        "owner": speaker.owner(facts.owner_role, facts.level_name),
+        "escalation_path": [
+            {
+                "level": above.level,
+                "owner": speaker.owner(above.owner_role, above.name),
+                "window": above.window,
+            }
+            for above in facts.levels_above
+        ],
         "brand": facts.brand,
         "agent_first_name": signature[0],
         "recipient_name": recipient_name,
@@ -203,6 +220,7 @@ def message_context(
         "resolution": notification.resolution,
         "text": speaker.say(notification.text),
         "case_title": record.case_title if record else notification.case,
+        "case_type": notification.case,
         "record": record_lines(notification, speaker),
         "tracking_link": tracking_link,
         "locale": locale,
@@ -331,6 +349,21 @@ SAMPLE_FACTS = MessageFacts(
     agent_name="Priya Shah",
     recorded_by=("receptionist", "Carmen Ruiz"),
     company="Verma Traders",
+    owner_role="grievance_desk",
+    levels_above=(
+        LevelFacts(
+            level=2,
+            name="Head of Customer Service",
+            owner_role="head_of_customer_service",
+            window="24h",
+        ),
+        LevelFacts(
+            level=3,
+            name="Office of the President",
+            owner_role="office_of_the_president",
+            window="12h",
+        ),
+    ),
 )
 """What every template is test-rendered with when the policy loads; tests and docs start from it."""
 

@@ -141,6 +141,7 @@ MESSAGES: dict[Language, dict[str, str]] = {
         "assigned": "el aviso de asignación",
         "sla_warning": "el aviso de plazo",
         "breach_alert": "la alerta de plazo vencido",
+        "escalated": "el aviso de escalamiento al cliente",
         "resolution_proposed": "la propuesta de solución",
         "resolved": "el aviso de queja resuelta",
         "repeat_contact": "el aviso de queja repetida",

@@ -51,6 +51,13 @@ class Speaker:
             return known
         return role.replace("_", " ") if self.language == "es" else f"the {role.replace('_', ' ')}"
 
+    def owner(self, role: str | None, name: str) -> str:
+        """Who handles a level, in words: its role in this language where there is a word for
+        it, else the level's name as the policy gives it (`Head of Customer Service`); never a
+        person."""
+        known = ROLES[self.language].get(role) if role else None
+        return known if known is not None and self.language != "en" else name
+
     def addressee(self, role: str) -> str:
         """A role greeted by name when it has none of its own (`Estimado(a) Centro de servicio`)."""
         words = self.role(role).split(" ", 1)

@@ -15,7 +15,13 @@ from pathlib import Path
 from domain import messages
 from domain.cases import EscalationRecord
 from domain.delivery import channels_for
-from domain.messages import DeliveryChannel, Notification, NotificationKind, Recipient
+from domain.messages import (
+    DeliveryChannel,
+    MessageFacts,
+    Notification,
+    NotificationKind,
+    Recipient,
+)
 from domain.templates import SAMPLE_FACTS
 from tests.domain.test_templates import TEMPLATES
 
@@ -98,6 +104,22 @@ def example(kind: NotificationKind) -> Notification:
     )
 
 
+def example_of(kind: NotificationKind) -> tuple[Notification, MessageFacts]:
+    """The example and its facts: an escalation to the customer comes from level 2."""
+    notification = example(kind)
+    if kind is not NotificationKind.ESCALATED:
+        return notification, FACTS
+    up = FACTS.levels_above[0]
+    facts = FACTS.model_copy(
+        update={
+            "level_name": up.name,
+            "owner_role": up.owner_role,
+            "levels_above": FACTS.levels_above[1:],
+        }
+    )
+    return notification.model_copy(update={"level": up.level, "promise": up.window}), facts
+
+
 def catalogue() -> str:
     described = when_sent()
     parts = [
@@ -110,11 +132,13 @@ def catalogue() -> str:
         parts.append(f"| `{kind}` | {described[kind]} | {channels} | {languages} |")
     parts.append("")
     for kind in NotificationKind:
-        notification = example(kind)
+        notification, facts = example_of(kind)
         brand, locale, zone = "xiaomi-in", "en-IN", "Asia/Kolkata"
-        if kind is NotificationKind.INJURY_CLAIM:  # the seed's own template, as De'Longhi sends it
+        # the seed's own template, and the seed's words to the customer, as De'Longhi sends them
+        if kind in (NotificationKind.INJURY_CLAIM, NotificationKind.CASE_PROMISE):
             brand, locale, zone = "delonghi-mx", "es-MX", "America/Mexico_City"
-        facts = FACTS.model_copy(update={"brand": "De'Longhi"}) if brand == "delonghi-mx" else FACTS
+        if brand == "delonghi-mx":
+            facts = facts.model_copy(update={"brand": "De'Longhi"})
         rendered = TEMPLATES.render(brand, locale, notification, facts, zone)
         parts.append(f"### `{kind}`\n\n{described[kind]} Template `{rendered.template}`.\n")
         parts.append(f"```text\nSubject: {rendered.subject}\n\n{rendered.body.rstrip()}\n```\n")

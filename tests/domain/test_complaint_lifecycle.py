@@ -60,7 +60,9 @@ def test_no_action_climbs_48_24_12_then_realerts_every_4_hours() -> None:
     roles = [(n.kind, n.recipient.role) for n in take_outbox(complaint)[2:]]
     assert roles == [
         (NotificationKind.ASSIGNED, "head_of_customer_service"),
+        (NotificationKind.ESCALATED, "customer"),
         (NotificationKind.ASSIGNED, "office_of_the_president"),
+        (NotificationKind.ESCALATED, "customer"),
         (NotificationKind.BREACH_ALERT, "office_of_the_president"),
         (NotificationKind.BREACH_ALERT, "office_of_the_president"),
         (NotificationKind.BREACH_ALERT, "office_of_the_president"),

@@ -257,3 +257,23 @@ def test_the_customers_tracking_page_tells_the_history_in_spanish() -> None:
             reason = step["reason"] or ""
             assert not SNAKE.findall(reason), reason
             assert not ENGLISH.findall(ADDRESSES.sub("", reason)), reason
+
+
+def test_the_customers_new_words_are_among_what_is_checked() -> None:
+    """Issue 16 items 6 and 7: the customer's escalation notice (seed 001: "the complaint is
+    forwarded to the Head of Customer Service. At this stage, customers can expect a response
+    within 24 hours") and the playbooks' promises with seed 003's words (the centre will call,
+    parts from Italy, a higher department) are rendered by the checks above, in Spanish too."""
+    spanish = list(rendered("es-MX", "delonghi-mx"))
+    escalated = [
+        message.body for owed, message in spanish if owed.kind is NotificationKind.ESCALATED
+    ]
+    assert any("Ahora la atiende el supervisor" in body for body in escalated)
+    promises = {
+        owed.case: message.body
+        for owed, message in spanish
+        if owed.kind is NotificationKind.CASE_PROMISE
+    }
+    assert "pendiente de recibir una llamada" in promises["no_diagnosis"]
+    assert "Las piezas proceden de Italia" in promises["parts_unavailable"]
+    assert "departamento mayor" in promises["legal_threat"]
