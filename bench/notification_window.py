@@ -90,13 +90,35 @@ async def measure(count: int, concurrency: int = 1) -> list[float]:
         server.stop()
 
 
+async def under_load(count: int, concurrency: int, busy: int) -> list[float]:
+    """`measure` while `busy` blocking calls keep the default thread pool occupied."""
+    done = asyncio.Event()
+
+    async def occupy() -> None:
+        while busy and not done.is_set():
+            await asyncio.gather(*(asyncio.to_thread(time.sleep, 0.02) for _ in range(busy)))
+
+    load = asyncio.create_task(occupy())
+    try:
+        return await measure(count, concurrency)
+    finally:
+        done.set()
+        await load
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--count", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=1, help="sends at once")
+    parser.add_argument(
+        "--busy-pool",
+        type=int,
+        default=0,
+        help="blocking 20 ms calls kept queued on the default thread pool (journal writes)",
+    )
     arguments = parser.parse_args()
     count, concurrency = arguments.count, arguments.concurrency
-    windows = sorted(asyncio.run(measure(count, concurrency)))
+    windows = sorted(asyncio.run(under_load(count, concurrency, arguments.busy_pool)))
     ms = [window * 1000 for window in windows]
     quantiles = statistics.quantiles(ms, n=100)
     print(
