@@ -4,14 +4,16 @@ import base64
 import email.policy
 import hashlib
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.errors import HeaderParseError
 from email.headerregistry import Address, AddressHeader, HeaderRegistry
 from email.message import EmailMessage
 from email.policy import Policy
+from typing import Protocol
 
 import aiosmtplib
+import idna
 from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from temporalio.exceptions import ApplicationError
@@ -82,6 +84,36 @@ def one_address(address: str) -> str:
     if not parsed.domain or parsed.addr_spec != shape:
         raise NotOneAddress(f"not one email address: {address!r}")
     return address
+
+
+def envelope_address(address: str) -> str:
+    """`address` with its domain in IDNA (`u@exämple.in` → `u@xn--exmple-cua.in`), so only a
+    non-ASCII local part needs SMTPUTF8; NotAnAddress (permanent) if the domain is no name."""
+    local, _, domain = one_address(address).rpartition("@")
+    if domain.isascii():
+        return address
+    try:
+        ascii_domain = idna.encode(domain, uts46=True).decode("ascii")
+    except idna.IDNAError as err:
+        raise ApplicationError(
+            f"not a domain name: {domain!r} in {address!r}: {err}",
+            type="NotAnAddress",
+            non_retryable=True,
+        ) from err
+    return f"{local}@{ascii_domain}"
+
+
+class Handover(Protocol):
+    """What the sender tells the sent-ledger about one message."""
+
+    def leaving(self) -> None:
+        """The message is about to leave (claimed: a crash from here on may resend it)."""
+
+    def taken(self) -> None:
+        """The server took it (250 to DATA)."""
+
+    def refused(self) -> None:
+        """The server answered that it did not take it."""
 
 
 FOLD_AT = 78
@@ -167,11 +199,12 @@ class EmailSender:
         self._settings = settings
         self._sender = sender_mailbox(settings.sender)
 
-    async def send(self, mail: OutgoingMail, accepted: Callable[[str], Awaitable[None]]) -> str:
-        """Send, call `accepted(message_id)` as soon as the server took it (before hanging up),
-        and return the Message-ID; raises ApplicationError (non-retryable if permanent)."""
+    async def send(self, mail: OutgoingMail, handover: Handover) -> str:
+        """Send and return the Message-ID, telling `handover` when the message leaves and
+        whether the server took it; raises ApplicationError (non-retryable if permanent)."""
         message = self.compose(mail)
-        await self._deliver(message, self._sender.addr_spec, mail.address, accepted)
+        recipient = envelope_address(mail.address)
+        await self._deliver(message, self._sender.addr_spec, recipient, handover)
         return str(message["Message-ID"])
 
     def compose(self, mail: OutgoingMail) -> EmailMessage:
@@ -179,7 +212,7 @@ class EmailSender:
         `address` is exactly one address."""
         rendered, idempotency_key = mail.rendered, mail.idempotency_key
         try:
-            recipient = one_address(mail.address)
+            recipient = envelope_address(mail.address)
         except NotOneAddress as err:
             raise ApplicationError(str(err), type="NotAnAddress", non_retryable=True) from err
         message = EmailMessage(policy=HEADERS_UNFOLDED)
@@ -198,7 +231,7 @@ class EmailSender:
         message: EmailMessage,
         sender: str,
         recipient: str,
-        accepted: Callable[[str], Awaitable[None]],
+        handover: Handover,
     ) -> None:
         settings = self._settings
         client = aiosmtplib.SMTP(
@@ -212,14 +245,11 @@ class EmailSender:
         )
         try:
             async with client:
-                await _transmit(client, message, sender, recipient)
-                # Recorded before QUIT: a crash from here on cannot resend this message.
-                await accepted(str(message["Message-ID"]))
-        except aiosmtplib.SMTPRecipientsRefused as err:
-            answers = "; ".join(f"{refusal.code} {refusal.message}" for refusal in err.recipients)
-            permanent = all(500 <= refusal.code < 600 for refusal in err.recipients)
+                await _transmit(client, message, sender, recipient, handover)
+        except aiosmtplib.SMTPRecipientRefused as err:
+            permanent = 500 <= err.code < 600
             raise ApplicationError(  # 4xx at RCPT is greylisting or a full mailbox: retry
-                f"the mail server refused {recipient}: {answers}",
+                f"the mail server refused {recipient}: {err.code} {err.message}",
                 type="RecipientRefused" if permanent else "RecipientDeferred",
                 non_retryable=permanent,
             ) from err
@@ -238,25 +268,53 @@ class EmailSender:
 
 
 async def _transmit(
-    client: aiosmtplib.SMTP, message: EmailMessage, sender: str, recipient: str
+    client: aiosmtplib.SMTP,
+    message: EmailMessage,
+    sender: str,
+    recipient: str,
+    handover: Handover,
 ) -> None:
     """Send `message` as our policy writes it, to the envelope given, never to its headers.
 
     aiosmtplib's `send_message` would rewrite every header with its own policy (78 columns) and
-    take RCPT TO from them.
+    take RCPT TO from them; its `sendmail` would hide the moment DATA starts, which the ledger
+    needs: the message is claimed just before it leaves and marked the moment the server
+    answers 250, before anything else happens (QUIT included).
     """
     if client.is_ehlo_or_helo_needed:
         try:
             await client.ehlo()
         except aiosmtplib.SMTPHeloError:
             await client.helo()
-    policy, options = HEADERS_UNFOLDED, []
+    policy, options, encoding = HEADERS_UNFOLDED, [], "ascii"
     if not (sender + recipient).isascii():
-        policy, options = policy.clone(utf8=True), ["SMTPUTF8"]
+        if not client.supports_extension("SMTPUTF8"):
+            raise ApplicationError(
+                f"the mail server at {client.hostname} does not take internationalised "
+                f"addresses (no SMTPUTF8): cannot send to {recipient}",
+                type="NoSmtpUtf8",
+                non_retryable=True,
+            )
+        policy, options, encoding = policy.clone(utf8=True), ["SMTPUTF8"], "utf-8"
     if client.supports_extension("8BITMIME"):
         options.append("BODY=8BITMIME")
     else:
         policy = policy.clone(cte_type="7bit")
-    await client.sendmail(
-        sender, [recipient], message.as_bytes(policy=policy), mail_options=options
-    )
+    try:
+        raw = message.as_bytes(policy=policy)
+    except UnicodeError as err:  # retrying would not mend it
+        raise ApplicationError(
+            f"cannot encode the message to {recipient}: {err}",
+            type="MessageEncoding",
+            non_retryable=True,
+        ) from err
+    await client.mail(sender, options=options, encoding=encoding)
+    await client.rcpt(recipient, encoding=encoding)
+    handover.leaving()
+    try:
+        await client.data(raw)
+    except aiosmtplib.SMTPResponseException:
+        handover.refused()  # an answer other than 250: the server says it did not take it
+        raise
+    # Any other end (a crash, a timeout, a broken connection) leaves the claim: maybe sent.
+    handover.taken()

@@ -1,7 +1,8 @@
 """The one entry point for every message: render the template, send on one channel, once."""
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import contextlib
+from collections.abc import AsyncIterator, Awaitable
 from datetime import UTC, datetime
 
 from jinja2 import TemplateError
@@ -12,7 +13,7 @@ from activities import models
 from activities.channels import SMS_BY_EMAIL, ChannelSettings, send_by_apprise, sms_target
 from activities.email import EmailSender, OutgoingMail, SmtpSettings, message_id_for
 from activities.journal_store import CaseJournal
-from activities.ledger import SentLedger
+from activities.ledger import Mark, SentLedger
 from activities.models import Delivery, JournalMessage, SentMessage
 from activities.tracking_links import TrackingLinks, TrackingSettings
 from domain.messages import DeliveryChannel, NotificationKind
@@ -22,6 +23,11 @@ HIDDEN_LINK = "[the customer's tracking link]"
 """What the journal keeps of a tracking link: whoever holds the link acts as the customer."""
 ATTEMPT_SHARE = 0.8
 """The share of an attempt's start-to-close timeout a send may take before it gives up."""
+HEARTBEATS_PER_TIMEOUT = 4
+"""Heartbeats per heartbeat timeout: one lost or late still leaves the attempt alive."""
+UNEXPECTED_ATTEMPTS = 3
+"""Attempts an unexpected error (a bug) gets before it fails for good and is recorded; outages
+and the other transient failures are retried without a limit."""
 
 
 class NotificationActivities:
@@ -49,24 +55,50 @@ class NotificationActivities:
     async def send_notification(self, delivery: Delivery) -> SentMessage:
         """Send `delivery` unless its key was sent already; permanent failures are not retried.
         What was sent goes to the case journal too (once per key, retries included)."""
+        async with _heartbeating():
+            try:
+                return await self._send_once(delivery)
+            except ApplicationError:
+                raise
+            except UnicodeError as err:  # an address or text no channel can carry
+                raise ApplicationError(
+                    f"cannot encode the message for {delivery.address}: {err}",
+                    type="MessageEncoding",
+                    non_retryable=True,
+                ) from err
+            except Exception as err:  # a bug: a few tries, then the complaint records it
+                attempt = activity.info().attempt
+                raise ApplicationError(
+                    f"unexpected {type(err).__name__} (attempt {attempt} of"
+                    f" {UNEXPECTED_ATTEMPTS}): {err}",
+                    type="UnexpectedError",
+                    non_retryable=attempt >= UNEXPECTED_ATTEMPTS,
+                ) from err
+
+    async def _send_once(self, delivery: Delivery) -> SentMessage:
         rendered = self._render(delivery)
-        sent = await self._ledger.find(delivery.idempotency_key)
-        if sent is not None:
-            activity.logger.info("already sent %s: not sending again", delivery.idempotency_key)
+        key = delivery.idempotency_key
+        receipt = SentMessage(
+            channel=delivery.channel,
+            address=delivery.address,
+            message_id=message_id_for(key, self._smtp.message_id_domain),
+            template=rendered.template,
+        )
+        entry = self._ledger.find(key)
+        if entry is not None and entry.mark is Mark.SENT:
+            activity.logger.info("already sent %s: not sending again", key)
+            sent = entry.sent
         else:
-
-            def receipt(message_id: str) -> SentMessage:
-                return SentMessage(
-                    channel=delivery.channel,
-                    address=delivery.address,
-                    message_id=message_id,
-                    template=rendered.template,
+            if entry is not None:  # an attempt died between claiming it and its answer
+                activity.logger.warning(
+                    "%s may have been sent by an earlier attempt that did not finish: sending"
+                    " it again (same Message-ID)",
+                    key,
                 )
-
-            async def record(message_id: str) -> None:
-                await self._ledger.record(delivery.idempotency_key, receipt(message_id))
-
-            sent = receipt(await self._within_attempt(self._send(delivery, rendered, record)))
+            handover = LedgerHandover(self._ledger, key, receipt)
+            with contextlib.suppress(AlreadySent):
+                await self._within_attempt(self._send(delivery, rendered, handover))
+            sent = handover.sent or receipt
         await self._journal_message(delivery, rendered, sent)
         return sent
 
@@ -149,16 +181,17 @@ class NotificationActivities:
         )
         return models.EmailReceipt(message_id=sent.message_id, recipient=sent.address)
 
-    async def _within_attempt(self, sending: Awaitable[str]) -> str:
+    async def _within_attempt(self, sending: Awaitable[None]) -> None:
         """Give up before Temporal times the attempt out, so a retry never overlaps a send
         still in progress (both would miss the ledger and send)."""
         limit = activity.info().start_to_close_timeout
         if limit is None:
-            return await sending
+            await sending
+            return
         budget = limit.total_seconds() * ATTEMPT_SHARE
         try:
             async with asyncio.timeout(budget):
-                return await sending
+                await sending
         except TimeoutError as err:
             raise ApplicationError(
                 f"sending took longer than {budget:.0f} s; trying again",
@@ -166,19 +199,17 @@ class NotificationActivities:
             ) from err
 
     async def _send(
-        self,
-        delivery: Delivery,
-        rendered: RenderedMessage,
-        record: Callable[[str], Awaitable[None]],
-    ) -> str:
-        """Send on the delivery's channel; `record` notes it as sent the moment it is taken."""
+        self, delivery: Delivery, rendered: RenderedMessage, handover: "LedgerHandover"
+    ) -> None:
+        """Send on the delivery's channel, telling `handover` when it leaves and is taken."""
         key = delivery.idempotency_key
         headers = {"X-Complaint-Id": delivery.facts.complaint_id}
         name = delivery.notification.recipient.name
         match delivery.channel:
             case DeliveryChannel.EMAIL:
                 mail = OutgoingMail(rendered, name, delivery.address, key, headers)
-                return await self._email.send(mail, record)
+                await self._email.send(mail, handover)
+                return
             case DeliveryChannel.SMS:
                 gateway = self._channels.sms_gateway
                 if gateway is None:
@@ -192,10 +223,64 @@ class NotificationActivities:
                     sms = rendered.model_copy(update={"body": rendered.sms + "\n"})
                     address = target.removeprefix(SMS_BY_EMAIL)
                     mail = OutgoingMail(sms, delivery.address, address, key, headers)
-                    return await self._email.send(mail, record)
-                await send_by_apprise(target, rendered.subject, rendered.sms, key)
+                    await self._email.send(mail, handover)
+                    return
+                title, body, url = rendered.subject, rendered.sms, target
             case DeliveryChannel.WEBHOOK:
-                await send_by_apprise(delivery.address, rendered.subject, rendered.body, key)
-        message_id = message_id_for(key, self._smtp.message_id_domain)
-        await record(message_id)
-        return message_id
+                title, body, url = rendered.subject, rendered.body, delivery.address
+        handover.leaving()
+        try:
+            await send_by_apprise(url, title, body, key)
+        except ApplicationError:
+            handover.refused()  # apprise answers only once the receiver has answered
+            raise
+        handover.taken()
+
+
+class LedgerHandover:
+    """Tells the sent-ledger what happens to one message: claimed as it leaves, marked sent the
+    moment the channel takes it (on this thread, with nothing queued before it)."""
+
+    def __init__(self, ledger: SentLedger, key: str, receipt: SentMessage) -> None:
+        self._ledger, self._key, self._receipt = ledger, key, receipt
+        self.sent: SentMessage | None = None
+        """What another attempt recorded, if one marked it sent while this one was starting."""
+
+    def leaving(self) -> None:
+        entry = self._ledger.claim(self._key, self._receipt)
+        if entry is not None and entry.mark is Mark.SENT:  # an overlapping attempt sent it
+            self.sent = entry.sent
+            raise AlreadySent(self._key)
+
+    def taken(self) -> None:
+        self._ledger.mark_sent(self._key)
+
+    def refused(self) -> None:
+        self._ledger.release(self._key)
+
+
+class AlreadySent(Exception):
+    """Another attempt sent this key while this one was preparing it: nothing to send."""
+
+
+@contextlib.asynccontextmanager
+async def _heartbeating() -> AsyncIterator[None]:
+    """Heartbeat while the body runs (when the workflow asked for heartbeats), so a worker that
+    dies mid-send is noticed after the heartbeat timeout, not after the attempt's timeout."""
+    timeout = activity.info().heartbeat_timeout
+    if not timeout:
+        yield
+        return
+
+    async def beat() -> None:
+        while True:
+            activity.heartbeat()
+            await asyncio.sleep(timeout.total_seconds() / HEARTBEATS_PER_TIMEOUT)
+
+    beating = asyncio.create_task(beat())
+    try:
+        yield
+    finally:
+        beating.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await beating

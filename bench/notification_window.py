@@ -22,7 +22,7 @@ from temporalio.testing import ActivityEnvironment
 from activities.channels import ChannelSettings
 from activities.email import SmtpSettings
 from activities.ledger import SentLedger
-from activities.models import Delivery, SentMessage
+from activities.models import Delivery
 from activities.notifications import NotificationActivities
 from domain.policy_files import SHIPPED_TEMPLATES
 from domain.templates import TemplateCatalog
@@ -50,8 +50,8 @@ class TimedLedger(SentLedger):
         super().__init__(path)
         self.committed: dict[str, float] = {}
 
-    async def record(self, key: str, sent: SentMessage) -> None:
-        await super().record(key, sent)
+    def mark_sent(self, key: str) -> None:
+        super().mark_sent(key)
         self.committed[key] = time.perf_counter()
 
 
@@ -59,7 +59,7 @@ def delivery(number: int) -> Delivery:
     return sample_delivery(f"bench/{number}/acknowledgement/customer/email")
 
 
-async def measure(count: int) -> list[float]:
+async def measure(count: int, concurrency: int = 1) -> list[float]:
     clock = AcceptClock()
     port = free_port()
     server = Controller(clock, hostname="127.0.0.1", port=port)
@@ -74,24 +74,56 @@ async def measure(count: int) -> list[float]:
                 ledger,
             )
             windows = []
-            for number in range(count):
-                key = delivery(number).idempotency_key
-                await ActivityEnvironment().run(activities.send_notification, delivery(number))
-                windows.append(ledger.committed[key] - clock.accepted[key])
+            for first in range(0, count, concurrency):
+                batch = range(first, min(first + concurrency, count))
+                await asyncio.gather(
+                    *(
+                        ActivityEnvironment().run(activities.send_notification, delivery(number))
+                        for number in batch
+                    )
+                )
+                for number in batch:
+                    key = delivery(number).idempotency_key
+                    windows.append(ledger.committed[key] - clock.accepted[key])
             return windows
     finally:
         server.stop()
 
 
+async def under_load(count: int, concurrency: int, busy: int) -> list[float]:
+    """`measure` while `busy` blocking calls keep the default thread pool occupied."""
+    done = asyncio.Event()
+
+    async def occupy() -> None:
+        while busy and not done.is_set():
+            await asyncio.gather(*(asyncio.to_thread(time.sleep, 0.02) for _ in range(busy)))
+
+    load = asyncio.create_task(occupy())
+    try:
+        return await measure(count, concurrency)
+    finally:
+        done.set()
+        await load
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--count", type=int, default=500)
-    count = parser.parse_args().count
-    windows = sorted(asyncio.run(measure(count)))
+    parser.add_argument("--concurrency", type=int, default=1, help="sends at once")
+    parser.add_argument(
+        "--busy-pool",
+        type=int,
+        default=0,
+        help="blocking 20 ms calls kept queued on the default thread pool (journal writes)",
+    )
+    arguments = parser.parse_args()
+    count, concurrency = arguments.count, arguments.concurrency
+    windows = sorted(asyncio.run(under_load(count, concurrency, arguments.busy_pool)))
     ms = [window * 1000 for window in windows]
     quantiles = statistics.quantiles(ms, n=100)
     print(
-        f"{count} emails: accept -> recorded  p50 {statistics.median(ms):.2f} ms  "
+        f"{count} emails, {concurrency} at once: accept -> recorded  "
+        f"p50 {statistics.median(ms):.2f} ms  "
         f"p95 {quantiles[94]:.2f} ms  p99 {quantiles[98]:.2f} ms  max {ms[-1]:.2f} ms"
     )
 

@@ -43,8 +43,12 @@ class Mailbox:
     refusal: str = "550 5.1.1 <{address}>: no such mailbox"
     data_faults: int = 0
     """How many DATA commands to answer 451 after storing the message (an ack lost in transit)."""
+    data_answered: threading.Event = field(default_factory=threading.Event)
+    """While clear, DATA is stored but not answered: the client cannot know it was taken."""
     quit_answered: threading.Event = field(default_factory=threading.Event)
     """While clear, QUIT is not answered: the client took its 250 for DATA and waits to hang up."""
+    smtputf8: bool = False
+    """Whether the server offers SMTPUTF8 (internationalised addresses, RFC 6531)."""
     _controller: Controller | None = None
 
     async def handle_RCPT(
@@ -60,6 +64,7 @@ class Mailbox:
         content: Any = envelope.original_content or envelope.content
         self.messages.append(message_from_bytes(content, policy=policy.default))
         self.received.append(Received(envelope.mail_from or "", [*envelope.rcpt_tos], content))
+        await asyncio.to_thread(self.data_answered.wait)  # set from the test's thread
         if self.data_faults > 0:
             self.data_faults -= 1
             return "451 4.3.0 temporary failure after delivery"
@@ -71,9 +76,12 @@ class Mailbox:
 
     def __post_init__(self) -> None:
         self.quit_answered.set()
+        self.data_answered.set()
 
     def start(self) -> None:
-        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self._controller = Controller(
+            self, hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=self.smtputf8
+        )
         self._controller.start()
 
     def stop(self) -> None:

@@ -14,6 +14,7 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from activities.channels import ChannelSettings
 from activities.email import SmtpSettings
 from activities.journal_store import IN_MEMORY, CaseJournal
 from activities.tracking_links import TrackingSettings
@@ -182,6 +183,12 @@ def tracking() -> TrackingSettings | None:
 
 
 @pytest.fixture
+def sent_ledger(tmp_path: Path) -> Path:
+    """The worker's sent-ledger: a SQLite file, as `make run` and production keep it."""
+    return tmp_path / "sent-notifications.sqlite3"
+
+
+@pytest.fixture
 async def worker(
     env: WorkflowEnvironment,
     mailbox: Mailbox,
@@ -189,12 +196,19 @@ async def worker(
     opened_workflows: set[str],
     journal: CaseJournal,
     tracking: TrackingSettings | None,
+    sent_ledger: Path,
 ) -> AsyncIterator[Worker]:
     """A complaint worker on a fresh task queue, mailing to the test SMTP server and writing
-    to the test's case journal."""
+    to the test's case journal and sent-ledger file."""
     smtp = SmtpSettings(host="127.0.0.1", port=mailbox.port, timeout_seconds=5)
+    channels = ChannelSettings(sms_gateway=None, sent_ledger=sent_ledger)
     async with build_worker(
-        env.client, smtp, task_queue=task_queue, journal=journal, tracking=tracking
+        env.client,
+        smtp,
+        task_queue=task_queue,
+        channels=channels,
+        journal=journal,
+        tracking=tracking,
     ) as running:
         yield running
         await close_workflows(env, opened_workflows)  # while the worker can still finish them

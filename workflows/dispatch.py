@@ -44,7 +44,12 @@ DELIVERY_RETRY = RetryPolicy(
     backoff_coefficient=2.0,
     maximum_interval=timedelta(minutes=10),
 )
-"""Outages delay messages, never drop them: retry until the channel takes the message."""
+"""Outages delay messages, never drop them: retry until the channel takes the message (an
+unexpected error gets a few attempts: the activity then fails it for good, and it is recorded)."""
+SEND_HEARTBEAT_TIMEOUT = timedelta(seconds=5)
+"""A send heartbeats while it runs: a worker that died mid-send is retried after this, not after
+the attempt's whole `send_timeout`. Activity options are not part of replay's determinism
+checks (only the activity's type and id are), so running complaints take it without a switch."""
 SETTLE_BEFORE_CONTINUING = timedelta(seconds=10)
 """How long a run about to continue as new lets deliveries in flight finish."""
 
@@ -153,6 +158,7 @@ class Dispatcher:
                 ),
                 result_type=SentMessage,
                 start_to_close_timeout=complaint.policy.notifications.send_timeout.length,
+                heartbeat_timeout=SEND_HEARTBEAT_TIMEOUT,
                 retry_policy=DELIVERY_RETRY,
                 summary=delivery_summary(complaint, notification, channel),
             )
@@ -213,6 +219,7 @@ class Dispatcher:
                 ),
                 result_type=EmailReceipt,
                 start_to_close_timeout=timedelta(minutes=1),
+                heartbeat_timeout=SEND_HEARTBEAT_TIMEOUT,
                 retry_policy=DELIVERY_RETRY,
                 summary=delivery_summary(complaint, notification, DeliveryChannel.EMAIL),
             )

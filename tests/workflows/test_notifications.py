@@ -59,12 +59,13 @@ async def sms_worker(
     hooks: WebhookReceiver,
     task_queue: str,
     opened_workflows: set[str],
+    sent_ledger: Path,
 ) -> AsyncIterator[Worker]:
     """A worker whose SMS gateway posts to the local webhook receiver at /sms."""
     from tests.conftest import close_workflows
 
     smtp = SmtpSettings(port=mailbox.port, timeout_seconds=5)
-    channels = ChannelSettings(sms_gateway=hooks.url("/sms?:to={phone}"), sent_ledger=None)
+    channels = ChannelSettings(sms_gateway=hooks.url("/sms?:to={phone}"), sent_ledger=sent_ledger)
     async with build_worker(env.client, smtp, task_queue, channels) as running:
         yield running
         await close_workflows(env, opened_workflows)

@@ -6,6 +6,7 @@ import os
 import signal
 import sqlite3
 import sys
+import time
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -18,11 +19,12 @@ from api.calendars import business_calendar_for
 from domain.intake import Channel, ComplaintIntake, Customer
 from domain.policy_files import load_policy_set
 from harness.mailbox import Mailbox
-from harness.samples import POLICY_DIR, with_policy
+from harness.samples import POLICY_DIR
 from harness.temporal import CODEC_ENVIRONMENT
 from harness.waiting import eventually
 from tests.support.workflows import StartComplaint, settled
 from workflows.complaint import ComplaintWorkflow
+from workflows.dispatch import DELIVERY_RETRY, SEND_HEARTBEAT_TIMEOUT
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -109,7 +111,7 @@ def ledger_rows(ledger: Path) -> int:
     if not ledger.exists():
         return 0
     with contextlib.closing(sqlite3.connect(ledger)) as connection:
-        return connection.execute("SELECT count(*) FROM sent").fetchone()[0]
+        return connection.execute("SELECT count(*) FROM sent WHERE state = 'sent'").fetchone()[0]
 
 
 async def test_a_worker_killed_after_the_server_took_an_email_does_not_send_it_again(
@@ -123,17 +125,18 @@ async def test_a_worker_killed_after_the_server_took_an_email_does_not_send_it_a
     first = await start_worker_process(env, mailbox, task_queue, ledger)
     try:
         mailbox.quit_answered.clear()  # both emails taken (250), their activities not complete
-        # A short attempt timeout: the killed worker's activities are retried 3 s after it died.
-        policy = with_policy(notifications={"send_timeout": "3s"})
-        handle = await start_complaint(policy=policy)
+        # The policy's attempt timeout (send_timeout) stays at its default, 1 minute: the killed
+        # worker's sends are retried once their heartbeats stop (SEND_HEARTBEAT_TIMEOUT, 5 s).
+        handle = await start_complaint()
         await eventually(lambda: len(mailbox.messages) == 2 and ledger_rows(ledger) == 2)
         first.kill()  # SIGKILL: no activity completes
         await first.wait()
+        killed_at = time.monotonic()
     finally:
         mailbox.quit_answered.set()
     second = await start_worker_process(env, mailbox, task_queue, ledger)
     try:
-        # No time skipping while an activity is outstanding: this waits the 3 s in real time.
+        # No time skipping while an activity is outstanding: this waits in real time.
         # (The history, not a query: queries would go to the dead worker's sticky queue.)
         async def completed_attempts() -> list[int] | None:
             """The sends' attempts (not the case journal's writes), once both completed."""
@@ -157,10 +160,13 @@ async def test_a_worker_killed_after_the_server_took_an_email_does_not_send_it_a
             return attempts if len(done) == 2 else None
 
         attempts = await eventually(completed_attempts)
+        recovered_in = time.monotonic() - killed_at
     finally:
         second.kill()
         await second.wait()
-    print(f"attempts: {attempts}, raw messages: {len(mailbox.messages)}")
+    print(f"attempts: {attempts}, raw messages: {len(mailbox.messages)}, {recovered_in:.1f} s")
+    limit = SEND_HEARTBEAT_TIMEOUT.total_seconds() + DELIVERY_RETRY.initial_interval.total_seconds()
+    assert recovered_in < limit + 8, "retried after the heartbeat timeout, not send_timeout (60 s)"
     assert min(attempts) >= 2, "the killed worker's activities ran again on the new worker"
     assert len(mailbox.messages) == 2, "the ledger kept the retries from sending again"
     assert len(mailbox.message_ids()) == 2
@@ -182,3 +188,34 @@ async def test_the_worker_refuses_crm_feeds_for_a_brand_no_policy_has(tmp_path: 
     message = stderr.decode()
     assert "refusing to start: CRM feeds configured for unknown brands ['xiaomi']" in message
     assert "'default', 'delonghi-mx', 'xiaomi-in'" in message and secret not in message
+
+
+async def test_a_worker_killed_before_the_servers_answer_resends_once_with_the_same_message_id(
+    env: WorkflowEnvironment,
+    mailbox: Mailbox,
+    task_queue: str,
+    tmp_path: Path,
+    start_complaint: StartComplaint,
+) -> None:
+    """The window no ledger can close: the server stored the message, its 250 never reached us."""
+    ledger = tmp_path / "sent.sqlite3"
+    first = await start_worker_process(env, mailbox, task_queue, ledger)
+    try:
+        mailbox.data_answered.clear()  # both stored, neither answered
+        handle = await start_complaint()
+        await eventually(lambda: len(mailbox.messages) == 2)
+        first.kill()
+        await first.wait()
+        killed_at = time.monotonic()
+    finally:
+        mailbox.data_answered.set()
+    second = await start_worker_process(env, mailbox, task_queue, ledger)
+    try:
+        await eventually(lambda: len(mailbox.messages) == 4 and ledger_rows(ledger) == 2)
+        recovered_in = time.monotonic() - killed_at
+        await settled(env.client, handle.id, within=30)
+    finally:
+        second.kill()
+        await second.wait()
+    assert sorted(mailbox.message_ids().values()) == [2, 2], "resent once each, same Message-ID"
+    assert recovered_in < 20, "after the heartbeat timeout, not the 1-minute send_timeout"
