@@ -244,9 +244,14 @@ async def act(request: Request, complaint_id: str, action: str, user: DeskUser =
     view = await _read(request, complaint_id, user)
     policy = policies(request).for_brand(view.intake.brand)
     form = next(
-        (form for form in forms_for(view, policy, user.principal.role) if form.path == action),
+        (
+            form
+            for form in forms_for(view, policy, user.principal.role)
+            if form.path == action
+            and all(data.get(name) == value for name, value in form.fixed.items())
+        ),
         None,
-    )
+    )  # flagging forms share a path: the playbook's case type, a hidden field, tells them apart
     if form is None:
         raise DeskRefusal(
             404, "No such action", f"There is no action {action!r} for you on this complaint."

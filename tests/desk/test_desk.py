@@ -169,6 +169,26 @@ async def test_a_refused_action_shows_the_apis_reason(
     assert unknown.status_code == 404  # the default policy has no playbooks: no such form
 
 
+async def test_each_playbooks_flag_form_flags_its_own_case_type(
+    api: httpx.AsyncClient, sign_in: SignIn
+) -> None:
+    """Every flagging form posts to `cases`; its hidden case type says which playbook."""
+    complaint_id = await file_complaint(api, brand="delonghi-mx")
+    desk = await sign_in()
+    page = await desk.get(f"/desk/complaints/{complaint_id}")
+    flagged = await desk.post(
+        f"/desk/complaints/{complaint_id}/cases",
+        data={
+            "csrf_token": csrf_of(page),
+            "case_type": "legal_threat",
+            "description": "The customer says he filed with Profeco.",
+        },
+    )
+    assert flagged.status_code == 303, _text(flagged)
+    view = (await api.get(f"/complaints/{complaint_id}", headers=ADMIN)).json()
+    assert [case["case_type"] for case in view["cases"]] == ["legal_threat"]
+
+
 async def test_a_supervisor_gets_the_supervisors_forms_and_an_agent_not(
     api: httpx.AsyncClient, sign_in: SignIn
 ) -> None:
