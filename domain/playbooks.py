@@ -63,6 +63,15 @@ class CustomerMessage(StrEnum):
     """Where to turn at the authorised retailer (never its internal process)."""
 
 
+class CaseRequest(StrEnum):
+    """What an `ask` action's message asks the role for."""
+
+    ANSWER = "case_request"
+    """The case's status or diagnosis, with its escalation record."""
+    RETURN_LETTER = "return_letter_request"
+    """A return letter for the customer (seed 003: an Amazon return past 25 days)."""
+
+
 class FollowUp(BaseModel):
     """A reminder the engine schedules instead of someone remembering it."""
 
@@ -99,6 +108,9 @@ class CaseAction(BaseModel):
         default=None, description="Email this role (or its directory entry) asking for an answer"
     )
     within: Duration | None = Field(default=None, description="With `ask`: else `silent`")
+    request: CaseRequest = Field(
+        default=CaseRequest.ANSWER, description="With `ask`: what its message asks for"
+    )
     promise: Duration | None = Field(
         default=None, description="Tell the customer; breach at its upper bound: `promise_missed`"
     )
@@ -137,6 +149,8 @@ class CaseAction(BaseModel):
             )
         if self.within is not None and self.ask is None:
             raise ValueError("`within` belongs to an `ask` action")
+        if self.request is not CaseRequest.ANSWER and self.ask is None:
+            raise ValueError("`request` belongs to an `ask` action")
         if not self.tell and self.promise is None:
             raise ValueError("`tell` belongs to a `promise` action")
         if self.since is not None and self.promise is None and self.schedule is None:

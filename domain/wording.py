@@ -185,6 +185,10 @@ PHRASES: list[tuple[re.Pattern[str], Render]] = [
             _es("el plazo dado a {role}", "the deadline given to {role}"),
         ),
         (
+            r"the deadline (?P<name>[^;]+) was given",  # a named contact (SAT Norte)
+            _es("el plazo dado a {name}", "the deadline given to {name}"),
+        ),
+        (
             r"(?P<level>L\d+) window of (?P<span>.+) ran out",
             _es(
                 "se agotó el plazo de {span} del nivel {level}", "{level} window of {span} ran out"
