@@ -34,6 +34,12 @@ class Switch(StrEnum):
     the level: its deadline, warnings and re-alerts wait for the promise's end; a miss ends it."""
     TOP_ROUND_RECORDED = "top_round_recorded"
     """A rejection at the last level records the fresh round there (`new_round`) in the history."""
+    HIGH_FREQUENCY_BY_STAFF = "high_frequency_by_staff"
+    """Staff can mark a complaint high-frequency: its contacts count on the policy's
+    `high_frequency_thresholds` (seed 004: 3/4/5); customers never can."""
+    TIERS_NEVER_DROP = "tiers_never_drop"
+    """A handling tier once reached stays: a contact counted on lower tiers (after a staff insult,
+    or on high-frequency tiers) never hands the complaint back down."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +81,14 @@ RELEASES = (
     Release(
         revision=7,
         patch_id="complaint-revision-7",
-        switches=frozenset({Switch.PROMISE_HOLDS_LEVEL, Switch.TOP_ROUND_RECORDED}),
+        switches=frozenset(
+            {
+                Switch.PROMISE_HOLDS_LEVEL,
+                Switch.TOP_ROUND_RECORDED,
+                Switch.HIGH_FREQUENCY_BY_STAFF,
+                Switch.TIERS_NEVER_DROP,
+            }
+        ),
     ),
 )
 """Oldest first; complaints of a release follow its switches and those of every earlier one."""

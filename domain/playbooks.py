@@ -33,6 +33,11 @@ class HandlingTier(StrEnum):
         """The policy role that handles complaints at this tier (its contacts get the messages)."""
         return _TIER_ROLES[self]
 
+    @property
+    def rank(self) -> int:
+        """0 for the frontline, up to 3 for the third-level manager."""
+        return list(HandlingTier).index(self)
+
 
 _TIER_ROLES = {
     HandlingTier.FRONTLINE: "frontline",

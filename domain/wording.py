@@ -236,6 +236,14 @@ PHRASES: list[tuple[re.Pattern[str], Render]] = [
             ),
         ),
         (
+            r"high-frequency repeat tiers: (?P<tiers>[\d/]+) contacts",
+            _es("niveles de alta frecuencia: {tiers} contactos"),
+        ),
+        (
+            r"usual repeat tiers: (?P<tiers>[\d/]+) contacts",
+            _es("niveles habituales: {tiers} contactos"),
+        ),
+        (
             r"(?P<kind>[a-z_]+) to (?P<name>.+) could not be delivered",
             lambda found, speaker: (
                 f"no se pudo entregar {MESSAGES['es'].get(found['kind'], 'un mensaje')} "
