@@ -36,6 +36,12 @@ class Switch(StrEnum):
     """A rejection at the last level records the fresh round there (`new_round`) in the history."""
     CUSTOMER_TOLD_OF_ESCALATION = "customer_told_of_escalation"
     """The customer is told when the complaint moves up a level: to whom and by when it answers."""
+    HIGH_FREQUENCY_BY_STAFF = "high_frequency_by_staff"
+    """Staff can mark a complaint high-frequency: its contacts count on the policy's
+    `high_frequency_thresholds` (seed 004: 3/4/5); customers never can."""
+    TIERS_NEVER_DROP = "tiers_never_drop"
+    """A handling tier once reached stays: a contact counted on lower tiers (after a staff insult,
+    or on high-frequency tiers) never hands the complaint back down."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,8 @@ RELEASES = (
                 Switch.PROMISE_HOLDS_LEVEL,
                 Switch.TOP_ROUND_RECORDED,
                 Switch.CUSTOMER_TOLD_OF_ESCALATION,
+                Switch.HIGH_FREQUENCY_BY_STAFF,
+                Switch.TIERS_NEVER_DROP,
             }
         ),
     ),

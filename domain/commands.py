@@ -8,7 +8,7 @@ The workflow registers an update (and its validator) per command; the API a rout
 from domain.assignment import Give, Release, Take
 from domain.case_actions import AnswerCase, FlagCase, RecordCaseEvent
 from domain.command import Command, Route, Verb
-from domain.repeat_contacts import RecordContact
+from domain.repeat_contacts import MarkHighFrequency, RecordContact
 from domain.resolution import CustomerFeedback, ProposeResolution, Reopen
 from domain.reviews import REPLY_REVIEW, ApproveReply, Assess, RefuseReply
 from domain.staff_actions import CASE_NOTE, AddNote, Escalate, Pause, Resume
@@ -22,6 +22,7 @@ COMMANDS: tuple[type[Command], ...] = (
     AddNote,
     Reopen,
     RecordContact,
+    MarkHighFrequency,
     RequestSupervisor,
     SupervisorJoined,
     Escalate,

@@ -18,7 +18,7 @@ from domain.history import Assignee, Step
 from domain.intake import ComplaintIntake
 from domain.messages import Notification
 from domain.playbooks import HandlingTier
-from domain.policy import EscalationPolicy, Level
+from domain.policy import EscalationPolicy, Level, TierThresholds
 from domain.sla import SlaClock, due_after
 from domain.status import ComplaintStatus
 
@@ -57,6 +57,9 @@ class Complaint(BaseModel):
     reopen_until: datetime | None = None
     contacts: int = 1
     handling: HandlingTier = HandlingTier.FRONTLINE
+    high_frequency: bool = False
+    """Staff marked the customer high-frequency: contacts count on the policy's
+    `high_frequency_thresholds` (seed 004); customers can never set it."""
     supervisor_requested_at: datetime | None = None
     hold_reminder_at: datetime | None = None
     cases: dict[str, CaseRun] = {}
@@ -133,6 +136,13 @@ class Complaint(BaseModel):
         """When the last level is alerted again after its breach (a holding promise first)."""
         hold = self.holding
         return hold.until if hold is not None and self.next_alert_at else self.next_alert_at
+
+    @property
+    def repeat_tiers(self) -> TierThresholds:
+        """The contacts that move this complaint up: the high-frequency tiers once staff said so."""
+        if self.high_frequency:
+            return self.policy.high_frequency_thresholds
+        return self.policy.repeat_thresholds
 
     def follows(self, switch: Switch) -> bool:
         """Whether the release the complaint started on has this behaviour."""

@@ -45,6 +45,8 @@ class NotificationKind(StrEnum):
     """To the accountability role: the third level found the company responsible."""
     CASE_REQUEST = "case_request"
     """To a service centre or retailer: the playbook asks for an answer (status, diagnosis)."""
+    RETURN_LETTER_REQUEST = "return_letter_request"
+    """To the role issuing return letters: one for this customer (seed 003: Amazon, 25 days)."""
     CASE_PROMISE = "case_promise"
     """To the customer: what the playbook promises (`72 hours`, `15-20 days`) and by when."""
     CASE_ESCALATION = "case_escalation"

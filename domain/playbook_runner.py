@@ -115,7 +115,7 @@ def _apply(complaint: Complaint, case: CaseRun, action: CaseAction, at: datetime
             _hold_level(complaint, case, case.answer_due, f"the deadline {asked} was given")
         step = record(complaint, at, ENGINE, StepKind.CASE_ASKED, reason=reason, case=kind)
         escalation = escalation_record(complaint, case, action.ask, at, why)
-        request = NotificationKind.CASE_REQUEST
+        request = NotificationKind(action.request.value)
         notify_role(complaint, step, request, action.ask, why, case, escalation=escalation)
     elif action.promise:
         _promise(complaint, case, action, at)

@@ -33,6 +33,11 @@ class HandlingTier(StrEnum):
         """The policy role that handles complaints at this tier (its contacts get the messages)."""
         return _TIER_ROLES[self]
 
+    @property
+    def rank(self) -> int:
+        """0 for the frontline, up to 3 for the third-level manager."""
+        return list(HandlingTier).index(self)
+
 
 _TIER_ROLES = {
     HandlingTier.FRONTLINE: "frontline",
@@ -61,6 +66,15 @@ class CustomerMessage(StrEnum):
     """The damage is not covered by the warranty, with the service centre's explanation."""
     RETAILER_CONTACTS = "retailer_contacts"
     """Where to turn at the authorised retailer (never its internal process)."""
+
+
+class CaseRequest(StrEnum):
+    """What an `ask` action's message asks the role for."""
+
+    ANSWER = "case_request"
+    """The case's status or diagnosis, with its escalation record."""
+    RETURN_LETTER = "return_letter_request"
+    """A return letter for the customer (seed 003: an Amazon return past 25 days)."""
 
 
 class FollowUp(BaseModel):
@@ -99,6 +113,9 @@ class CaseAction(BaseModel):
         default=None, description="Email this role (or its directory entry) asking for an answer"
     )
     within: Duration | None = Field(default=None, description="With `ask`: else `silent`")
+    request: CaseRequest = Field(
+        default=CaseRequest.ANSWER, description="With `ask`: what its message asks for"
+    )
     promise: Duration | None = Field(
         default=None, description="Tell the customer; breach at its upper bound: `promise_missed`"
     )
@@ -137,6 +154,8 @@ class CaseAction(BaseModel):
             )
         if self.within is not None and self.ask is None:
             raise ValueError("`within` belongs to an `ask` action")
+        if self.request is not CaseRequest.ANSWER and self.ask is None:
+            raise ValueError("`request` belongs to an `ask` action")
         if not self.tell and self.promise is None:
             raise ValueError("`tell` belongs to a `promise` action")
         if self.since is not None and self.promise is None and self.schedule is None:

@@ -63,7 +63,7 @@ class Level(BaseModel):
         return f"L{self.number}"
 
 
-class RepeatThresholds(BaseModel):
+class TierThresholds(BaseModel):
     """Contacts about the same matter that move a complaint up (seed 004)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -71,11 +71,6 @@ class RepeatThresholds(BaseModel):
     specialists: PositiveInt = 2
     team_leader: PositiveInt = 3
     third_level: PositiveInt = 4
-    customer_contacts_count_once_per: Duration | None = Field(
-        default=Duration.model_validate("1 hour"),
-        description="A customer's own contacts closer together than this (the filing included) "
-        "are recorded but count once: seed 004 counts contacts, not clicks; null counts each",
-    )
 
     @model_validator(mode="after")
     def _increasing(self) -> Self:
@@ -92,6 +87,23 @@ class RepeatThresholds(BaseModel):
         if contacts >= self.specialists:
             return HandlingTier.SPECIALISTS
         return HandlingTier.FRONTLINE
+
+    def __str__(self) -> str:
+        return f"{self.specialists}/{self.team_leader}/{self.third_level}"
+
+
+HIGH_FREQUENCY = TierThresholds(specialists=3, team_leader=4, third_level=5)
+"""Seed 004's high-frequency variant: "alta frecuencia 3 veces ... 4 veces ... 5 quejas"."""
+
+
+class RepeatThresholds(TierThresholds):
+    """The usual tiers, and how far apart a customer's own contacts must be to count."""
+
+    customer_contacts_count_once_per: Duration | None = Field(
+        default=Duration.model_validate("1 hour"),
+        description="A customer's own contacts closer together than this (the filing included) "
+        "are recorded but count once: seed 004 counts contacts, not clicks; null counts each",
+    )
 
 
 class SupervisorCall(BaseModel):
@@ -150,6 +162,11 @@ class EscalationPolicy(BaseModel):
     )
     playbooks: dict[str, Playbook] = Field(default_factory=dict)
     repeat_thresholds: RepeatThresholds = RepeatThresholds()
+    high_frequency_thresholds: TierThresholds = Field(
+        default=HIGH_FREQUENCY,
+        description="The tiers of a complaint staff mark high-frequency (seed 004's variant, "
+        "3/4/5 by default): `POST /complaints/{id}/high-frequency`; customers cannot",
+    )
     repeat_window: Duration = Field(
         default=Duration.model_validate("30 days"),
         description="A filing about the same matter this soon after the last one is a repeat",

@@ -50,6 +50,11 @@ class ComplaintView(BaseModel):
     pending_resolution: str | None
     contacts: int = Field(description="Contacts about the same matter, the filing included")
     handling: HandlingTier = Field(description="Who handles it, by the number of contacts")
+    high_frequency: bool | None = Field(
+        default=None,
+        description="Staff marked the customer high-frequency: the policy's high-frequency tiers "
+        "apply (seed 004); left out for the customer",
+    )
     supervisor_requested_at: datetime | None = Field(
         description="Set while a customer waits on hold for a supervisor"
     )
@@ -106,6 +111,7 @@ def view_of(complaint: Complaint) -> ComplaintView:
         pending_resolution=complaint.pending_resolution,
         contacts=complaint.contacts,
         handling=complaint.handling,
+        high_frequency=complaint.high_frequency,
         supervisor_requested_at=complaint.supervisor_requested_at,
         cases=list(complaint.cases.values()),
         assessment=complaint.assessment,
@@ -165,6 +171,7 @@ def for_customer(view: ComplaintView) -> ComplaintView:
             "assessment": None,
             "accountability": None,
             "assignee": None,
+            "high_frequency": None,
             "pending_resolution": None if awaiting_approval else view.pending_resolution,
         }
     )

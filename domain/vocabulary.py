@@ -8,6 +8,7 @@ ROLES: dict[Language, dict[str, str]] = {
     "en": {
         "service_centre": "the service centre",
         "retailer": "the retailer",
+        "return_letters": "the return letters desk",
         "complaint_specialists": "the complaint specialists",
         "team_leader": "the team leader",
         "third_level_manager": "the third-level manager",
@@ -20,6 +21,7 @@ ROLES: dict[Language, dict[str, str]] = {
         "supervisor": "el supervisor",
         "service_centre": "el centro de servicio",
         "retailer": "el distribuidor",
+        "return_letters": "el área de cartas de devolución",
         "complaint_specialists": "los especialistas en quejas",
         "team_leader": "el líder de equipo",
         "third_level_manager": "el gerente de tercer nivel",
@@ -153,6 +155,7 @@ MESSAGES: dict[Language, dict[str, str]] = {
         "decision_reminder": "el recordatorio de la solución",
         "accountability": "el aviso de rendición de cuentas",
         "case_request": "la solicitud del caso",
+        "return_letter_request": "la solicitud de carta de devolución",
         "case_promise": "la promesa del caso",
         "case_escalation": "el registro de escalación",
         "case_task": "la tarea del caso",

@@ -192,6 +192,10 @@ PHRASES: list[tuple[re.Pattern[str], Render]] = [
             _es("el plazo dado a {role}", "the deadline given to {role}"),
         ),
         (
+            r"the deadline (?P<name>[^;]+) was given",  # a named contact (SAT Norte)
+            _es("el plazo dado a {name}", "the deadline given to {name}"),
+        ),
+        (
             r"(?P<level>L\d+) window of (?P<span>.+) ran out",
             _es(
                 "se agotó el plazo de {span} del nivel {level}", "{level} window of {span} ran out"
@@ -237,6 +241,14 @@ PHRASES: list[tuple[re.Pattern[str], Render]] = [
                 else f"{found['count']} contacts about the same matter: now handled by "
                 f"{speaker.role(found['role'])}"
             ),
+        ),
+        (
+            r"high-frequency repeat tiers: (?P<tiers>[\d/]+) contacts",
+            _es("niveles de alta frecuencia: {tiers} contactos"),
+        ),
+        (
+            r"usual repeat tiers: (?P<tiers>[\d/]+) contacts",
+            _es("niveles habituales: {tiers} contactos"),
         ),
         (
             r"(?P<kind>[a-z_]+) to (?P<name>.+) could not be delivered",

@@ -85,6 +85,7 @@ ROUTES: dict[str, tuple[str, str, dict[str, Any] | None, list[tuple[str, dict[st
     "pause": ("POST", "/pause", {"reason": "Asked for the invoice"}, []),
     "resume": ("POST", "/resume", {}, [("/pause", {"reason": "Asked for the invoice"})]),
     "contacts": ("POST", "/contacts", {"note": "Called again."}, []),
+    "high-frequency": ("POST", "/high-frequency", {"reason": "Fourth this year."}, []),
     "supervisor-request": ("POST", "/supervisor-request", {"reason": "Refund"}, []),
     "supervisor-joined": (
         "POST",
@@ -145,6 +146,7 @@ MATRIX: dict[str, tuple[int, int, int, int]] = {
     "pause": (403, 200, 200, 200),
     "resume": (403, 200, 200, 200),
     "contacts": (200, 200, 200, 200),
+    "high-frequency": (403, 200, 200, 200),
     "supervisor-request": (403, 200, 200, 200),
     "supervisor-joined": (403, 403, 200, 200),
     "escalation": (403, 403, 200, 200),

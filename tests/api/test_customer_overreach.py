@@ -48,3 +48,29 @@ async def test_an_idempotency_key_belongs_to_its_caller(guest_api: httpx.AsyncCl
     mateo = await guest_api.post("/complaints", json=MATEO_FORM, headers={**MATEO, **key})
     assert mateo.status_code == 201, mateo.text
     assert mateo.json()["id"] != lucia.json()["id"]
+
+
+async def test_only_staff_mark_a_customer_high_frequency(guest_api: httpx.AsyncClient) -> None:
+    """Issue 16 item 12. Seed 004: "Las quejas que se repiten 2 veces/alta frecuencia 3 veces
+    serán manejadas por especialistas": staff say a customer is high-frequency; "customers can
+    never set it"."""
+    own = {**OWN_FORM, "customer": {"name": "Inés", "email": "ines@example.mx"}}
+    ines = customer_bearer("ines@example.mx")
+    filed = await guest_api.post("/complaints", json={**own, "high_frequency": True}, headers=ines)
+    assert filed.status_code == 201, filed.text
+    path = f"/complaints/{filed.json()['id']}"
+    staff_view = (await guest_api.get(path, headers=ADMIN)).json()
+    assert staff_view["high_frequency"] is False  # the filing has no such field
+    refused = await guest_api.post(f"{path}/high-frequency", json={"reason": "me"}, headers=ines)
+    assert refused.status_code == 403, refused.text
+    assert "role customer may not do this" in refused.json()["detail"]
+    marked = await guest_api.post(
+        f"{path}/high-frequency", json={"reason": "Fourth complaint this year."}, headers=ADMIN
+    )
+    assert marked.status_code == 200, marked.text
+    assert (await guest_api.get(path, headers=ADMIN)).json()["high_frequency"] is True
+    customer_view = (await guest_api.get(path, headers=ines)).json()
+    assert customer_view["high_frequency"] is None
+    assert "Fourth complaint" not in str(customer_view["history"])
+    again = await guest_api.post(f"{path}/high-frequency", json={"reason": "x"}, headers=ADMIN)
+    assert again.status_code == 409 and "already high-frequency" in again.json()["detail"]

@@ -166,7 +166,9 @@ async def test_a_refused_action_shows_the_apis_reason(
         f"/desk/complaints/{complaint_id}/cases",
         data={"csrf_token": csrf, "case_type": "no_diagnosis"},
     )
-    assert unknown.status_code == 404  # the default policy has no playbooks: no such form
+    assert unknown.status_code == 404  # the default policy has no such playbook: no such form
+    view = await api.get(f"/complaints/{complaint_id}", headers=bearer("agent", "priya"))
+    assert view.json()["cases"] == []
 
 
 async def test_each_playbooks_flag_form_flags_its_own_case_type(

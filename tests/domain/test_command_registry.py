@@ -18,6 +18,7 @@ RUNNING_COMPLAINTS_SEND = {
     "pause",
     "resume",
     "record_contact",
+    "mark_high_frequency",
     "request_supervisor",
     "supervisor_joined",
     "escalate",

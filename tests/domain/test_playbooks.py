@@ -251,16 +251,32 @@ TIMELINES = [
     pytest.param(
         "unit_returned_unrepaired",
         {**CENTRE, "fault": "no muele"},
-        ["2026-11-24T10:00:00-06:00 answer unit_returned_unrepaired replaced the grinder"],
+        [
+            "2026-11-23T11:00:00-06:00 case unit_returned_unrepaired priming_failed no muele",
+            "2026-11-24T10:00:00-06:00 answer unit_returned_unrepaired replaced the grinder",
+        ],
         [
             ("2026-11-23T10:00-06:00", "case_opened"),
             ("2026-11-23T10:00-06:00", "task"),
-            ("2026-11-23T10:00-06:00", "asked"),
+            ("2026-11-23T11:00-06:00", "case_event"),
+            ("2026-11-23T11:00-06:00", "asked"),
             ("2026-11-24T10:00-06:00", "answered"),
             ("2026-11-24T10:00-06:00", "task"),
             ("2026-11-24T10:00-06:00", "case_done"),
         ],
-        id="unrepaired: priming, ask the centre, a new service order",
+        id="unrepaired: priming fails, then ask the centre, a new service order",
+    ),
+    pytest.param(
+        "unit_returned_unrepaired",
+        {**CENTRE, "fault": "no muele"},
+        ["2026-11-23T11:00:00-06:00 case unit_returned_unrepaired priming_solved"],
+        [
+            ("2026-11-23T10:00-06:00", "case_opened"),
+            ("2026-11-23T10:00-06:00", "task"),
+            ("2026-11-23T11:00-06:00", "case_event"),
+            ("2026-11-23T11:00-06:00", "case_done"),
+        ],
+        id="unrepaired: the priming solves it, the centre is never asked",
     ),
     pytest.param(
         "retailer_return",
@@ -431,6 +447,49 @@ def test_a_staff_insult_goes_to_the_third_level_manager_at_once() -> None:
             "customer-service-manager@delonghi.example.mx",
         )
     ]
+
+
+def test_an_unrepaired_unit_asks_the_centre_only_after_the_priming_fails() -> None:
+    """Issue 16 item 8. Seed 003, 8b: "Si el proceso de primer uso “priming” no resuelve la
+    situación, debes contactarte con el Centro de Servicio y averiguar cuál fue la reparación que
+    se realizó." """
+    fields = {**CENTRE, "fault": "no muele"}
+    complaint = flagged("unit_returned_unrepaired", fields)
+    assert [kind for kind, _, _ in sent(complaint)] == [NotificationKind.CASE_TASK]
+    assert complaint.cases["unit_returned_unrepaired"].asked is None
+    event = RecordCaseEvent(by=AGENT, case_type="unit_returned_unrepaired", event="priming_failed")
+    event.act(complaint, MONDAY + timedelta(hours=1))
+    assert sent(complaint) == [
+        (NotificationKind.CASE_REQUEST, "service_centre", "sat-norte@servicio.example.mx")
+    ]
+    solved = flagged("unit_returned_unrepaired", fields)
+    take_outbox(solved)
+    RecordCaseEvent(by=AGENT, case_type="unit_returned_unrepaired", event="priming_solved").act(
+        solved, MONDAY + timedelta(hours=1)
+    )
+    assert sent(solved) == [] and not solved.cases["unit_returned_unrepaired"].active
+
+
+def test_an_amazon_return_past_25_days_requests_a_return_letter_not_amazon() -> None:
+    """Issue 16 item 9. Seed 003, 10: "Si el proveedor es AMAZON: Si notas que un caso excede 25
+    días es mejor solicitar una carta de devolución inmediatamente. Debes de escalar el caso con tu
+    supervisor." and "Es importante no revelar procesos de devolución de proveedores
+    autorizados"."""
+    complaint = flagged(
+        "retailer_return", {"retailer": "Amazon", "return_started_on": "2026-10-01"}
+    )
+    assert [kind for kind, _, _ in sent(complaint)] == [NotificationKind.RETAILER_CONTACTS]
+    advance(complaint, MONDAY)  # 25 days since 1 Oct passed before the flag: at once
+    sent_to = sent(complaint)
+    assert sent_to == [
+        (
+            NotificationKind.RETURN_LETTER_REQUEST,
+            "return_letters",
+            "cartas-devolucion@delonghi.example.mx",
+        ),
+        (NotificationKind.CASE_ESCALATION, "supervisor", "supervisor@delonghi.example.mx"),
+    ]
+    assert not any(email and "amazon" in email for _, _, email in sent_to)
 
 
 def test_the_retailer_contacts_are_the_named_retailers() -> None:
