@@ -24,6 +24,7 @@ from domain.commands import (
     AddNote,
     ApproveReply,
     FlagCase,
+    MarkHighFrequency,
     Pause,
     RecordCaseEvent,
     RecordContact,
@@ -53,7 +54,7 @@ from workflows.complaint import ComplaintStart, ComplaintWorkflow
 from workflows.ids import matter_workflow_id, workflow_id
 
 HERE = Path(__file__).parent
-VERSION = "v9"
+VERSION = "v10"
 """v1: the walking skeleton. v2: policy files, business calendars, warnings, pause/resume.
 v3: playbooks, repeat contacts and supervisor calls, reply approval, assessment, decision
 reminders (revision 3), and the matter workflow. v4: search attributes. v5: channels, fallback,
@@ -63,7 +64,10 @@ v6: customer contacts counted once per interval, staff texts spaced (revision 5)
 encrypted (under `RECORDING_KEY`), unencrypted updates and signals refused, cancellation
 refused. v8: the case journal (a write after each change, carried across continue-as-new) and
 assignment (taken, then released by an escalation). v9: business days from outside working
-hours count from the last close (revision 6)."""
+hours count from the last close (revision 6). v10 (revision 7): a case's promise holds the level
+clock, the customer is told of each escalation, staff mark a complaint high-frequency, tiers
+never drop, a rejection at the top starts a recorded new round; the CRM feed and live events
+are the journal's, not the workflow's."""
 RECORDING_KEY = CodecKey("recording", hashlib.sha256(b"replay histories, not a secret").digest())
 """The key v7 and later histories are encrypted with, so the replay test can open them."""
 H = timedelta(hours=1)
@@ -143,6 +147,32 @@ async def delonghi_playbooks_and_reviews(
     await env.sleep(11 * 24 * H)  # the decision reminder
     await answer(handle, "accept")
     await env.sleep(15 * 24 * H)
+    await handle.result()
+    return handle.id
+
+
+async def delonghi_promise_held_high_frequency_new_round(
+    env: WorkflowEnvironment, client: Client, task_queue: str
+) -> str:
+    """Parts unavailable: the 15-20 day promise holds L1 past its 72 h, then is missed; the
+    customer is told of each escalation; marked high-frequency, two more contacts; rejected at
+    the top (a new round), then accepted."""
+    policy = load_policy_set(POLICY_DIR).for_brand("delonghi-mx")
+    calendar = business_calendar_for(policy, "MX", date(2026, 11, 23))
+    handle = await _start(client, task_queue, policy, calendar)
+    parts = {"part": "bomba de agua", "service_centre": "SAT Norte", "service_order": "SO-7"}
+    await send(
+        handle,
+        FlagCase(by=AGENT, flag=CaseFlag(case_type="parts_unavailable", fields=parts)),
+    )
+    await send(handle, MarkHighFrequency(by=AGENT, reason="Fourth complaint this year."))
+    for _ in range(2):
+        await send(handle, RecordContact(by=AGENT))
+    await env.sleep(40 * 24 * H)  # past the promise, up the ladder to the top
+    await propose(handle)
+    await answer(handle, "reject", "Still broken")
+    await propose(handle)
+    await answer(handle, "accept")
     await handle.result()
     return handle.id
 
@@ -272,6 +302,7 @@ SCENARIOS = (
     writes_through_temporal_refused,
     taken_then_escalated,
     continued_as_new,
+    delonghi_promise_held_high_frequency_new_round,
 )
 CAN_LIMIT = 165
 """`continued_as_new`'s history event limit: past the first run's setup (~150 events), reached
