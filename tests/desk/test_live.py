@@ -95,6 +95,10 @@ async def listening(
 async def test_a_supervisor_call_is_live_for_the_supervisor_and_the_agent_who_asked(
     env: WorkflowEnvironment, api: httpx.AsyncClient, sign_in: SignIn
 ) -> None:
+    """Seed 003: "Notifica a tu supervisor sobre la escalación (puedes hacerlo vía chat) […]
+    puedes colocar el mensaje de notificación como “urgente”" and "No te olvides de refrescar la
+    llamada con tu cliente cada 2 a 3 minutos si el tiempo de espera (hold) excede esta
+    expectativa": the supervisor is alerted live, the agent reminded live (issue 16, item 13)."""
     complaint_id = await file_complaint(api)
     supervisor = await sign_in("supervisor", "asha", "Asha")
     agent = await sign_in("agent", "priya", "Priya")
