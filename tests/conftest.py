@@ -229,9 +229,13 @@ async def guest_api(
     task_queue: str,
     opened_workflows: set[str],
     journal: CaseJournal,
+    tracking: TrackingSettings | None,
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """The served app with a worker on the test server, reading the journal the worker writes;
-    the client sends no credentials unless a request says whose (`headers=`)."""
+    """The served app with a worker on the test server, reading the journal the worker writes
+    and checking the tracking links it makes (if `tracking` gives a key); the client sends no
+    credentials unless a request says whose (`headers=`)."""
     settings = ApiSettings(task_queue=task_queue)
-    async with serve_api(env, settings, opened_workflows, headers={}, journal=journal) as client:
+    async with serve_api(
+        env, settings, opened_workflows, headers={}, journal=journal, tracking=tracking
+    ) as client:
         yield client

@@ -5,7 +5,6 @@ PostgreSQL journal never post an event twice. Settings refused with a clear mess
 import asyncio
 import json
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -32,7 +31,6 @@ from domain.history import Actor, ActorRole
 from domain.view import view_of
 from harness.crm_receiver import verify
 from harness.mailbox import free_port
-from harness.postgres import PostgresMissing, running_postgres
 from harness.samples import SEED_MATRIX, sample_intake
 from harness.serving import serving
 from harness.waiting import eventually
@@ -56,27 +54,6 @@ def written(journal: CaseJournal, complaint: Complaint) -> None:
             view=view, steps=len(view.history), reason_category="o", warn_at=None, zone="UTC"
         )
     )
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    try:
-        server = running_postgres()
-        url = server.__enter__()
-    except PostgresMissing as err:
-        pytest.skip(str(err))
-    try:
-        yield url
-    finally:
-        server.__exit__(None, None, None)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.server)])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'journal.sqlite3'}"
-        return
-    yield request.getfixturevalue("postgres_url")
 
 
 def test_steps_are_queued_once_and_claimed_in_order_one_lease_at_a_time(database: str) -> None:

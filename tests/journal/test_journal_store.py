@@ -2,7 +2,6 @@
 filters, a case with its whole history and its messages."""
 
 import sqlite3
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,29 +14,15 @@ from domain.history import Assignee
 from domain.messages import DeliveryChannel
 from domain.status import ComplaintStatus
 from domain.view import ComplaintView, view_of
-from harness.postgres import PostgresMissing, running_postgres
 from harness.samples import SEED_MATRIX, sample_intake
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 H = timedelta(hours=1)
 
 
-@pytest.fixture(
-    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.server)],
-)
-def journal(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[CaseJournal]:
-    if request.param == "sqlite":
-        yield CaseJournal(f"sqlite:///{tmp_path / 'journal.sqlite3'}")
-        return
-    try:
-        server = running_postgres()
-        url = server.__enter__()
-    except PostgresMissing as err:
-        pytest.skip(str(err))
-    try:
-        yield CaseJournal(url)
-    finally:
-        server.__exit__(None, None, None)
+@pytest.fixture
+def journal(database: str) -> CaseJournal:
+    return CaseJournal(database)
 
 
 def filed(complaint_id: str, at: datetime = NOW, brand: str | None = None) -> ComplaintView:

@@ -2,17 +2,12 @@
 the customer's link, and `/track/<link>` serves their page."""
 
 import re
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from pydantic import SecretStr
-from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from activities.tracking_links import TrackingSettings
-from api.settings import ApiSettings
-from harness.api import serve_api
 from harness.credentials import ADMIN
 from harness.mailbox import Mailbox
 from harness.samples import FORM
@@ -47,14 +42,10 @@ def tracking() -> TrackingSettings:
 
 
 @pytest.fixture
-async def api(
-    env: WorkflowEnvironment, worker: Worker, task_queue: str, opened_workflows: set[str]
-) -> AsyncIterator[httpx.AsyncClient]:
-    """The served app; the client sends no credentials unless a request says whose (a customer's
-    browser following their link)."""
-    settings = ApiSettings(task_queue=task_queue)
-    async with serve_api(env, settings, opened_workflows, headers={}, tracking=TRACKING) as client:
-        yield client
+def api(guest_api: httpx.AsyncClient) -> httpx.AsyncClient:
+    """The served app (tests/conftest.py `guest_api`, with tracking links); the client sends no
+    credentials unless a request says whose (a customer's browser following their link)."""
+    return guest_api
 
 
 async def file_complaint(api: httpx.AsyncClient, form: dict[str, object]) -> str:

@@ -5,16 +5,10 @@ putting tracking links in acknowledgements."""
 
 from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 from playwright.async_api import Browser, expect
-from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
-from activities.journal_store import CaseJournal
 from activities.tracking_links import TrackingSettings
-from api.settings import ApiSettings
-from harness.api import serve_api
 from harness.browser import PAGE_WAIT_MS, chromium, chromium_missing
 from harness.demo import Demo, run_demo
 from harness.web_ui import WebUi, start_web_ui
@@ -47,20 +41,3 @@ async def browser() -> AsyncIterator[Browser]:
 def tracking() -> TrackingSettings:
     """The worker (tests/conftest.py) puts the customer's tracking link in acknowledgements."""
     return TRACKING
-
-
-@pytest.fixture
-async def tracked_api(
-    env: WorkflowEnvironment,
-    worker: Worker,
-    task_queue: str,
-    opened_workflows: set[str],
-    journal: CaseJournal,
-) -> AsyncIterator[httpx.AsyncClient]:
-    """The served app: the desk reading the worker's journal, and the tracking pages; the client
-    sends no credentials unless a request says whose."""
-    settings = ApiSettings(task_queue=task_queue)
-    async with serve_api(
-        env, settings, opened_workflows, headers={}, journal=journal, tracking=TRACKING
-    ) as client:
-        yield client

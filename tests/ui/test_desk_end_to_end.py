@@ -38,13 +38,13 @@ async def contexts(browser: Browser) -> AsyncIterator[list[BrowserContext]]:
 
 async def test_a_breached_complaint_from_the_desk_to_the_customers_rejection(
     env: WorkflowEnvironment,
-    tracked_api: httpx.AsyncClient,
+    guest_api: httpx.AsyncClient,
     mailbox: Mailbox,
     journal: CaseJournal,
     browser: Browser,
     contexts: list[BrowserContext],
 ) -> None:
-    api = tracked_api
+    api = guest_api
     late = await _file(api, INDIA)
     # Past L1's 48 hours: breached and up to L2, where its 24 hours make it due before a
     # complaint filed now (the queue's `breached` flag is for the top level's breach alone).

@@ -31,15 +31,15 @@ CONTROLS = {
     ids=["en-IN", "es-MX"],
 )
 async def test_the_page_with_a_proposal_passes_axe_and_works_by_keyboard(
-    tracked_api: httpx.AsyncClient,
+    guest_api: httpx.AsyncClient,
     mailbox: Mailbox,
     browser: Browser,
     form: dict[str, object],
     email: str,
     lang: str,
 ) -> None:
-    complaint_id = await file_complaint(tracked_api, form)
-    proposed = await tracked_api.post(
+    complaint_id = await file_complaint(guest_api, form)
+    proposed = await guest_api.post(
         f"/complaints/{complaint_id}/resolution",
         json={"resolution": "A new pump, fitted at home."},
         headers=AGENT,
@@ -49,7 +49,7 @@ async def test_the_page_with_a_proposal_passes_axe_and_works_by_keyboard(
     context = await browser.new_context(viewport=VIEWPORT, bypass_csp=True)  # axe-core gets in
     try:
         page = await context.new_page()
-        opened = await page.goto(f"{tracked_api.base_url}{link}")
+        opened = await page.goto(f"{guest_api.base_url}{link}")
         assert opened is not None and opened.status == 200
         assert await page.get_attribute("html", "lang") == lang
         assert await _unlabelled(page) == []
