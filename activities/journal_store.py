@@ -10,30 +10,16 @@ write changes nothing. `complaints journal rebuild` fills it again from the work
 
 import asyncio
 import contextlib
-import json
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import BaseModel
 from sqlalchemy import (
-    JSON,
-    Boolean,
-    Column,
-    DateTime,
-    Index,
-    Integer,
-    MetaData,
-    String,
     Table,
-    Text,
-    and_,
-    bindparam,
-    cast,
     create_engine,
     event,
     func,
@@ -46,142 +32,36 @@ from sqlalchemy.schema import CreateIndex
 
 from activities import feed_outbox
 from activities.feed_outbox import Claimed, Delivery, EndpointStatus
+from activities.journal_tables import (
+    LIVE_EVENTS_KEPT,
+    QUEUE_COLUMNS,
+    QUEUE_ORDER,
+    SUPERSEDED_INDEXES,
+    QueueQuery,
+    QueueRow,
+    active_only,
+    as_json,
+    aware,
+    complaints,
+    live_events_table,
+    messages,
+    metadata,
+    queue_filters,
+    row_of,
+    steps,
+    utc,
+)
 from activities.models import JournalEntry, JournalMessage
 from domain.history import Step
 from domain.live import LiveEvent, live_events
-from domain.status import ACTIVE, ComplaintStatus
 from domain.view import ComplaintView
 
 if TYPE_CHECKING:
     from activities.crm_feed import CrmFeeds
 
 T = TypeVar("T")
-metadata = MetaData()
-complaints = Table(
-    "complaints",
-    metadata,
-    Column("id", String(64), primary_key=True),
-    Column("brand", String(64), nullable=False),
-    Column("policy_name", String(128), nullable=False),
-    Column("country", String(2), nullable=False),
-    Column("reason_category", String(200), nullable=False),
-    Column("status", String(32), nullable=False),
-    Column("level", Integer, nullable=False),
-    Column("level_name", String(200), nullable=False),
-    Column("owner_role", String(200), nullable=False),
-    Column("assignee_sub", String(200), index=True),
-    Column("assignee_name", String(200)),
-    Column("deadline", DateTime(timezone=True), index=True),
-    Column("warn_at", DateTime(timezone=True)),
-    Column("breached", Boolean, nullable=False),
-    Column("opened_at", DateTime(timezone=True), nullable=False),
-    Column("reopen_until", DateTime(timezone=True)),
-    Column("case_types", JSON, nullable=False),
-    Column("service_centre", String(200)),
-    Column("zone", String(64), nullable=False),
-    Column("steps", Integer, nullable=False),
-    Column("view", JSON, nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-)
-ACTIVE_STATUSES = sorted(status.value for status in ACTIVE)
-QUEUE_ORDER = (
-    complaints.c.breached.desc(),
-    complaints.c.deadline.is_(None),
-    complaints.c.deadline,
-    complaints.c.id,
-)
-"""Breached first, then by the nearest deadline (none last); the id breaks ties."""
-
-
-def _active() -> Any:
-    # Inline, not bound, so that the planners match it against the partial index's predicate
-    # (SQLite compares the expressions; psycopg's prepared statements would hide the values).
-    return complaints.c.status.in_(
-        bindparam("active", ACTIVE_STATUSES, expanding=True, literal_execute=True)
-    )
-
-
-Index(
-    "ix_complaints_queue",
-    *QUEUE_ORDER,
-    sqlite_where=complaints.c.status.in_(ACTIVE_STATUSES),
-    postgresql_where=complaints.c.status.in_(ACTIVE_STATUSES),
-)
-"""The queue in its order, active complaints only: a page reads its own rows, not every open
-complaint sorted (docs/benchmarks.md), and closed complaints, most of the table in time, are not
-in it."""
-SUPERSEDED_INDEXES = ("ix_complaints_status",)
-"""Indexes journals made by earlier versions have and this one drops: with an index on status,
-SQLite (no statistics) reads every active complaint and sorts them instead of walking the
-queue's index."""
-steps = Table(
-    "steps",
-    metadata,
-    Column("complaint_id", String(64), primary_key=True),
-    Column("seq", Integer, primary_key=True),
-    Column("step", JSON, nullable=False),
-)
-messages = Table(
-    "messages",
-    metadata,
-    Column("complaint_id", String(64), primary_key=True),
-    Column("message_key", String(400), primary_key=True),
-    Column("message", JSON, nullable=False),
-    Column("sent_at", DateTime(timezone=True), nullable=False),
-)
-live_events_table = Table(
-    "live_events",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("complaint_id", String(64), nullable=False),
-    Column("seq", Integer, nullable=False),
-    Column("event", JSON, nullable=False),
-    Column("written_at", DateTime(timezone=True), nullable=False, index=True),
-)
-"""What the desk tells signed-in people at once (`domain.live`), in the order written; kept a
-day (a browser that reconnects asks for what it missed)."""
-LIVE_EVENTS_KEPT = timedelta(days=1)
 IN_MEMORY = "sqlite://"
 """A journal that lives as long as its process (tests)."""
-
-
-class QueueRow(BaseModel):
-    """One complaint as the queue lists it."""
-
-    id: str
-    brand: str
-    country: str
-    reason_category: str
-    status: ComplaintStatus
-    level: int
-    level_name: str
-    owner_role: str
-    assignee_sub: str | None
-    assignee_name: str | None
-    deadline: datetime | None
-    warn_at: datetime | None
-    breached: bool
-    opened_at: datetime
-    case_types: list[str]
-    service_centre: str | None
-    zone: str
-
-
-class QueueQuery(BaseModel):
-    """The queue's filters (all optional) and page."""
-
-    brands: Sequence[str] | None = None
-    """Only these brands (a brand-scoped caller); None: all."""
-    level: int | None = None
-    owner_role: str | None = None
-    status: ComplaintStatus | None = None
-    breached: bool | None = None
-    assignee_sub: str | None = None
-    due_before: datetime | None = None
-    country: str | None = None
-    case_type: str | None = None
-    page: int = 0
-    page_size: int = 50
 
 
 @dataclass(frozen=True)
@@ -226,7 +106,7 @@ class CaseJournal:
         `live`: with the live events of the steps written for the first time (not when the
         journal is rebuilt: old news)."""
         view = entry.view
-        row = _row_of(entry)
+        row = row_of(entry)
         with self._write() as connection:
             insert = self._insert(complaints).values(**row)
             changed = {name: insert.excluded[name] for name in row if name != "id"}
@@ -244,7 +124,7 @@ class CaseJournal:
                     self._insert(steps)
                     .values(
                         [
-                            {"complaint_id": view.id, "seq": step.seq, "step": _json(step)}
+                            {"complaint_id": view.id, "seq": step.seq, "step": as_json(step)}
                             for step in view.history
                         ]
                     )
@@ -271,8 +151,8 @@ class CaseJournal:
                 .values(
                     complaint_id=message.complaint_id,
                     message_key=message.message_key,
-                    message=_json(message),
-                    sent_at=_utc(message.sent_at),
+                    message=as_json(message),
+                    sent_at=utc(message.sent_at),
                 )
                 .on_conflict_do_nothing()
             )
@@ -287,7 +167,7 @@ class CaseJournal:
                 {
                     "complaint_id": event.complaint_id,
                     "seq": event.seq,
-                    "event": _json(event),
+                    "event": as_json(event),
                     "written_at": now,
                 }
                 for event in events
@@ -349,9 +229,9 @@ class CaseJournal:
     def queue(self, query: QueueQuery) -> tuple[list[QueueRow], int]:
         """Complaints someone is working on (open, paused, awaiting approval or the customer),
         breached first, then by the nearest deadline (none last), and how many match."""
-        conditions = [_active(), *_filters(query)]
+        conditions = [active_only(), *queue_filters(query)]
         listing = (
-            select(*_QUEUE_COLUMNS)
+            select(*QUEUE_COLUMNS)
             .where(*conditions)
             .order_by(*QUEUE_ORDER)
             .limit(query.page_size)
@@ -360,7 +240,7 @@ class CaseJournal:
         counting = select(func.count()).select_from(complaints).where(*conditions)
         with self._read() as connection:
             rows = [
-                QueueRow.model_validate(_aware(dict(r._mapping)))
+                QueueRow.model_validate(aware(dict(r._mapping)))
                 for r in connection.execute(listing)
             ]
             total = connection.execute(counting).scalar_one()
@@ -370,7 +250,7 @@ class CaseJournal:
         """The complaint with its whole history and the messages sent, or None."""
         with self._read() as connection:
             found = connection.execute(
-                select(*_QUEUE_COLUMNS, complaints.c.view).where(complaints.c.id == complaint_id)
+                select(*QUEUE_COLUMNS, complaints.c.view).where(complaints.c.id == complaint_id)
             ).first()
             if found is None:
                 return None
@@ -384,7 +264,7 @@ class CaseJournal:
                 .where(messages.c.complaint_id == complaint_id)
                 .order_by(messages.c.sent_at, messages.c.message_key)
             ).scalars()
-            fields = _aware(dict(found._mapping))
+            fields = aware(dict(found._mapping))
             view = ComplaintView.model_validate(
                 {**fields.pop("view"), "history": [Step.model_validate(s) for s in history]}
             )
@@ -445,91 +325,6 @@ class CaseJournal:
     def _insert(self, table: Table) -> Any:
         dialect = postgresql if self._engine.dialect.name == "postgresql" else sqlite
         return dialect.insert(table)
-
-
-_QUEUE_COLUMNS = [
-    c
-    for c in complaints.c
-    if c.name not in ("view", "steps", "policy_name", "updated_at", "reopen_until")
-]
-
-
-def _filters(query: QueueQuery) -> list[Any]:
-    c = complaints.c
-    wanted: list[Any] = []
-    if query.brands is not None:
-        wanted.append(c.brand.in_(list(query.brands)))
-    for column, value in (
-        (c.level, query.level),
-        (c.owner_role, query.owner_role),
-        (c.status, query.status),
-        (c.breached, query.breached),
-        (c.assignee_sub, query.assignee_sub),
-        (c.country, query.country),
-    ):
-        if value is not None:
-            wanted.append(column == value)
-    if query.due_before is not None:
-        wanted.append(and_(c.deadline.is_not(None), c.deadline <= _utc(query.due_before)))
-    if query.case_type is not None:
-        wanted.append(cast(c.case_types, Text).like(f'%"{query.case_type}"%'))
-    return wanted
-
-
-def _row_of(entry: JournalEntry) -> dict[str, Any]:
-    view = entry.view
-    case_types = sorted({case.case_type for case in view.cases})
-    centre = next(
-        (case.fields["service_centre"] for case in view.cases if "service_centre" in case.fields),
-        None,
-    )
-    return {
-        "id": view.id,
-        "brand": view.intake.brand or "default",
-        "policy_name": view.policy_name,
-        "country": view.intake.country,
-        "reason_category": entry.reason_category,
-        "status": view.status.value,
-        "level": view.level,
-        "level_name": view.level_name,
-        "owner_role": view.owner_role,
-        "assignee_sub": view.assignee.sub if view.assignee else None,
-        "assignee_name": view.assignee.name if view.assignee else None,
-        "deadline": _utc(view.deadline),
-        "warn_at": _utc(entry.warn_at),
-        "breached": view.breached,
-        "opened_at": _utc(view.opened_at),
-        "reopen_until": _utc(view.reopen_until),
-        "case_types": case_types,
-        "service_centre": centre,
-        "zone": entry.zone,
-        "steps": entry.steps,
-        "view": json.loads(view.model_dump_json(exclude={"history"})),
-        "updated_at": datetime.now(UTC),
-    }
-
-
-@overload
-def _utc(moment: datetime) -> datetime: ...
-@overload
-def _utc(moment: None) -> None: ...
-def _utc(moment: datetime | None) -> datetime | None:
-    """Stored in UTC (SQLite keeps no zone)."""
-    return moment.astimezone(UTC) if moment is not None else None
-
-
-def _json(model: BaseModel) -> Any:
-    return json.loads(model.model_dump_json())
-
-
-def _aware(fields: dict[str, Any]) -> dict[str, Any]:
-    """SQLite gives naive datetimes back: they were stored in UTC."""
-    return {
-        key: value.replace(tzinfo=UTC)
-        if isinstance(value, datetime) and value.tzinfo is None
-        else value
-        for key, value in fields.items()
-    }
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
