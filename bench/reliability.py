@@ -81,7 +81,9 @@ RATE_LIMITS = {
 }
 """Set explicitly (issue 17): the bench files as one staff member, well under its limits."""
 STAFF = bearer("admin", "reliability-bench", ttl=timedelta(hours=6))
-SCENARIOS = ("worker-kill", "smtp-down", "server-kill", "idempotency")
+FINDINGS = "<!-- findings: kept when the tables are written again -->"
+SCENARIOS = ("baseline", "worker-kill", "smtp-down", "server-kill", "idempotency")
+"""`baseline` injects nothing: how late emails are under the load alone."""
 
 
 # --- the SMTP sink ----------------------------------------------------------------------------
@@ -466,6 +468,10 @@ class Result:
     same_message_id: int
     """Messages that arrived twice with one Message-ID (a resend recognisable as one)."""
     max_lateness: float
+    lateness_p50: float
+    lateness_p95: float
+    duplicates: list[str]
+    """Each duplicated message with its copies' spread."""
     """Escalation emails (due after filing): seconds after their due time, the worst."""
     over_target: int
     """Emails later than due + outage + LATE_ALLOWANCE."""
@@ -522,6 +528,9 @@ async def scenario_run(stack: Stack, name: str, count: int, rate: float, args: A
                 f"{args.server_outage:g} s"
             )
             fault = server_outage(stack, faults, intake_seconds / 3, args.server_outage)
+        elif name == "baseline":
+            faults.described = "none (the load alone)"
+            fault = None
         else:
             faults.described = (
                 "worker SIGKILL and restart after the filings, then every filing sent again "
@@ -613,10 +622,22 @@ async def scenario_run(stack: Stack, name: str, count: int, rate: float, args: A
         extra_copies=sum(len(times) - 1 for times in ours.values()),
         same_message_id=sum(1 for times in copies.values() if len(times) > 1),
         max_lateness=max(escalation_lateness, default=0.0),
+        lateness_p50=percentile(escalation_lateness, 0.5),
+        lateness_p95=percentile(escalation_lateness, 0.95),
+        duplicates=[
+            f"duplicate {key}: {len(times)} copies {max(times) - min(times):.1f} s apart"
+            for key, times in ours.items()
+            if len(times) > 1
+        ],
         over_target=over,
         recovery=recovery,
         seconds=time.monotonic() - began,
     )
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
 
 
 def received_for(sink: Sink, observed: Observed) -> int:
@@ -651,7 +672,11 @@ def table(result: Result) -> str:
             f"{result.duplicated} ({result.extra_copies} extra copies, "
             f"{result.same_message_id} of them with one Message-ID)",
         ),
-        ("max lateness of escalation emails vs due", _seconds(result.max_lateness)),
+        (
+            "lateness of escalation emails vs due: p50 / p95 / max",
+            f"{_seconds(result.lateness_p50)} / {_seconds(result.lateness_p95)} / "
+            f"{_seconds(result.max_lateness)}",
+        ),
         (f"emails later than due + outage + {LATE_ALLOWANCE:g} s", f"{result.over_target}"),
         ("outage (sum)", _seconds(sum(end - start for start, end in faults.outages))),
         ("recovery (last fault's end to the last email due by then)", _seconds(result.recovery)),
@@ -661,7 +686,12 @@ def table(result: Result) -> str:
     ]
     lines = [f"### {result.scenario}", "", "| measure | value |", "|---|---|"]
     lines += [f"| {name} | {value} |" for name, value in rows]
-    details = [*result.lost[:5], *result.missing[:5], *result.observed.given_up[:5]]
+    details = [
+        *result.lost[:5],
+        *result.missing[:5],
+        *result.observed.given_up[:5],
+        *result.duplicates[:5],
+    ]
     if details:
         lines += ["", "First problems:", "", *(f"- `{line}`" for line in details)]
     return "\n".join(lines)
@@ -740,14 +770,27 @@ def report(args: argparse.Namespace, results: list[Result], command: str) -> str
     return "\n".join(head) + "\n" + "\n\n".join(table(r) for r in results) + "\n"
 
 
+async def _run_until_terminated(args: argparse.Namespace) -> list[Result]:
+    """`run`, cancelled by SIGTERM or SIGINT so that the stack's processes are stopped (a
+    background job ignores SIGINT)."""
+    task = asyncio.current_task()
+    assert task is not None
+    for stop in (signal.SIGTERM, signal.SIGINT):
+        asyncio.get_running_loop().add_signal_handler(stop, task.cancel)
+    return await run(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
-    results = asyncio.run(run(args))
+    results = asyncio.run(_run_until_terminated(args))
     command = ".venv/bin/python -m bench.reliability " + " ".join(
         sys.argv[1:] if argv is None else argv
     )
     if args.output:
-        args.output.write_text(report(args, results, command.strip()), encoding="utf-8")
+        kept = ""  # what people wrote about the numbers stays below the marker
+        if args.output.exists() and FINDINGS in (text := args.output.read_text(encoding="utf-8")):
+            kept = "\n" + text[text.index(FINDINGS) :]
+        args.output.write_text(report(args, results, command.strip()) + kept, encoding="utf-8")
         print(f"wrote {args.output}")
     return 0 if all(met(r) for r in results) else 1
 
