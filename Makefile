@@ -172,7 +172,7 @@ bench-desk: install
 
 ## reliability: the fault suite (issue 17): worker kills, SMTP down, Temporal server killed and
 # restarted, repeated Idempotency-Keys, on a stack of its own on free ports; writes
-# docs/reliability.md (about 6 minutes with 200 complaints a scenario). Not part of `make test`.
+# docs/reliability.md (about 8 minutes: 200 complaints a scenario at 4 a second). Not part of `make test`.
 # RELIABILITY_ARGS adds options: RELIABILITY_ARGS="--complaints 1000 --scenarios worker-kill".
 reliability: install
 	.venv/bin/python -m bench.reliability --complaints 200 --output docs/reliability.md $(RELIABILITY_ARGS)

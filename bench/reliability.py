@@ -715,7 +715,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--complaints", type=int, default=200, help="per scenario")
     parser.add_argument("--scenarios", nargs="+", choices=SCENARIOS, default=list(SCENARIOS))
-    parser.add_argument("--rate", type=float, default=8.0, help="filings a second")
+    parser.add_argument("--rate", type=float, default=4.0, help="filings a second")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--kill-every", type=float, default=4.0)
     parser.add_argument("--smtp-outage", type=float, default=30.0)
