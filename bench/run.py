@@ -97,7 +97,7 @@ async def run(args: argparse.Namespace) -> Figures:
                     )
                     results["plain"] |= {f"burst_{k}": v for k, v in figures.items()}
                     print(f"  plain burst: {_show(figures)}", flush=True)
-                    lead = args.lead or 5 + args.burst / 10
+                    lead = args.lead or 5 + args.burst / 6
                     figures = await project.burst(stack, sink, args.burst, lead, stamp)
                     results["project"] |= {f"burst_{k}": v for k, v in figures.items()}
                     print(f"  project burst: {_show(figures)}", flush=True)
