@@ -55,6 +55,8 @@ async def intake(
         ms = percentiles([t * 1000 for t in timings])
         figures |= {f"paced_{k}_ms": v for k, v in ms.items()}
         print(f"  {name} paced at {args.rate:g}/s: {_show(ms)} ms", flush=True)
+        # The next measurement starts on a worker that has sent everything it owes.
+        await sink.until(domain, args.count + args.paced, within=60 + args.paced)
     return figures
 
 
