@@ -1,5 +1,9 @@
 """Every message kind, in every language, with the reasons real complaints give: no internal
-vocabulary (snake_case ids, role ids, English event words in Spanish) and no raw field names."""
+vocabulary (snake_case ids, role ids, English event words in Spanish) and no raw field names.
+
+Seed 003 writes to De'Longhi's Mexican customers in Spanish throughout ("Estimado #CUSTOMER#
+[…] Gracias por su reciente comunicación a servicio al cliente #BRAND#."): a Spanish message is
+Spanish in every word the engine adds (issue 16, item 15)."""
 
 import re
 from collections.abc import Iterator

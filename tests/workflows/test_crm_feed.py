@@ -1,5 +1,8 @@
 """The CRM feed end to end: a worker with its case journal and feed dispatcher, complaints on
-the time-skipping server, and the example receiver (harness/crm_receiver.py) over real HTTP."""
+the time-skipping server, and the example receiver (harness/crm_receiver.py) over real HTTP.
+
+Seed 003: "Deja notas claras de lo conversado con el cliente en C4C." Every step of a complaint,
+notes included, reaches the brand's CRM (issue 16, item 10)."""
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
