@@ -2,8 +2,6 @@
 
 import asyncio
 import hashlib
-import os
-import sys
 import uuid
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime, timedelta
@@ -30,11 +28,9 @@ from harness.credentials import (
     bearer,
     customer_bearer,
 )
-from harness.mailbox import free_port
 from harness.samples import FORM
+from tests.support.processes import BIN, api_process_output, without_complaints_settings
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 UNKNOWN = "/complaints/0000000000000000"
 OWN_FORM: dict[str, Any] = {**FORM, "recorded_by": {"role": "customer"}}
 """Filed by Lucía herself."""
@@ -438,7 +434,7 @@ async def _cli_token(*args: str) -> dict[str, str]:
         "token",
         *args,
         env={
-            **_without_complaints_settings(),
+            **without_complaints_settings(),
             "COMPLAINTS_JWT_SECRET": JWT_SECRET,
             "COMPLAINTS_CUSTOMER_ID_SECRET": CUSTOMER_ID_SECRET,
         },
@@ -466,7 +462,7 @@ async def test_the_token_command_explains_what_is_missing(args: list[str], messa
         str(BIN / "complaints"),
         "token",
         *args,
-        env=_without_complaints_settings(),
+        env=without_complaints_settings(),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
@@ -476,26 +472,9 @@ async def test_the_token_command_explains_what_is_missing(args: list[str], messa
 
 
 async def test_the_api_process_refuses_to_start_open() -> None:
-    process = await asyncio.create_subprocess_exec(
-        str(BIN / "uvicorn"),
-        "api.main:app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(free_port()),
-        cwd=ROOT,
-        env=_without_complaints_settings(),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    async with asyncio.timeout(60):
-        output, _ = await process.communicate()
-    assert process.returncode != 0
-    assert "no way to authenticate is configured" in output.decode()
-
-
-def _without_complaints_settings() -> dict[str, str]:
-    return {name: value for name, value in os.environ.items() if not name.startswith("COMPLAINTS_")}
+    returncode, stdout, stderr = await api_process_output(without_complaints_settings())
+    assert returncode != 0
+    assert "no way to authenticate is configured" in stdout + stderr
 
 
 async def _file(guest_api: httpx.AsyncClient) -> str:
