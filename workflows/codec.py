@@ -4,6 +4,8 @@ Every payload (workflow input, signals, updates and their results, queries, acti
 results, memos, summaries, failure messages) is encrypted with AES-256-GCM under the newest key;
 the key id travels in the payload's metadata, so older keys keep decrypting after a rotation.
 Keys come from `COMPLAINTS_CODEC_KEYS`; docs/deploy.md says how to rotate and retire them.
+A payload of `COMPRESS_FROM` bytes or more is compressed (zlib) before it is encrypted, when that
+makes it smaller: JSON shrinks to a third or less, and histories with it (issue 18).
 """
 
 import base64
@@ -11,7 +13,8 @@ import binascii
 import dataclasses
 import logging
 import os
-from collections.abc import Sequence
+import zlib
+from collections.abc import Mapping, Sequence
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -34,6 +37,10 @@ ENCODING = b"binary/encrypted"
 KEY_ID = "encryption-key-id"
 NONCE_BYTES = 12
 KEY_BYTES = 32
+COMPRESSION = "compression"
+ZLIB = b"zlib"
+COMPRESS_FROM = 256
+"""Smaller payloads (an id, an acknowledgement) gain nothing worth zlib's header and time."""
 
 log = logging.getLogger(__name__)
 
@@ -128,11 +135,13 @@ class EncryptionCodec(PayloadCodec):
 
     def _encrypt(self, payload: Payload) -> Payload:
         key_id = self._current.key_id
+        metadata = {"encoding": ENCODING, KEY_ID: key_id.encode()}
+        plain = payload.SerializeToString()
+        if len(plain) >= COMPRESS_FROM and len(packed := zlib.compress(plain)) < len(plain):
+            plain, metadata[COMPRESSION] = packed, ZLIB
         nonce = os.urandom(NONCE_BYTES)
-        sealed = self._ciphers[key_id].encrypt(nonce, payload.SerializeToString(), key_id.encode())
-        return Payload(
-            metadata={"encoding": ENCODING, KEY_ID: key_id.encode()}, data=nonce + sealed
-        )
+        sealed = self._ciphers[key_id].encrypt(nonce, plain, _associated(metadata))
+        return Payload(metadata=metadata, data=nonce + sealed)
 
     def decrypt(self, payload: Payload) -> Payload:
         if payload.metadata.get("encoding") != ENCODING:
@@ -148,11 +157,23 @@ class EncryptionCodec(PayloadCodec):
             )
             return _unsealed(payload, f"unknown key {key_id!r}")
         nonce, sealed = payload.data[:NONCE_BYTES], payload.data[NONCE_BYTES:]
+        compression = payload.metadata.get(COMPRESSION)
+        if compression not in (None, ZLIB):
+            return _unsealed(payload, f"unknown compression {compression!r}")
         try:
-            return Payload.FromString(cipher.decrypt(nonce, sealed, key_id.encode()))
+            plain = cipher.decrypt(nonce, sealed, _associated(payload.metadata))
         except InvalidTag:
             log.warning("a payload under key %r failed authentication: ignored", key_id)
             return _unsealed(payload, "does not authenticate")
+        return Payload.FromString(zlib.decompress(plain) if compression == ZLIB else plain)
+
+
+def _associated(metadata: Mapping[str, bytes]) -> bytes:
+    """What the tag authenticates beside the data: the key id, and the compression when there
+    is one (so that a payload cannot be passed off as compressed, or as not)."""
+    key_id = metadata[KEY_ID]
+    compression = metadata.get(COMPRESSION)
+    return key_id if compression is None else key_id + b"|" + compression
 
 
 def _unsealed(payload: Payload, reason: str) -> Payload:

@@ -1,6 +1,7 @@
 """The payload codec on its own: encryption, rotation, and never failing a decode."""
 
 import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
 from temporalio.api.failure.v1 import Failure
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -8,8 +9,10 @@ from temporalio.exceptions import ApplicationError
 
 from harness.samples import sample_intake
 from workflows.codec import (
+    COMPRESSION,
     ENCODING,
     KEY_ID,
+    NONCE_BYTES,
     CodecKey,
     CodecKeyError,
     EncryptedFailureConverter,
@@ -41,6 +44,34 @@ async def test_a_payload_no_key_opens_passes_through_marked_with_the_reason() ->
     assert unopened.data == sealed.data and unopened.metadata[UNSEALED] == b"unknown key '2026-06'"
     tampered = Payload(metadata=dict(sealed.metadata), data=sealed.data[:-1] + b"\0")
     [forged] = await EncryptionCodec([OLD]).decode([tampered])
+    assert forged.metadata[UNSEALED] == b"does not authenticate"
+
+
+async def test_a_large_payload_is_compressed_before_it_is_encrypted() -> None:
+    codec = EncryptionCodec([NEW])
+    [sealed] = await codec.encode([INTAKE])
+    assert sealed.metadata[COMPRESSION] == b"zlib"
+    assert len(sealed.data) < len(INTAKE.SerializeToString())
+    assert await codec.decode([sealed]) == [INTAKE]
+    small = pydantic_data_converter.payload_converter.to_payloads(["a1b2c3"])[0]
+    [kept] = await codec.encode([small])
+    assert COMPRESSION not in kept.metadata and await codec.decode([kept]) == [small]
+
+
+async def test_a_payload_sealed_before_compression_still_decrypts() -> None:
+    """Histories written before the codec compressed: the tag covered the key id alone."""
+    nonce = b"\1" * NONCE_BYTES
+    cipher = AESGCM(NEW.secret)
+    data = nonce + cipher.encrypt(nonce, INTAKE.SerializeToString(), NEW.key_id.encode())
+    before = Payload(metadata={"encoding": ENCODING, KEY_ID: NEW.key_id.encode()}, data=data)
+    assert await EncryptionCodec([NEW]).decode([before]) == [INTAKE]
+
+
+async def test_the_compression_mark_is_authenticated() -> None:
+    [sealed] = await EncryptionCodec([NEW]).encode([INTAKE])
+    unmarked = Payload(metadata=dict(sealed.metadata), data=sealed.data)
+    del unmarked.metadata[COMPRESSION]
+    [forged] = await EncryptionCodec([NEW]).decode([unmarked])
     assert forged.metadata[UNSEALED] == b"does not authenticate"
 
 
