@@ -3,6 +3,14 @@
 One journal write at a time, each with the complaint as it stands and the steps the journal has
 not had yet: changes that come while a write is in flight go in the next one. Writes are
 idempotent, so a retried activity or a replayed workflow changes nothing twice.
+
+A write is a local activity (`LOCAL_JOURNAL_PATCH`): it runs in the worker that runs the
+workflow task, a millisecond's database write, and the history keeps only its marker, not the
+complaint it carried (issue 18: about half of a ladder's payload bytes were journal writes).
+A local activity holds its workflow task, and the commands made with it, until it ends; when
+the journal's database does not take the write within `LOCAL_WITHIN`, the write becomes an
+ordinary activity, retried until it does. A database outage so delays a complaint's change by
+`LOCAL_WITHIN` at most, never for the outage's length.
 """
 
 import asyncio
@@ -10,6 +18,7 @@ from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from activities.models import RECORD_IN_JOURNAL, JournalEntry
@@ -26,6 +35,15 @@ JOURNAL_RETRY = RetryPolicy(
 )
 """A database outage delays the journal, never the complaint: retry until it takes the write."""
 JOURNAL_TIMEOUT = timedelta(seconds=10)
+LOCAL_JOURNAL_PATCH = "journal-local-activity"
+"""Named behaviour switch: journal writes are local activities (complaints started before it
+write with ordinary ones)."""
+LOCAL_WITHIN = timedelta(seconds=2)
+"""How long a local write may try before the write is handed to an ordinary activity (a local
+activity holds its workflow task open while it retries)."""
+LOCAL_RETRY = RetryPolicy(
+    initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=1)
+)
 
 
 class Journaler:
@@ -76,14 +94,32 @@ class Journaler:
         while not self._stopped and len(complaint.history) > self._journaled:
             through = len(complaint.history)
             entry = journal_entry(complaint, self._reason_category, since=self._journaled)
-            await workflow.execute_activity(
-                RECORD_IN_JOURNAL,
-                entry,
-                start_to_close_timeout=JOURNAL_TIMEOUT,
-                retry_policy=JOURNAL_RETRY,
-                summary="case journal",
-            )
+            if not workflow.patched(LOCAL_JOURNAL_PATCH) or not await _written_locally(entry):
+                await workflow.execute_activity(
+                    RECORD_IN_JOURNAL,
+                    entry,
+                    start_to_close_timeout=JOURNAL_TIMEOUT,
+                    retry_policy=JOURNAL_RETRY,
+                    summary="case journal",
+                )
             self._journaled = through
+
+
+async def _written_locally(entry: JournalEntry) -> bool:
+    """Whether a local activity wrote `entry` within `LOCAL_WITHIN`."""
+    try:
+        await workflow.execute_local_activity(
+            RECORD_IN_JOURNAL,
+            entry,
+            start_to_close_timeout=LOCAL_WITHIN,
+            schedule_to_close_timeout=LOCAL_WITHIN,
+            retry_policy=LOCAL_RETRY,
+            summary="case journal",
+        )
+    except ActivityError as err:
+        workflow.logger.warning("the case journal did not take a write locally: %s", err.cause)
+        return False
+    return True
 
 
 def journal_entry(complaint: Complaint, reason_category: str, since: int = 0) -> JournalEntry:

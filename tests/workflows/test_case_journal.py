@@ -1,8 +1,9 @@
 """The complaint workflow keeps the case journal: its row, every step once, every message as
 sent, through the ladder and across continue-as-new."""
 
+import sqlite3
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from datetime import timedelta
 from fractions import Fraction
 from pathlib import Path
@@ -14,6 +15,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.email import SmtpSettings
 from activities.journal_store import CaseJournal, JournalCase, QueueQuery
+from activities.models import RECORD_IN_JOURNAL
 from api.journal import rebuild
 from domain.commands import AddNote
 from domain.history import StepKind
@@ -27,6 +29,7 @@ from tests.support.workflows import StartComplaint, settled
 from worker import build_worker
 from workflows.complaint import ComplaintWorkflow
 from workflows.ids import workflow_id
+from workflows.journaling import LOCAL_WITHIN
 
 H = timedelta(hours=1)
 
@@ -136,3 +139,70 @@ async def test_a_lost_journal_is_rebuilt_from_the_workflows(
     assert (case.row.zone, case.row.reason_category) == ("Asia/Kolkata", "Phone dead after update")
     assert whole.view.history == view.history and whole.steps == len(view.history)
     assert case.row.warn_at is not None and case.row.warn_at == whole.warn_at
+
+
+async def test_a_journal_that_cannot_write_delays_the_complaint_by_seconds_only(
+    env: WorkflowEnvironment,
+    journal: CaseJournal,
+    mailbox: Mailbox,
+    start_complaint: StartComplaint,
+    tmp_path: Path,
+) -> None:
+    """Journal writes are local activities; one the database does not take within
+    `LOCAL_WITHIN` is handed to an ordinary activity, which writes once the database is back."""
+    blocker = sqlite3.connect(tmp_path / "journal.sqlite3", isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")  # the journal's database takes no write
+    try:
+        handle = await start_complaint(journal=True)
+
+        async def scheduled() -> set[str]:
+            history = await handle.fetch_history()
+            return {
+                e.activity_task_scheduled_event_attributes.activity_type.name
+                for e in history.events
+                if e.HasField("activity_task_scheduled_event_attributes")
+            }
+
+        # The complaint's messages go out (their own activities; they wait for the journal,
+        # which records each as sent) and the write is handed to an ordinary activity.
+        names = await eventually(
+            lambda: _both(scheduled(), {"send_notification", RECORD_IN_JOURNAL}),
+            within=LOCAL_WITHIN.total_seconds() * 5,
+        )
+        assert names >= {"send_notification", RECORD_IN_JOURNAL}
+        assert journal.case(handle.id.removeprefix("complaint-")) is None
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    view = await handle.query(ComplaintWorkflow.view)
+
+    async def caught_up() -> JournalCase | None:
+        case = journal.case(view.id)
+        return case if case and len(case.view.history) >= len(view.history) else None
+
+    case = await eventually(caught_up, within=30)
+    assert [s.seq for s in case.view.history] == list(range(1, len(case.view.history) + 1))
+
+
+async def test_journal_writes_leave_only_markers_in_the_history(
+    env: WorkflowEnvironment, journal: CaseJournal, start_complaint: StartComplaint
+) -> None:
+    handle = await start_complaint(journal=True)
+    await env.sleep(48 * H + H)
+    await settled(env.client, handle.id)
+    history = await handle.fetch_history()
+    scheduled = {
+        e.activity_task_scheduled_event_attributes.activity_type.name
+        for e in history.events
+        if e.HasField("activity_task_scheduled_event_attributes")
+    }
+    markers = [e for e in history.events if e.HasField("marker_recorded_event_attributes")]
+    assert RECORD_IN_JOURNAL not in scheduled and len(markers) > 2
+    view = await handle.query(ComplaintWorkflow.view)
+    case = await eventually(lambda: journal.case(view.id))
+    assert case.view.history == view.history
+
+
+async def _both(names: Awaitable[set[str]], wanted: set[str]) -> set[str] | None:
+    found = await names
+    return found if found >= wanted else None
