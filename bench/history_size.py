@@ -95,7 +95,10 @@ def measured(events: list[HistoryEvent]) -> HistorySize:
 
 
 async def ladder(
-    client: Client, task_queue: str, sleep: Callable[[timedelta], Awaitable[None]]
+    client: Client,
+    task_queue: str,
+    sleep: Callable[[timedelta], Awaitable[None]],
+    journal: bool = True,
 ) -> tuple[str, str]:
     """File, let L1, L2 and L3 breach, resolve: the complaint's and the matter's workflow ids."""
     complaint_id = uuid.uuid4().hex[:16]
@@ -106,7 +109,7 @@ async def ladder(
             intake=sample_intake(),
             policy=SEED_MATRIX,
             customer_id="cus_" + "0" * 32,
-            journal=True,
+            journal=journal,
         ),
         by=CUSTOMER,
     )
@@ -127,17 +130,17 @@ async def ladder(
     return handle.id, matter_workflow_id(matter)
 
 
-async def measure() -> tuple[HistorySize, HistorySize]:
+async def measure(journal: bool = True) -> tuple[HistorySize, HistorySize]:
     mailbox = Mailbox(port=free_port())
     mailbox.start()
     try:
         with tempfile.TemporaryDirectory() as folder:
-            journal = CaseJournal(f"sqlite:///{Path(folder) / 'journal.sqlite3'}", feeds=FEEDS)
+            case_journal = CaseJournal(f"sqlite:///{Path(folder) / 'journal.sqlite3'}", feeds=FEEDS)
             async with start_test_server() as env:
                 task_queue = f"history-size-{uuid.uuid4()}"
                 smtp = SmtpSettings(host="127.0.0.1", port=mailbox.port, timeout_seconds=5)
-                async with build_worker(env.client, smtp, task_queue, journal=journal):
-                    complaint, matter = await ladder(env.client, task_queue, env.sleep)
+                async with build_worker(env.client, smtp, task_queue, journal=case_journal):
+                    complaint, matter = await ladder(env.client, task_queue, env.sleep, journal)
                     complaint_history = await env.client.get_workflow_handle(
                         complaint
                     ).fetch_history()
@@ -160,6 +163,8 @@ def main() -> None:
     complaint, matter = asyncio.run(measure())
     print(report("complaint (L1 → L2 → L3, resolved)", complaint))
     print(report("matter", matter))
+    unjournaled, _ = asyncio.run(measure(journal=False))
+    print(report("the same complaint without the case journal", unjournaled))
 
 
 if __name__ == "__main__":
