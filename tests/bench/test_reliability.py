@@ -1,8 +1,8 @@
-"""The fault suite (bench/reliability.py) end to end on a small stack: 20 complaints filed
+"""The fault suite (bench/reliability) end to end on a small stack: 20 complaints filed
 while the worker is killed with SIGKILL; none lost, no email missing. Lateness and duplicates are
 the suite's to report (docs/reliability.md), not this test's to check."""
 
-from bench.reliability import parse, run
+from bench.reliability.suite import parse, run
 
 
 async def test_a_worker_killed_during_intake_and_escalations_loses_nothing() -> None:
