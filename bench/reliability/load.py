@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import itertools
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -68,11 +69,20 @@ async def file(
 
 
 async def file_all(
-    api: httpx.AsyncClient, observed: Observed, scenario: str, run: str, count: int, rate: float
+    api: httpx.AsyncClient,
+    observed: Observed,
+    scenario: str,
+    run: str,
+    count: int,
+    rate: float,
+    until: asyncio.Event | None = None,
 ) -> None:
-    """`count` filings at `rate` a second (each its own task: a slow one does not hold the rest)."""
+    """`count` filings at `rate` a second, and more until `until` is set (each its own task: a
+    slow one does not hold the rest)."""
     tasks = []
-    for number in range(count):
+    for number in itertools.count():
+        if number >= count and (until is None or until.is_set()):
+            break
         key = f"{run}-{scenario}-{number}"
         tasks.append(
             asyncio.create_task(file(api, observed, key, filing(scenario, number, run), within=180))

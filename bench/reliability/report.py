@@ -11,12 +11,21 @@ def _seconds(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1f} s"
 
 
+def _cell(value: str) -> str:
+    """A value safe in one Markdown table cell."""
+    return value.replace("|", "\\|").replace("\n", " ")
+
+
+def server_errors(result: Result) -> int:
+    """Answers with a 5xx other than 503 (which means: try again)."""
+    return sum(n for code, n in result.observed.statuses.items() if code >= 500 and code != 503)
+
+
 def table(result: Result) -> str:
     observed, faults = result.observed, result.faults
     codes = ", ".join(f"{code}: {n}" for code, n in sorted(observed.statuses.items()))
     if observed.transport_errors:
         codes += f"; connection errors: {observed.transport_errors}"
-    server_errors = sum(n for code, n in observed.statuses.items() if code >= 500 and code != 503)
     rows = [
         ("complaints filed (distinct)", f"{result.filed}"),
         ("faults injected", f"{faults.injected} ({faults.described})"),
@@ -40,12 +49,17 @@ def table(result: Result) -> str:
         ("outage (sum)", _seconds(sum(end - start for start, end in faults.outages))),
         ("recovery (last fault's end to the last email due by then)", _seconds(result.recovery)),
         ("API status codes seen", codes),
-        ("5xx other than 503", f"{server_errors}"),
+        ("5xx other than 503", f"{server_errors(result)}"),
+        *faults.measures,
+        ("the scenario's own checks: hard targets missed", f"{len(faults.violations)}"),
+        ("the scenario's own checks: other targets missed", f"{len(faults.shortfalls)}"),
         ("scenario wall time", _seconds(result.seconds)),
     ]
     lines = [f"### {result.scenario}", "", "| measure | value |", "|---|---|"]
-    lines += [f"| {name} | {value} |" for name, value in rows]
+    lines += [f"| {name} | {_cell(value)} |" for name, value in rows]
     details = [
+        *faults.violations[:5],
+        *faults.shortfalls[:5],
         *result.lost[:5],
         *result.missing[:5],
         *result.observed.given_up[:5],
@@ -57,14 +71,15 @@ def table(result: Result) -> str:
 
 
 def met(result: Result) -> bool:
-    server_errors = sum(n for c, n in result.observed.statuses.items() if c >= 500 and c != 503)
     return not (
         result.lost
         or result.missing
         or result.over_target
-        or server_errors
+        or server_errors(result)
         or result.observed.id_mismatches
         or result.observed.given_up
+        or result.faults.violations
+        or result.faults.shortfalls
     )
 
 

@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import time
 from collections import defaultdict
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,8 +12,18 @@ from typing import Any
 import httpx
 import yaml
 
-from bench.reliability.faults import Faults, kill_workers, server_outage, smtp_outage
+from bench.reliability.deploy import ActionsDuringBadDeploy
+from bench.reliability.faults import (
+    Faults,
+    bad_deploy,
+    kill_second_worker,
+    kill_workers,
+    server_outage,
+    smtp_outage,
+)
 from bench.reliability.load import Observed, file_all, probe, received_for
+from bench.reliability.long_history import WRITERS, LongHistory
+from bench.reliability.poison import Poison
 from bench.reliability.settings import LATE_ALLOWANCE, POLICY, STAFF, WINDOW_SECONDS
 from bench.reliability.stack import Stack, wait_for
 from domain.intake import ComplaintIntake
@@ -83,9 +94,20 @@ async def scenario_run(stack: Stack, name: str, count: int, rate: float, args: A
     async with httpx.AsyncClient(base_url=stack.api_url, timeout=timeout) as api:
         prober = asyncio.create_task(probe(api, observed, stop_probe))
         intake_seconds = count / rate
+        checks: Poison | LongHistory | ActionsDuringBadDeploy | None = None
+        fault: Coroutine[Any, Any, None] | None = None
         if name == "worker-kill":
-            faults.described = f"worker SIGKILL every {args.kill_every:g} s, restarted at once"
-            fault = kill_workers(stack, faults, args.kill_every, stop_faults)
+            kills = f"{args.kills} times" if args.kills else "through intake and escalations"
+            faults.described = (
+                f"worker SIGKILL every {args.kill_every:g} s ({kills}), restarted at once"
+            )
+            fault = kill_workers(stack, faults, args.kill_every, stop_faults, args.kills)
+        elif name == "two-workers":
+            faults.described = (
+                "a second worker.py on the task queue (one SQLite sent-ledger for both), SIGKILL "
+                "half-way through intake, not restarted"
+            )
+            fault = kill_second_worker(stack, faults, intake_seconds / 2)
         elif name == "smtp-down":
             faults.described = f"SMTP sink stopped for {args.smtp_outage:g} s"
             fault = smtp_outage(stack, faults, intake_seconds / 3, args.smtp_outage)
@@ -95,20 +117,50 @@ async def scenario_run(stack: Stack, name: str, count: int, rate: float, args: A
                 f"{args.server_outage:g} s"
             )
             fault = server_outage(stack, faults, intake_seconds / 3, args.server_outage)
+        elif name == "bad-deploy":
+            faults.described = (
+                f"a worker whose ComplaintWorkflow raises replaces worker.py for "
+                f"{args.bad_deploy:g} s (notes and reads sent meanwhile), then worker.py again"
+            )
+            checks = ActionsDuringBadDeploy(observed, faults)
+            fault = bad_deploy(
+                stack,
+                faults,
+                intake_seconds / 3,
+                args.bad_deploy,
+                checks.during(api, args.bad_deploy),
+            )
+        elif name == "poison":
+            faults.described = (
+                "hostile requests, non-ASCII addresses, an update and a signal sent to Temporal "
+                "without the complaints key, while complaints flow"
+            )
+            checks = Poison(stack, observed, faults, run)
+            fault = checks.during(api, min(5.0, intake_seconds / 3))
+        elif name == "long-history":
+            faults.described = (
+                f"one complaint given {args.notes} notes ({WRITERS} at a time) while others flow"
+            )
+            checks = LongHistory(stack, faults, run, args.notes)
+            fault = checks.during(api)
         elif name == "baseline":
             faults.described = "none (the load alone)"
-            fault = None
         else:
             faults.described = (
                 "worker SIGKILL and restart after the filings, then every filing sent again "
                 "with its Idempotency-Key, twice concurrently"
             )
-            fault = None
         fault_task = asyncio.create_task(fault) if fault else None
-        await file_all(api, observed, name, run, count, rate)
+        kills_done = asyncio.Event()
+        if name == "worker-kill" and args.kills and fault_task is not None:
+            fault_task.add_done_callback(lambda _: kills_done.set())
+            await file_all(api, observed, name, run, count, rate, until=kills_done)
+        else:
+            await file_all(api, observed, name, run, count, rate)
         if name == "worker-kill":
             await asyncio.sleep(2 * WINDOW_SECONDS)  # kills go on through the escalations
-            stop_faults.set()
+            if not args.kills:
+                stop_faults.set()
         if fault_task is not None:
             await fault_task
         if name == "idempotency":
@@ -132,6 +184,8 @@ async def scenario_run(stack: Stack, name: str, count: int, rate: float, args: A
         await asyncio.sleep(3)  # a late duplicate
         stop_probe.set()
         await prober
+        if checks is not None:
+            await checks.after(api)
         views: dict[str, dict[str, Any]] = {}
         lost: list[str] = []
         for complaint in set(observed.complaint_ids.values()):

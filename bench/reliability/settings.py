@@ -24,6 +24,23 @@ customer_decision_window: 1 day
 reopen_window: 1 day
 """
 """Two 6-second levels; the top level's breach alerts once (the next re-alert is an hour away)."""
+LONG_BRAND = "fault-long"
+LONG_POLICY = f"""\
+name: {LONG_BRAND}
+levels:
+  - name: Desk
+    owner_role: desk
+    contacts: {{email: desk@example.com}}
+    resolution_window: 2h
+  - name: Supervisor
+    owner_role: supervisor
+    contacts: {{email: supervisor@example.com}}
+    resolution_window: 2h
+realert_interval: 1h
+customer_decision_window: 1 day
+reopen_window: 1 day
+"""
+"""For the complaint with thousands of steps: its deadline stays put while notes pile up."""
 LATE_ALLOWANCE = 10.0
 """Target: every email no later than its due time plus the outage plus this."""
 RATE_LIMITS = {
@@ -37,4 +54,14 @@ RATE_LIMITS = {
 """Set explicitly (issue 17): the bench files as one staff member, well under its limits."""
 STAFF = bearer("admin", "reliability-bench", ttl=timedelta(hours=6))
 FINDINGS = "<!-- findings: kept when the tables are written again -->"
-SCENARIOS = ("baseline", "worker-kill", "smtp-down", "server-kill", "idempotency")
+SCENARIOS = (
+    "baseline",
+    "worker-kill",
+    "two-workers",
+    "smtp-down",
+    "server-kill",
+    "idempotency",
+    "poison",
+    "bad-deploy",
+    "long-history",
+)

@@ -9,18 +9,22 @@ import socket
 import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
-from bench.reliability.settings import BRAND, POLICY, RATE_LIMITS, ROOT
+from bench.reliability.settings import BRAND, LONG_BRAND, LONG_POLICY, POLICY, RATE_LIMITS, ROOT
 from bench.reliability.sink import Sink, SmtpServer
 from harness.credentials import CUSTOMER_ID_SECRET, JWT_SECRET, SESSION_SECRET
 from harness.mailbox import free_port
+from harness.postgres import running_postgres
 from harness.samples import POLICY_DIR
 from harness.temporal import CODEC_ENVIRONMENT, TEMPORAL_CLI
 from workflows.search_attributes import dev_server_flags
+
+WORKER_READY = "worker polling task queue"
+"""What worker.py logs once it polls."""
 
 
 @dataclass
@@ -94,6 +98,21 @@ class Stack:
     workers: list[Process]
     api: Process
     api_url: str
+    environment: dict[str, str]
+    extra_workers: list[Process] = field(default_factory=list)
+    """Worker processes a scenario started besides `workers` (stopped with the stack)."""
+
+    def worker_process(self, name: str, *args: str) -> Process:
+        """A worker process on the stack's task queue: `worker.py`, or the module `args` names."""
+        process = Process(
+            name,
+            (sys.executable, *(args or ("worker.py",))),
+            self.environment,
+            self.folder / "logs" / f"{name}.log",
+            ready_line=WORKER_READY,
+        )
+        self.extra_workers.append(process)
+        return process
 
     async def start_worker(self, worker: Process) -> float:
         """Start `worker`; the seconds until it logs that it polls."""
@@ -113,10 +132,26 @@ class Stack:
 
 
 @contextlib.asynccontextmanager
-async def running_stack(folder: Path, workers: int) -> AsyncIterator[Stack]:
+async def running_stack(folder: Path, workers: int, ledger: str) -> AsyncIterator[Stack]:
+    """The stack; the workers share one sent-ledger: a SQLite file, or (`ledger="postgresql"`)
+    a throwaway PostgreSQL server (needs a worker.py that takes a PostgreSQL URL)."""
     policies = folder / "policy"
     shutil.copytree(POLICY_DIR, policies)
     (policies / f"{BRAND}.yaml").write_text(POLICY, encoding="utf-8")
+    (policies / f"{LONG_BRAND}.yaml").write_text(LONG_POLICY, encoding="utf-8")
+    with contextlib.ExitStack() as resources:
+        sent_ledger = str(folder / "sent.sqlite3")
+        if ledger == "postgresql":
+            url = resources.enter_context(running_postgres())
+            sent_ledger = url.replace("postgresql+psycopg://", "postgresql://")
+        async with _running(folder, policies, workers, sent_ledger) as stack:
+            yield stack
+
+
+@contextlib.asynccontextmanager
+async def _running(
+    folder: Path, policies: Path, workers: int, sent_ledger: str
+) -> AsyncIterator[Stack]:
     logs = folder / "logs"
     logs.mkdir()
     smtp = SmtpServer(Sink())
@@ -147,7 +182,7 @@ async def running_stack(folder: Path, workers: int) -> AsyncIterator[Stack]:
         "ESCALATION_POLICY": str(policies),
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(smtp.port),
-        "NOTIFY_SENT_LEDGER": str(folder / "sent.sqlite3"),
+        "NOTIFY_SENT_LEDGER": sent_ledger,
         "COMPLAINTS_JWT_SECRET": JWT_SECRET,
         "COMPLAINTS_CUSTOMER_ID_SECRET": CUSTOMER_ID_SECRET,
         "COMPLAINTS_SESSION_SECRET": SESSION_SECRET,
@@ -167,7 +202,7 @@ async def running_stack(folder: Path, workers: int) -> AsyncIterator[Stack]:
                 (sys.executable, "worker.py"),
                 environment,
                 logs / f"worker-{n}.log",
-                ready_line="worker polling task queue",
+                ready_line=WORKER_READY,
             )
             for n in range(1, workers + 1)
         ],
@@ -189,6 +224,7 @@ async def running_stack(folder: Path, workers: int) -> AsyncIterator[Stack]:
             logs / "api.log",
         ),
         f"http://127.0.0.1:{api_port}",
+        environment,
     )
     try:
         await stack.start_server()
@@ -206,6 +242,6 @@ async def running_stack(folder: Path, workers: int) -> AsyncIterator[Stack]:
         await wait_for(api_ready, 90, "API ready")
         yield stack
     finally:
-        for process in (stack.api, *stack.workers, stack.server):
+        for process in (stack.api, *stack.workers, *stack.extra_workers, stack.server):
             await process.stop()
         smtp.stop()

@@ -23,6 +23,23 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rate", type=float, default=4.0, help="filings a second")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--kill-every", type=float, default=4.0)
+    parser.add_argument(
+        "--kills",
+        type=int,
+        default=None,
+        help="worker-kill: this many kills (default: every "
+        "--kill-every seconds through intake and escalations)",
+    )
+    parser.add_argument(
+        "--bad-deploy", type=float, default=20.0, help="seconds the bad deploy runs"
+    )
+    parser.add_argument("--notes", type=int, default=2000, help="long-history: notes added")
+    parser.add_argument(
+        "--ledger",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="the workers' shared sent-ledger (postgresql needs a worker.py that takes its URL)",
+    )
     parser.add_argument("--smtp-outage", type=float, default=30.0)
     parser.add_argument("--server-outage", type=float, default=10.0)
     parser.add_argument("--drain", type=float, default=180.0, help="seconds to wait for emails")
@@ -35,7 +52,7 @@ async def run(args: argparse.Namespace) -> list[Result]:
     folder = Path(tempfile.mkdtemp(prefix="reliability-"))
     results = []
     try:
-        async with running_stack(folder, args.workers) as stack:
+        async with running_stack(folder, args.workers, args.ledger) as stack:
             for name in args.scenarios:
                 result = await scenario_run(stack, name, args.complaints, args.rate, args)
                 print(table(result), flush=True)
