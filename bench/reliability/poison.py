@@ -166,12 +166,14 @@ class Poison:
                 for step in view["history"]
                 if step["kind"] == "notification_failed"
             ]
-            delivered = any(
-                key.startswith(f"{complaint}/") and "/acknowledgement/customer/" in key
-                for key in self.stack.smtp.sink.arrivals
-            )
+            sink = self.stack.smtp.sink
+            delivered = [
+                sink.recipients[key]
+                for key in list(sink.recipients)
+                if key.startswith(f"{complaint}/") and "/acknowledgement/customer/" in key
+            ]
             if delivered:
-                outcome = "acknowledgement delivered"
+                outcome = f"acknowledgement delivered to {delivered[0]}"
             elif failed:
                 outcome = f"`notification_failed` recorded ({len(failed)}): `{failed[0][:90]}`"
             else:

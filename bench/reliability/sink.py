@@ -19,6 +19,8 @@ class Sink:
     arrivals: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     """Idempotency key -> arrival times of each copy."""
     message_ids: dict[str, str] = field(default_factory=dict)
+    recipients: dict[str, str] = field(default_factory=dict)
+    """Idempotency key -> the envelope's recipients, with "(SMTPUTF8)" when sent so."""
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = message_from_bytes(
@@ -27,6 +29,8 @@ class Sink:
         key = str(message["X-Idempotency-Key"])
         self.arrivals[key].append(time.time())
         self.message_ids[key] = str(message["Message-ID"])
+        utf8 = " (SMTPUTF8)" if envelope.smtp_utf8 else ""
+        self.recipients[key] = ", ".join(envelope.rcpt_tos) + utf8
         return "250 Message accepted"
 
 
@@ -37,6 +41,7 @@ class SmtpServer:
     _controller: Controller | None = None
 
     def start(self) -> None:
+        # aiosmtpd's Controller offers SMTPUTF8 unless told otherwise
         self._controller = Controller(self.sink, hostname="127.0.0.1", port=self.port)
         self._controller.start()
 

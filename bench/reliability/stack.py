@@ -123,7 +123,7 @@ class Stack:
             worker.alive()
             return worker.ready_lines() > seen
 
-        await wait_for(polling, 60, f"{worker.name} polling")
+        await wait_for(polling, 180, f"{worker.name} polling")  # a loaded machine
         return time.monotonic() - began
 
     async def start_server(self) -> None:
