@@ -43,7 +43,8 @@ class BadDeploy(Interceptor):
 def main() -> None:
     import worker  # the release under test, imported here so the sandbox never loads it
 
-    worker.Worker = functools.partial(Worker, interceptors=[BadDeploy()])  # type: ignore[misc]
+    # worker.py takes no interceptors: its Worker gets the bug, all else is the release as shipped
+    worker.Worker = functools.partial(Worker, interceptors=[BadDeploy()])
     asyncio.run(worker.main())
 
 
