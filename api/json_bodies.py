@@ -4,12 +4,15 @@ reads them; and 422s that can always be written, whatever input they echo.
 JSON lets a string escape a lone UTF-16 surrogate (`"\\ud800"`): no character, which UTF-8
 cannot carry to Temporal or back to the caller. Python's parser takes `NaN`, `Infinity` and
 `1e999999` as floats, which JSON has no value for. Either used to reach pydantic, whose 422
-echoing it could not be written (a 500), or a workflow's payload.
+echoing it could not be written (a 500), or a workflow's payload. Control characters (NUL,
+escape sequences, C1; tab and line breaks excepted) are no text a person wrote: they would reach
+emails, the desk and the CRM as they are (the fault suite filed `Eve\x00\x1b[2J`).
 """
 
 import email.message
 import json
 import math
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -76,6 +79,18 @@ def unrepresentable(body: bytes) -> list[dict[str, Any]]:
                     "input": value.text,
                 }
             )
+        elif isinstance(value, str) and (control := _first_control(value)) is not None:
+            at, char = control
+            errors.append(
+                {
+                    "type": "string_control_character",
+                    "loc": loc,
+                    "msg": f"Input should be text: character {at + 1} is the control character "
+                    f"U+{ord(char):04X}, which no one types; remove it (tabs and line breaks "
+                    "are fine)",
+                    "input": _escaped(value),
+                }
+            )
         elif isinstance(value, str) and (found := _first_surrogate(value)) is not None:
             at, surrogate = found
             errors.append(
@@ -129,6 +144,15 @@ def _parts(document: Any) -> Iterator[tuple[Loc, Any]]:
         elif isinstance(value, list):
             children = [((*loc, index), item) for index, item in enumerate(value)]
         stack.extend(reversed(children))
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""C0 but tab, line feed and carriage return; DEL; C1."""
+
+
+def _first_control(text: str) -> tuple[int, str] | None:
+    found = _CONTROL.search(text)
+    return None if found is None else (found.start(), found.group())
 
 
 def _first_surrogate(text: str) -> tuple[int, str] | None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+import phonenumbers
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -94,6 +95,11 @@ def policy_and_calendar(
     intake: ComplaintIntake, policies: PolicySet
 ) -> tuple[EscalationPolicy, BusinessCalendar | None]:
     """The brand's policy and the country's calendar, or a 422 naming the field at fault."""
+    if intake.country not in phonenumbers.SUPPORTED_REGIONS:
+        raise _invalid(
+            "country",
+            message=f"{intake.country} is not a country's ISO 3166-1 alpha-2 code (IN, MX, …)",
+        )
     try:
         policy = policies.for_brand(intake.brand)
     except KeyError as err:

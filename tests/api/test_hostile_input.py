@@ -309,3 +309,35 @@ async def test_no_hostile_request_is_a_server_error(
 
     answer = await module_api.request(operation.method, path + query, content=body, headers=headers)
     assert answer.status_code < 500, (operation.method, path + query, body, headers, answer.text)
+
+
+@pytest.mark.parametrize("token", ['"Eve\\u0000"', '"Eve\\u001b[2J"', '"Eve\\u0085"', '"\\u007f"'])
+@pytest.mark.parametrize("field", ["description", "customer.name"])
+async def test_a_control_character_in_a_filing_is_a_422_naming_the_field(
+    module_api: httpx.AsyncClient, field: str, token: str
+) -> None:
+    """Found by the fault suite: `Eve\\x00\\x07\\x1b[2J` was filed and would reach emails."""
+    answer = await _post(module_api, "/complaints", _filing_with(token, field))
+    assert answer.status_code == 422, answer.text
+    [error] = answer.json()["detail"]
+    assert error["loc"] == ["body", *field.split(".")] and "control character" in error["msg"]
+
+
+async def test_a_note_with_a_control_character_is_refused_and_tabs_and_lines_are_not(
+    module_api: httpx.AsyncClient, filed: Filed
+) -> None:
+    path = f"/complaints/{filed.complaint_id}/notes"
+    refused = await _post(module_api, path, '{"text": "a\\u0000b"}')
+    assert refused.status_code == 422 and _locs(refused) == [["body", "text"]]
+    taken = await _post(module_api, path, '{"text": "Called:\\n\\tno answer\\r\\n"}')
+    assert taken.status_code == 200, taken.text
+
+
+@pytest.mark.parametrize("country", ["ZZ", "zz", "XX", "EU"])
+async def test_a_country_no_one_lives_in_is_a_422(
+    module_api: httpx.AsyncClient, country: str
+) -> None:
+    answer = await module_api.post("/complaints", json={**FORM, "country": country}, headers=ADMIN)
+    assert answer.status_code == 422, answer.text
+    [error] = answer.json()["detail"]
+    assert error["loc"] == ["body", "country"] and "ISO 3166-1" in error["msg"]
