@@ -3,6 +3,7 @@
 import asyncio
 import logging
 import signal
+from typing import Any
 
 from temporalio.client import Client
 from temporalio.runtime import Runtime
@@ -41,12 +42,13 @@ def build_worker(
     templates: TemplateCatalog | None = None,
     journal: CaseJournal | None = None,
     tracking: TrackingSettings | None = None,
+    **options: Any,
 ) -> Worker:
     """A worker with every complaint workflow and activity registered.
 
     Without `channels`, text messages are off and the sent-ledger lives in memory; without
     `journal`, the case journal is an in-memory SQLite database (tests); without `tracking`,
-    acknowledgements carry no tracking link.
+    acknowledgements carry no tracking link. `options` go to the `Worker` (its cache size).
     """
     journal = journal or CaseJournal(IN_MEMORY)
     notifications = NotificationActivities(
@@ -67,6 +69,7 @@ def build_worker(
             notifications.send_notification_email,
             journaling.record_in_journal,
         ],
+        **options,
     )
 
 

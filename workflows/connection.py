@@ -10,6 +10,7 @@ from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.service import RPCError
 
 from workflows.codec import configured_data_converter
+from workflows.metrics import HISTOGRAM_BUCKETS
 
 DEFAULT_ADDRESS = "localhost:7233"
 
@@ -17,8 +18,12 @@ log = logging.getLogger(__name__)
 
 
 def runtime_with_metrics(address: str) -> Runtime:
-    """A Temporal runtime serving Prometheus metrics at `address` (host:port)."""
-    return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=address)))
+    """A Temporal runtime serving Prometheus metrics at `address` (host:port), the business
+    histograms in seconds (`workflows.metrics`)."""
+    prometheus = PrometheusConfig(
+        bind_address=address, histogram_bucket_overrides=HISTOGRAM_BUCKETS
+    )
+    return Runtime(telemetry=TelemetryConfig(metrics=prometheus))
 
 
 async def connect(

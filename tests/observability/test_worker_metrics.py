@@ -1,0 +1,95 @@
+"""The worker's business metrics, scraped over HTTP after a ladder and a resolution, as
+Prometheus scrapes `COMPLAINTS_METRICS_ADDRESS`."""
+
+from datetime import timedelta
+from pathlib import Path
+
+from temporalio.testing import WorkflowEnvironment
+
+from activities.channels import ChannelSettings
+from activities.email import SmtpSettings
+from domain.history import StepKind
+from domain.view import ComplaintView
+from harness.mailbox import Mailbox
+from tests.conftest import close_workflows
+from tests.support.actions import answer, propose
+from tests.support.metrics import scrape, total
+from tests.support.workflows import StartComplaint, settled, view_when
+from worker import build_worker
+from workflows.complaint import ComplaintWorkflow
+
+H = timedelta(hours=1)
+
+
+def steps(views: list[ComplaintView], kind: StepKind) -> int:
+    return sum(step.kind is kind for view in views for step in view.history)
+
+
+async def test_a_ladder_and_a_resolution_are_counted_once_each_though_replayed(
+    env: WorkflowEnvironment,
+    mailbox: Mailbox,
+    start_complaint: StartComplaint,
+    opened_workflows: set[str],
+    task_queue: str,
+    sent_ledger: Path,
+    metrics_url: str,
+) -> None:
+    smtp = SmtpSettings(host="127.0.0.1", port=mailbox.port, timeout_seconds=5)
+    channels = ChannelSettings(sms_gateway=None, sent_ledger=sent_ledger)
+    # No cache: each workflow task replays the whole history first, which records nothing.
+    async with build_worker(env.client, smtp, task_queue, channels, max_cached_workflows=0):
+        ladder = await start_complaint()
+        await settled(env.client, ladder.id)
+        await env.sleep(48 * H)  # L1 breach: L2
+        await view_when(ladder, lambda v: v.level == 2)
+        await settled(env.client, ladder.id)
+        await env.sleep(24 * H)  # L2 breach: L3
+        await view_when(ladder, lambda v: v.level == 3)
+        await settled(env.client, ladder.id)
+        await env.sleep(12 * H)  # L3 breach: the President is alerted
+        await view_when(ladder, lambda v: v.breached)
+        await settled(env.client, ladder.id)
+
+        resolved = await start_complaint()
+        await propose(resolved, "Reflash")
+        await answer(resolved, "reject", "Still dead")  # up to L2 at once
+        await propose(resolved, "New phone")
+        await answer(resolved, "accept")
+        await settled(env.client, resolved.id)
+
+        views = [await handle.query(ComplaintWorkflow.view) for handle in (ladder, resolved)]
+        page = await scrape(metrics_url)
+        await close_workflows(env, opened_workflows)  # while the worker can still finish them
+
+    samples = [s for s in page if s.labels.get("task_queue") == task_queue]
+    replays = total(samples, "temporal_workflow_task_replay_latency_count")
+    assert replays > 10  # the tasks above replayed their histories
+
+    assert total(samples, "complaints_filed", brand="default") == 2
+    assert total(samples, "complaints_escalations", level="2", reason="breach") == 1
+    assert total(samples, "complaints_escalations", level="3", reason="breach") == 1
+    assert total(samples, "complaints_escalations", level="2", reason="customer_rejected") == 1
+    assert total(samples, "complaints_escalations") == 3
+    for level in ("1", "2", "3"):
+        assert total(samples, "complaints_breaches", level=level) == 1
+    assert total(samples, "complaints_breaches") == 3
+
+    resolved_view = views[1]
+    resolved_at = next(s.at for s in resolved_view.history if s.kind is StepKind.RESOLVED)
+    took = (resolved_at - resolved_view.opened_at).total_seconds()
+    histogram = "complaints_time_to_resolution_seconds"
+    assert total(samples, f"{histogram}_count", brand="default") == 1
+    assert total(samples, f"{histogram}_sum", brand="default") == took
+
+    emails = len(mailbox.messages)
+    assert emails == steps(views, StepKind.NOTIFIED) > 10
+    assert total(samples, "complaints_notifications_sent", channel="email") == emails
+    assert total(samples, "complaints_notifications_sent", kind="breach_alert") == 1
+    assert total(samples, "complaints_notifications_sent", kind="escalated") == 3
+    assert total(samples, "complaints_delivery_latency_seconds_count") == emails
+    failed = steps(views, StepKind.NOTIFICATION_FAILED)
+    assert total(samples, "complaints_notifications_failed") == failed
+    assert total(samples, "complaints_notifications_held") == 0
+    attempts = "complaints_notification_attempts"
+    assert total(samples, attempts, channel="email", outcome="sent") == emails
+    assert total(samples, attempts, outcome="refused") == failed
