@@ -19,6 +19,7 @@ from api.desk.live import LiveFeed
 from api.desk.session import DeskKeys
 from api.json_bodies import RefuseUnrepresentableJson, refusal_of_invalid_request
 from api.limits import BodySizeLimit
+from api.metrics import install_metrics
 from api.openapi import complete_openapi
 from api.rate_limits import RateLimiter
 from api.routers import actions, complaints, health, search
@@ -106,6 +107,7 @@ def create_app(
         app.state.temporal_client = client or await connect()
         app.state.journal = journal or CaseJournal(api_settings.journal_url)
         app.state.live = LiveFeed(app.state.journal)
+        count_live_streams(lambda: app.state.live.open_streams)
         yield
         await app.state.live.close()
 
@@ -140,6 +142,7 @@ def create_app(
             allow_headers=["Content-Type", "Idempotency-Key", "Authorization", "X-API-Key"],
             expose_headers=["Location"],
         )
+    count_live_streams = install_metrics(app)  # counts every answer, a 413 or a CORS refusal too
     app.add_middleware(RefusalWithoutTraceback)  # outermost: it sees start-up first
     return app
 
