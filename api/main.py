@@ -7,6 +7,8 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.sdk.trace import TracerProvider
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from temporalio.client import Client
 from temporalio.service import RPCError
@@ -29,9 +31,17 @@ from api.track import pages as track
 from domain.policy_files import PolicyError, load_policy_set
 from workflows.codec import CodecKeyError
 from workflows.connection import connect
+from workflows.tracing import temporal_interceptors, tracer_provider
 
 DOCS_ASSETS = "/docs-assets"
 """Where the API docs pages' scripts, styles and icon are served (fastapi-offline's copies)."""
+API_SERVICE = "complaints-api"
+"""The API's `service.name` in traces."""
+UNTRACED = ",".join(
+    ("/metrics", "/health", "/ready", DOCS_ASSETS, "/desk/static", "/desk/sign-in", "/track/")
+)
+"""Paths left out of traces (regular expressions searched in the URL): probes and assets, and
+the ones carrying a key in their URL (a sign-in token, a customer's tracking link)."""
 
 REFUSALS: dict[type[Exception], str] = {
     PolicyError: "refusing to start, the escalation policy is wrong:\n",
@@ -85,15 +95,17 @@ def create_app(
     auth: AuthSettings | None = None,
     journal: CaseJournal | None = None,
     tracking: TrackingSettings | None = None,
+    tracing: TracerProvider | None = None,
 ) -> FastAPI:
     """The app; pass a client (and a journal) to use instead of connecting at start-up (tests
-    do).
+    do). Requests are traced to `tracing`, else to the collector the settings name, if any.
 
     Start-up stops with a message saying what to fix when a policy file has a mistake or when
     no way to authenticate callers is configured: the API never runs open.
     """
 
     api_settings = settings or ApiSettings()
+    tracing = tracing or tracer_provider(api_settings.tracing, API_SERVICE)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -104,12 +116,16 @@ def create_app(
         app.state.policies = load_policy_set(api_settings.escalation_policy)
         app.state.desk = DeskKeys.from_settings(auth_settings)
         app.state.tracking = TrackingLinks.from_settings(tracking or TrackingSettings())
-        app.state.temporal_client = client or await connect()
+        app.state.temporal_client = client or await connect(
+            interceptors=temporal_interceptors(tracing)
+        )
         app.state.journal = journal or CaseJournal(api_settings.journal_url)
         app.state.live = LiveFeed(app.state.journal)
         count_live_streams(lambda: app.state.live.open_streams)
         yield
         await app.state.live.close()
+        if tracing is not None:
+            tracing.force_flush()
 
     # /docs (Swagger UI) loads its script, style and icon from this app (under DOCS_ASSETS), never
     # from a CDN: it works on a closed network. No ReDoc: its page fetches Redocly's logo from
@@ -143,6 +159,10 @@ def create_app(
             expose_headers=["Location"],
         )
     count_live_streams = install_metrics(app)  # counts every answer, a 413 or a CORS refusal too
+    if tracing is not None:
+        FastAPIInstrumentor.instrument_app(
+            app, tracer_provider=tracing, excluded_urls=UNTRACED, exclude_spans=["receive", "send"]
+        )
     app.add_middleware(RefusalWithoutTraceback)  # outermost: it sees start-up first
     return app
 

@@ -3,8 +3,9 @@ encrypting converter."""
 
 import asyncio
 import logging
+from collections.abc import Sequence
 
-from temporalio.client import Client
+from temporalio.client import Client, Interceptor
 from temporalio.envconfig import ClientConfig
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.service import RPCError
@@ -27,12 +28,17 @@ def runtime_with_metrics(address: str) -> Runtime:
 
 
 async def connect(
-    *, attempts: int = 30, delay_seconds: float = 1.0, runtime: Runtime | None = None
+    *,
+    attempts: int = 30,
+    delay_seconds: float = 1.0,
+    runtime: Runtime | None = None,
+    interceptors: Sequence[Interceptor] = (),
 ) -> Client:
     """Connect with Temporal's envconfig (TEMPORAL_ADDRESS, profiles, TLS, API key).
 
     Retries while the server is still starting, so processes can start side by side. Payloads
-    are encrypted with the keys of COMPLAINTS_CODEC_KEYS (`workflows.codec`).
+    are encrypted with the keys of COMPLAINTS_CODEC_KEYS (`workflows.codec`). `interceptors`
+    apply to the client and to the workers built on it (tracing, `workflows.tracing`).
     """
     data_converter = configured_data_converter()
     config = ClientConfig.load_client_connect_config()
@@ -41,7 +47,9 @@ async def connect(
     log.info("connecting to Temporal at %s, namespace %s", address, namespace)
     for attempt in range(1, attempts + 1):
         try:
-            return await Client.connect(**config, data_converter=data_converter, runtime=runtime)
+            return await Client.connect(
+                **config, data_converter=data_converter, runtime=runtime, interceptors=interceptors
+            )
         except (RPCError, RuntimeError) as err:
             if attempt == attempts:
                 raise
