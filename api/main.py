@@ -2,13 +2,12 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-from opentelemetry.sdk.trace import TracerProvider
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from temporalio.client import Client
 from temporalio.service import RPCError
@@ -32,6 +31,9 @@ from domain.policy_files import PolicyError, load_policy_set
 from workflows.codec import CodecKeyError
 from workflows.connection import connect
 from workflows.tracing import temporal_interceptors, tracer_provider
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
 
 DOCS_ASSETS = "/docs-assets"
 """Where the API docs pages' scripts, styles and icon are served (fastapi-offline's copies)."""
@@ -95,7 +97,7 @@ def create_app(
     auth: AuthSettings | None = None,
     journal: CaseJournal | None = None,
     tracking: TrackingSettings | None = None,
-    tracing: TracerProvider | None = None,
+    tracing: "TracerProvider | None" = None,
 ) -> FastAPI:
     """The app; pass a client (and a journal) to use instead of connecting at start-up (tests
     do). Requests are traced to `tracing`, else to the collector the settings name, if any.
@@ -160,6 +162,8 @@ def create_app(
         )
     count_live_streams = install_metrics(app)  # counts every answer, a 413 or a CORS refusal too
     if tracing is not None:
+        from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor  # only when on
+
         FastAPIInstrumentor.instrument_app(
             app, tracer_provider=tracing, excluded_urls=UNTRACED, exclude_spans=["receive", "send"]
         )
