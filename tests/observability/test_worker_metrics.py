@@ -5,16 +5,20 @@ from datetime import timedelta
 from pathlib import Path
 
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
 
 from activities.channels import ChannelSettings
 from activities.email import SmtpSettings
 from domain.history import StepKind
 from domain.view import ComplaintView
 from harness.mailbox import Mailbox
+from harness.samples import with_policy
+from harness.waiting import eventually
 from tests.conftest import close_workflows
 from tests.support.actions import answer, propose
 from tests.support.metrics import scrape, total
 from tests.support.workflows import StartComplaint, settled, view_when
+from tests.workflows.test_notifications import quiet_now
 from worker import build_worker
 from workflows.complaint import ComplaintWorkflow
 
@@ -93,3 +97,30 @@ async def test_a_ladder_and_a_resolution_are_counted_once_each_though_replayed(
     attempts = "complaints_notification_attempts"
     assert total(samples, attempts, channel="email", outcome="sent") == emails
     assert total(samples, attempts, outcome="refused") == failed
+
+
+async def test_a_message_held_for_quiet_hours_is_late_from_their_end_not_from_its_step(
+    env: WorkflowEnvironment,
+    worker: Worker,
+    mailbox: Mailbox,
+    start_complaint: StartComplaint,
+    task_queue: str,
+    metrics_url: str,
+) -> None:
+    now = await env.get_current_time()
+    quiet = {**quiet_now("UTC", now), "timezone": "UTC", "channels": ["email"]}
+    policy = with_policy(notifications={"quiet_hours": {"grievance_desk": quiet}})
+    handle = await start_complaint(policy=policy)
+    await view_when(handle, lambda v: any(s.kind is StepKind.NOTIFICATION_HELD for s in v.history))
+    await settled(env.client, handle.id)
+    await env.sleep(timedelta(hours=2, minutes=1))  # the quiet hours end: the desk's email goes
+    await eventually(lambda: len(mailbox.messages) == 2)
+    await settled(env.client, handle.id)
+
+    samples = [s for s in await scrape(metrics_url) if s.labels.get("task_queue") == task_queue]
+    desk = {"channel": "email", "kind": "assigned"}
+    assert total(samples, "complaints_notifications_held", **desk) == 1
+    assert total(samples, "complaints_notifications_sent", **desk) == 1
+    latency = "complaints_delivery_latency_seconds"
+    assert total(samples, f"{latency}_count", **desk) == 1
+    assert total(samples, f"{latency}_sum", **desk) < 120  # held 2 h, but owed only since
