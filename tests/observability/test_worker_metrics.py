@@ -124,3 +124,27 @@ async def test_a_message_held_for_quiet_hours_is_late_from_their_end_not_from_it
     latency = "complaints_delivery_latency_seconds"
     assert total(samples, f"{latency}_count", **desk) == 1
     assert total(samples, f"{latency}_sum", **desk) < 120  # held 2 h, but owed only since
+
+
+async def test_a_complaint_continued_as_new_is_not_counted_again(
+    env: WorkflowEnvironment,
+    worker: Worker,
+    mailbox: Mailbox,
+    start_complaint: StartComplaint,
+    task_queue: str,
+    metrics_url: str,
+) -> None:
+    handle = await start_complaint(history_event_limit=40)
+    for hours in (48, 24, 12, 4, 4):
+        await env.sleep(hours * H)
+    latest = env.client.get_workflow_handle_for(ComplaintWorkflow.run, handle.id)
+    view = await view_when(latest, lambda v: steps([v], StepKind.REALERTED) == 2)
+    assert (await latest.describe()).run_id != handle.result_run_id, "no continue-as-new"
+    await settled(env.client, handle.id)
+
+    samples = [s for s in await scrape(metrics_url) if s.labels.get("task_queue") == task_queue]
+    assert total(samples, "complaints_filed") == 1
+    assert total(samples, "complaints_escalations") == 2
+    assert total(samples, "complaints_breaches") == 3
+    assert total(samples, "complaints_breach_realerts", level="3") == 2
+    assert total(samples, "complaints_notifications_sent") == steps([view], StepKind.NOTIFIED)
