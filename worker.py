@@ -3,6 +3,7 @@
 import asyncio
 import logging
 import signal
+from typing import Any
 
 from temporalio.client import Client
 from temporalio.runtime import Runtime
@@ -23,7 +24,10 @@ from workflows.complaint import ComplaintWorkflow
 from workflows.connection import connect, runtime_with_metrics
 from workflows.matter import MatterWorkflow
 from workflows.settings import EngineSettings
+from workflows.tracing import temporal_interceptors, tracer_provider
 
+WORKER_SERVICE = "complaints-worker"
+"""The worker's `service.name` in traces."""
 SANDBOX = SandboxedWorkflowRunner(
     # Deterministic validators whose modules load lazily while pydantic validates workflow input
     # (phonenumbers loads each region's metadata on first use, behind a threading.Lock).
@@ -41,12 +45,13 @@ def build_worker(
     templates: TemplateCatalog | None = None,
     journal: CaseJournal | None = None,
     tracking: TrackingSettings | None = None,
+    **options: Any,
 ) -> Worker:
     """A worker with every complaint workflow and activity registered.
 
     Without `channels`, text messages are off and the sent-ledger lives in memory; without
     `journal`, the case journal is an in-memory SQLite database (tests); without `tracking`,
-    acknowledgements carry no tracking link.
+    acknowledgements carry no tracking link. `options` go to the `Worker` (its cache size).
     """
     journal = journal or CaseJournal(IN_MEMORY)
     notifications = NotificationActivities(
@@ -67,6 +72,7 @@ def build_worker(
             notifications.send_notification_email,
             journaling.record_in_journal,
         ],
+        **options,
     )
 
 
@@ -88,8 +94,9 @@ async def main() -> None:
     except CrmFeedConfigError as err:
         raise SystemExit(f"refusing to start: {err}") from None
     runtime = runtime_with_metrics(settings.metrics_address) if settings.metrics_address else None
+    tracing = tracer_provider(settings.tracing, WORKER_SERVICE)
     try:
-        client = await connect(runtime=runtime)
+        client = await connect(runtime=runtime, interceptors=temporal_interceptors(tracing))
     except CodecKeyError as err:
         raise SystemExit(f"refusing to start, the payload keys are wrong: {err}") from None
     journal = CaseJournal(settings.journal_url, feeds=feeds)
@@ -120,6 +127,8 @@ async def main() -> None:
         logging.info("worker polling task queue %r", settings.task_queue)
         await stop.wait()
         logging.info("worker shutting down")
+    if tracing is not None:
+        tracing.shutdown()  # sends the spans still batched
 
 
 if __name__ == "__main__":

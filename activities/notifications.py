@@ -19,6 +19,7 @@ from activities.tracking_links import TrackingLinks, TrackingSettings
 from domain.messages import DeliveryChannel, NotificationKind
 from domain.templates import RenderedMessage, TemplateCatalog, TemplateProblem
 
+ATTEMPTS_METRIC = "complaints_notification_attempts"
 HIDDEN_LINK = "[the customer's tracking link]"
 """What the journal keeps of a tracking link: whoever holds the link acts as the customer."""
 ATTEMPT_SHARE = 0.8
@@ -54,7 +55,18 @@ class NotificationActivities:
     @activity.defn(name=models.SEND_NOTIFICATION)
     async def send_notification(self, delivery: Delivery) -> SentMessage:
         """Send `delivery` unless its key was sent already; permanent failures are not retried.
-        What was sent goes to the case journal too (once per key, retries included)."""
+        What was sent goes to the case journal too (once per key, retries included). Each
+        attempt is counted by its outcome (`complaints_notification_attempts`)."""
+        try:
+            sent = await self._attempt(delivery)
+        except ApplicationError as err:
+            outcome = "refused" if err.non_retryable else "retrying"
+            _count_attempt(delivery.channel, outcome, err.type or "")
+            raise
+        _count_attempt(delivery.channel, "sent", "")
+        return sent
+
+    async def _attempt(self, delivery: Delivery) -> SentMessage:
         async with _heartbeating():
             try:
                 return await self._send_once(delivery)
@@ -235,6 +247,14 @@ class NotificationActivities:
             handover.refused()  # apprise answers only once the receiver has answered
             raise
         handover.taken()
+
+
+def _count_attempt(channel: DeliveryChannel, outcome: str, error: str) -> None:
+    """One send attempt: `sent` (or sent before), `retrying` after a transient failure (an
+    outage), `refused` for good; `error` is the failure's type (`MailServerUnreachable`)."""
+    activity.metric_meter().create_counter(
+        ATTEMPTS_METRIC, "Send attempts by channel and outcome"
+    ).add(1, {"channel": str(channel), "outcome": outcome, "error": error})
 
 
 class LedgerHandover:

@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
@@ -19,6 +20,7 @@ from api.desk.live import LiveFeed
 from api.desk.session import DeskKeys
 from api.json_bodies import RefuseUnrepresentableJson, refusal_of_invalid_request
 from api.limits import BodySizeLimit
+from api.metrics import install_metrics
 from api.openapi import complete_openapi
 from api.rate_limits import RateLimiter
 from api.routers import actions, complaints, health, search
@@ -28,9 +30,20 @@ from api.track import pages as track
 from domain.policy_files import PolicyError, load_policy_set
 from workflows.codec import CodecKeyError
 from workflows.connection import connect
+from workflows.tracing import temporal_interceptors, tracer_provider
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
 
 DOCS_ASSETS = "/docs-assets"
 """Where the API docs pages' scripts, styles and icon are served (fastapi-offline's copies)."""
+API_SERVICE = "complaints-api"
+"""The API's `service.name` in traces."""
+UNTRACED = ",".join(
+    ("/metrics", "/health", "/ready", DOCS_ASSETS, "/desk/static", "/desk/sign-in", "/track/")
+)
+"""Paths left out of traces (regular expressions searched in the URL): probes and assets, and
+the ones carrying a key in their URL (a sign-in token, a customer's tracking link)."""
 
 REFUSALS: dict[type[Exception], str] = {
     PolicyError: "refusing to start, the escalation policy is wrong:\n",
@@ -84,15 +97,17 @@ def create_app(
     auth: AuthSettings | None = None,
     journal: CaseJournal | None = None,
     tracking: TrackingSettings | None = None,
+    tracing: "TracerProvider | None" = None,
 ) -> FastAPI:
     """The app; pass a client (and a journal) to use instead of connecting at start-up (tests
-    do).
+    do). Requests are traced to `tracing`, else to the collector the settings name, if any.
 
     Start-up stops with a message saying what to fix when a policy file has a mistake or when
     no way to authenticate callers is configured: the API never runs open.
     """
 
     api_settings = settings or ApiSettings()
+    tracing = tracing or tracer_provider(api_settings.tracing, API_SERVICE)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -103,11 +118,16 @@ def create_app(
         app.state.policies = load_policy_set(api_settings.escalation_policy)
         app.state.desk = DeskKeys.from_settings(auth_settings)
         app.state.tracking = TrackingLinks.from_settings(tracking or TrackingSettings())
-        app.state.temporal_client = client or await connect()
+        app.state.temporal_client = client or await connect(
+            interceptors=temporal_interceptors(tracing)
+        )
         app.state.journal = journal or CaseJournal(api_settings.journal_url)
         app.state.live = LiveFeed(app.state.journal)
+        count_live_streams(lambda: app.state.live.open_streams)
         yield
         await app.state.live.close()
+        if tracing is not None:
+            tracing.force_flush()
 
     # /docs (Swagger UI) loads its script, style and icon from this app (under DOCS_ASSETS), never
     # from a CDN: it works on a closed network. No ReDoc: its page fetches Redocly's logo from
@@ -139,6 +159,13 @@ def create_app(
             allow_methods=["GET", "POST"],
             allow_headers=["Content-Type", "Idempotency-Key", "Authorization", "X-API-Key"],
             expose_headers=["Location"],
+        )
+    count_live_streams = install_metrics(app)  # counts every answer, a 413 or a CORS refusal too
+    if tracing is not None:
+        from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor  # only when on
+
+        FastAPIInstrumentor.instrument_app(
+            app, tracer_provider=tracing, excluded_urls=UNTRACED, exclude_spans=["receive", "send"]
         )
     app.add_middleware(RefusalWithoutTraceback)  # outermost: it sees start-up first
     return app

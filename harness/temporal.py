@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from temporalio.converter import DataConverter
+from temporalio.runtime import Runtime
 from temporalio.testing import WorkflowEnvironment
 
 from harness.mailbox import free_port
@@ -34,13 +35,15 @@ def _installed(binary: Path) -> Path:
 
 @asynccontextmanager
 async def start_test_server(
-    data_converter: DataConverter = DATA_CONVERTER,
+    data_converter: DataConverter = DATA_CONVERTER, runtime: Runtime | None = None
 ) -> AsyncIterator[WorkflowEnvironment]:
     """The Java time-skipping test server with the complaint search attributes registered
-    (an upsert of an unregistered one fails the workflow task and the complaint stalls)."""
+    (an upsert of an unregistered one fails the workflow task and the complaint stalls); its
+    client, and the workers built on it, use `runtime` (its metrics), else the default one."""
     environment = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=str(_installed(TEST_SERVER)),
         data_converter=data_converter,
+        runtime=runtime,
     )
     async with environment:
         await register_search_attributes(environment.client)

@@ -31,7 +31,7 @@ from workflows.complaint import ComplaintStart, ComplaintWorkflow
 from workflows.ids import workflow_id
 
 TESTS = Path(__file__).resolve().parent
-SERVER_LAYERS = {"workflows", "api", "desk", "track", "ui", "bench"}
+SERVER_LAYERS = {"workflows", "api", "desk", "track", "ui", "bench", "observability"}
 """Directories whose every test runs against a Temporal server, an SMTP/HTTP server or a process."""
 SERVER_FIXTURES = {"env", "dev_env", "mailbox", "hooks", "web_ui"}
 """Fixtures that start a server (every other server fixture depends on one of them)."""

@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.dispatch import Dispatcher
     from workflows.ids import matter_workflow_id
     from workflows.journaling import Journaler, journal_entry
+    from workflows.metrics import StepMetrics
     from workflows.sealed import (
         StartInput,
         accepted_signal,
@@ -113,6 +114,7 @@ class ComplaintWorkflow:
             earlier_filings=start.earlier_filings,
         )
         self._dispatcher = Dispatcher(self._complaint)
+        self._metrics = StepMetrics(self._complaint, carried=start.carried_state is not None)
         category = self._complaint.policy.reason_category(self._complaint.intake.reason)
         self._journaler = Journaler(
             self._complaint, category, start.journaled_steps, wanted=start.journal
@@ -139,6 +141,7 @@ class ComplaintWorkflow:
             self._dispatcher.dispatch()
             self._show_details()
             self._journaler.catch_up()
+            self._metrics.catch_up()
             if self._history_too_long(start.history_event_limit):
                 await self._finish_handlers_and_deliveries(continuing=True)
                 carried = {"carried_state": complaint, "journaled_steps": self._journaler.journaled}
@@ -161,6 +164,7 @@ class ComplaintWorkflow:
             try:
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 await self._dispatcher.settle(continuing=continuing)
+                self._metrics.catch_up()  # the deliveries' own steps, before the run ends
                 if continuing:  # the next run writes what the journal still lacks
                     await self._journaler.stop()
                 else:

@@ -6,7 +6,7 @@ and records the outcome on the complaint.
 
 import asyncio
 import contextlib
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -38,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.history import StepKind
     from domain.messages import DEFAULT_BRAND, DeliveryChannel, Notification
     from domain.outbox import owe_again, take_outbox
+    from workflows import metrics
 
 DELIVERY_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=2),
@@ -112,6 +113,7 @@ class Dispatcher:
             failure = StepKind.NOTIFICATION_FAILED
             record_delivery(complaint, workflow.now(), notification, failure, f"{err!r}")
             record_undelivered(complaint, workflow.now(), notification)
+            metrics.notification_undelivered(notification)
         finally:
             self._outstanding.pop(message_key(notification), None)
 
@@ -131,6 +133,7 @@ class Dispatcher:
         sent = await asyncio.gather(*(self._send_on(notification, channel) for channel in channels))
         if not any(sent):
             record_undelivered(self._complaint, workflow.now(), notification)
+            metrics.notification_undelivered(notification)
 
     async def _send_on(
         self,
@@ -142,7 +145,7 @@ class Dispatcher:
         complaint = self._complaint
         owed = self._outstanding.setdefault(message_key(notification), set())
         owed.add(channel)
-        notification = await self._after_quiet_hours(notification, channel)
+        notification, due = await self._after_quiet_hours(notification, channel)
         recipient = notification.recipient
         address = recipient.address(channel)
         assert address is not None
@@ -169,6 +172,7 @@ class Dispatcher:
             failure = f"{channel}: {_cause(err)}"
             failed = StepKind.NOTIFICATION_FAILED
             record_delivery(complaint, workflow.now(), notification, failed, failure)
+            metrics.notification_failed(notification, channel)
             owed.discard(channel)
             tried = tried | {channel}
             fallback = fallback_after_failure(complaint, notification, channel, tried)
@@ -181,25 +185,28 @@ class Dispatcher:
             f"Message-ID {sent.message_id}"
         )
         record_delivery(complaint, workflow.now(), notification, StepKind.NOTIFIED, what)
+        metrics.notification_sent(notification, channel, due)
         return True
 
     async def _after_quiet_hours(
         self, notification: Notification, channel: DeliveryChannel
-    ) -> Notification:
-        """Hold the message until the recipient's quiet hours end, or hand it to the on-call."""
+    ) -> tuple[Notification, datetime]:
+        """Hold the message until the recipient's quiet hours end, or hand it to the on-call;
+        with when it is owed: its step's time, or the end of the quiet hours."""
         decision = quiet_hours_decision(self._complaint, notification, channel, workflow.now())
         if decision.hold_until is None:
-            return decision.notification
+            return decision.notification, _step_time(self._complaint, notification)
         held = f"{channel} held for quiet hours until {decision.hold_until.isoformat()}"
         record_delivery(
             self._complaint, workflow.now(), notification, StepKind.NOTIFICATION_HELD, held
         )
+        metrics.notification_held(notification, channel)
         wait = max(decision.hold_until - workflow.now(), timedelta(0))
         summary = quiet_hours_summary(
             self._complaint, notification, channel, decision.hold_until, workflow.now()
         )
         await workflow.sleep(wait, summary=summary)
-        return decision.notification
+        return decision.notification, decision.hold_until
 
     async def _deliver_by_email(self, notification: Notification) -> None:
         """How complaints started before channels existed deliver: email only, as their
@@ -229,9 +236,18 @@ class Dispatcher:
         except ActivityError as err:
             failed = StepKind.NOTIFICATION_FAILED
             record_delivery(complaint, workflow.now(), notification, failed, _cause(err))
+            metrics.notification_failed(notification, DeliveryChannel.EMAIL)
             return
         sent = f"email to {receipt.recipient}, Message-ID {receipt.message_id}"
         record_delivery(complaint, workflow.now(), notification, StepKind.NOTIFIED, sent)
+        metrics.notification_sent(
+            notification, DeliveryChannel.EMAIL, _step_time(complaint, notification)
+        )
+
+
+def _step_time(complaint: Complaint, notification: Notification) -> datetime:
+    """When the step that owes the message was taken (a breach: its deadline)."""
+    return complaint.history[notification.step - 1].at
 
 
 def _cause(err: ActivityError) -> str:

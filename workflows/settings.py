@@ -5,18 +5,24 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from workflows.tracing import TracingSettings
+
 
 class EngineSettings(BaseSettings):
-    """Settings every process shares; COMPLAINTS_* environment variables."""
+    """Settings every process shares; COMPLAINTS_* environment variables; nested:
+    COMPLAINTS_TRACING__ENDPOINT."""
 
-    model_config = SettingsConfigDict(env_prefix="COMPLAINTS_")
+    model_config = SettingsConfigDict(env_prefix="COMPLAINTS_", env_nested_delimiter="__")
 
     task_queue: str = "complaints"
     journal_url: str = "sqlite:///.data/journal.sqlite3"
     """The case journal's database: a SQLite file, or `postgresql+psycopg://user@host/db`."""
     metrics_address: str | None = None
     """host:port where this process's Temporal runtime serves Prometheus /metrics (worker:
-    workflow and activity metrics, `complaints_refused_writes`); unset: none."""
+    Temporal's workflow and activity metrics and the business metrics of `workflows.metrics`);
+    unset: none."""
+    tracing: TracingSettings = TracingSettings()
+    """Where traces go (OTLP/HTTP); off unless an endpoint is set."""
     escalation_policy: Path = Field(
         default=Path("policy"),
         validation_alias="ESCALATION_POLICY",

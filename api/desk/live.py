@@ -91,6 +91,10 @@ class LiveFeed:
         self._last = 0
         """The last event read (while the reader runs)."""
 
+    @property
+    def open_streams(self) -> int:
+        return len(self._streams)
+
     @contextlib.asynccontextmanager
     async def stream(self, person: Principal, after: int | None) -> AsyncIterator[_Stream]:
         """A stream of `person`'s events from now, or from after event `after` when a browser
