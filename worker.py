@@ -15,6 +15,7 @@ from activities.crm_feed import CrmFeedConfigError, CrmFeedSettings, FeedDispatc
 from activities.email import SmtpSettings
 from activities.journal import JournalActivities
 from activities.journal_store import IN_MEMORY, CaseJournal
+from activities.ledger import LedgerUnavailable, describe
 from activities.notifications import NotificationActivities
 from activities.tracking_links import TrackingConfigError, TrackingLinks, TrackingSettings
 from domain.policy_files import SHIPPED_TEMPLATES, PolicyError, load_policy_set, load_templates
@@ -110,15 +111,14 @@ async def main() -> None:
         raise SystemExit(f"refusing to start: {err}") from None
     if tracking.tracking_secret is None:
         logging.warning("COMPLAINTS_TRACKING_SECRET is unset: acknowledgements carry no link")
-    worker = build_worker(
-        client,
-        SmtpSettings(),
-        settings.task_queue,
-        ChannelSettings(),
-        templates,
-        journal,
-        tracking,
-    )
+    channels = ChannelSettings()
+    logging.info("sent-ledger: %s", describe(channels.sent_ledger))
+    try:
+        worker = build_worker(
+            client, SmtpSettings(), settings.task_queue, channels, templates, journal, tracking
+        )
+    except LedgerUnavailable as err:
+        raise SystemExit(f"refusing to start: {err}") from None
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

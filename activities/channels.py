@@ -7,8 +7,11 @@ from pathlib import Path
 from urllib.parse import quote
 
 import apprise
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from temporalio.exceptions import ApplicationError
+
+from activities.ledger import ledger_location
 
 SMS_BY_EMAIL = "mailto:"
 """An SMS gateway of the form `mailto:{phone}@sms.example.com` (an email-to-SMS gateway)."""
@@ -29,8 +32,15 @@ class ChannelSettings(BaseSettings):
     """Apprise URL with a `{phone}` slot (`twilio://SID:TOKEN@+15550100/{phone}`,
     `json://host/sms?:to={phone}`), or `mailto:{phone}@gateway` for an email-to-SMS gateway.
     Unset: a text message fails at once, recorded on the complaint (no retry)."""
-    sent_ledger: Path | None = Path(".data/sent-notifications.sqlite3")
-    """Where sent messages are remembered across retries and restarts; None keeps it in memory."""
+    sent_ledger: Path | str | None = Path(".data/sent-notifications.sqlite3")
+    """Where sent messages are remembered across retries and restarts: a SQLite file (one per
+    worker host), a `postgresql://…` URL (shared by workers on several hosts), or None (in
+    memory)."""
+
+    @field_validator("sent_ledger", mode="before")
+    @classmethod
+    def _file_or_url(cls, value: str | Path | None) -> str | Path | None:
+        return ledger_location(value)
 
 
 def sms_target(gateway: str, phone: str) -> str:

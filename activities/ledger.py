@@ -3,20 +3,26 @@
 A message is claimed (`sending`) just before it leaves and marked `sent` the moment the channel
 takes it. A claim still `sending` when an attempt starts means an earlier attempt died (or was
 timed out) between the two: it may or may not have been delivered, and it is sent again.
+
+Two stores keep it with the same table and key: a SQLite file, one per worker host (the
+embedded default; in memory for tests), and a PostgreSQL table that workers on several hosts
+share (`NOTIFY_SENT_LEDGER=postgresql://…`). The sender sees only `SentLedger`.
 """
 
-import contextlib
-import sqlite3
-import threading
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import Protocol
+from urllib.parse import urlsplit
 
 from activities.models import SentMessage
 
-BUSY_TIMEOUT_SECONDS = 2.0
-"""How long a write waits for another process's write on the same file (each takes about
-a millisecond); it runs on the event loop, well under an attempt's heartbeat timeout."""
+POSTGRES_SCHEMES = ("postgresql://", "postgresql+psycopg://", "postgres://")
+"""How `NOTIFY_SENT_LEDGER` names a PostgreSQL ledger (the SQLAlchemy spelling included, so the
+case journal's URL can be reused)."""
+WRITE_TIMEOUT_SECONDS = 2.0
+"""How long a ledger write may wait (for another process's write, a lock, the network) before it
+fails; writes run on the event loop, well under an attempt's heartbeat timeout."""
 
 
 class Mark(StrEnum):
@@ -32,81 +38,65 @@ class Entry:
     sent: SentMessage
 
 
-class SentLedger:
-    """A SQLite table of messages by key (a file; in memory when no path is given).
+class LedgerUnavailable(Exception):
+    """The ledger's store cannot be read or written now (locked, down, unreachable): the attempt
+    is retried, it does not count as a bug."""
 
-    Writes run on the caller's thread, not a worker thread: the commit that records an accepted
-    message must not queue behind other work (see docs/notifications.md, "The window left").
-    One worker host, one file: workers on several hosts need a shared store (a database table
-    with the same unique key) to keep the guarantee across hosts.
-    """
 
-    def __init__(self, path: Path | None) -> None:
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        self._connection = sqlite3.connect(
-            ":memory:" if path is None else path,
-            timeout=BUSY_TIMEOUT_SECONDS,
-            isolation_level=None,  # autocommit: each statement is its own transaction
-            check_same_thread=False,
-        )
-        self._lock = threading.Lock()
-        with self._lock:
-            if path is not None:
-                self._connection.execute("PRAGMA journal_mode=WAL")
-                # A commit reaches the WAL before it returns: a killed process keeps it (only a
-                # power cut could lose the last ones).
-                self._connection.execute("PRAGMA synchronous=NORMAL")
-            self._connection.execute(
-                "CREATE TABLE IF NOT EXISTS sent ("
-                " key TEXT PRIMARY KEY, message TEXT NOT NULL,"
-                " at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
-            )
-            columns = {row[1] for row in self._connection.execute("PRAGMA table_info(sent)")}
-            if "state" not in columns:  # a ledger from before claims: every row was sent
-                with contextlib.suppress(sqlite3.OperationalError):  # another process added it
-                    self._connection.execute(
-                        "ALTER TABLE sent ADD COLUMN state TEXT NOT NULL DEFAULT 'sent'"
-                    )
-            if "claims" not in columns:
-                with contextlib.suppress(sqlite3.OperationalError):
-                    self._connection.execute(
-                        "ALTER TABLE sent ADD COLUMN claims INTEGER NOT NULL DEFAULT 1"
-                    )
+class SentLedger(Protocol):
+    """Messages by idempotency key. Every call runs on the caller's thread and returns within
+    `WRITE_TIMEOUT_SECONDS` (or raises `LedgerUnavailable`): the write that records an accepted
+    message must not queue behind other work (docs/notifications.md, "The window left")."""
 
     def find(self, key: str) -> Entry | None:
-        with self._lock:
-            row = self._connection.execute(
-                "SELECT state, message FROM sent WHERE key = ?", (key,)
-            ).fetchone()
-        return Entry(Mark(row[0]), SentMessage.model_validate_json(row[1])) if row else None
+        """What was recorded for `key`, if anything."""
+        ...
 
     def claim(self, key: str, sent: SentMessage) -> Entry | None:
-        """Note `key` as about to be sent; the entry found instead if it was claimed before
-        (`sent`: do not send; `sending`: an earlier attempt may have sent it)."""
-        with self._lock:
-            inserted = self._connection.execute(
-                "INSERT OR IGNORE INTO sent (key, message, state) VALUES (?, ?, 'sending')",
-                (key, sent.model_dump_json()),
-            ).rowcount
-            if inserted:
-                return None
-            self._connection.execute(
-                "UPDATE sent SET claims = claims + 1 WHERE key = ? AND state = 'sending'", (key,)
-            )
-            row = self._connection.execute(
-                "SELECT state, message FROM sent WHERE key = ?", (key,)
-            ).fetchone()
-        return Entry(Mark(row[0]), SentMessage.model_validate_json(row[1]))
+        """Note `key` as about to be sent, atomically: None if this call claimed it, else the
+        entry found (`sent`: do not send; `sending`: an earlier attempt may have sent it)."""
+        ...
 
     def mark_sent(self, key: str) -> None:
         """The channel took it: no attempt sends `key` again."""
-        with self._lock:
-            self._connection.execute(
-                "UPDATE sent SET state = 'sent', at = CURRENT_TIMESTAMP WHERE key = ?", (key,)
-            )
+        ...
 
     def release(self, key: str) -> None:
         """The channel answered that it did not take it: a retry sends it as a first time."""
-        with self._lock:
-            self._connection.execute("DELETE FROM sent WHERE key = ? AND state = 'sending'", (key,))
+        ...
+
+
+def ledger_location(value: str | Path | None) -> str | Path | None:
+    """A PostgreSQL URL as it is, anything else as a file path (`NOTIFY_SENT_LEDGER`)."""
+    if value is None or isinstance(value, Path):
+        return value
+    if value.startswith(POSTGRES_SCHEMES):
+        return value
+    if "://" in value:
+        raise ValueError(
+            f"the sent-ledger is a file path or a PostgreSQL URL ({', '.join(POSTGRES_SCHEMES)}"
+            f"…), not {value.partition('://')[0]}://…"
+        )
+    return Path(value)
+
+
+def describe(location: str | Path | None) -> str:
+    """Where the ledger is, without credentials, for logs and errors."""
+    if location is None:
+        return "in memory"
+    if isinstance(location, Path):
+        return f"SQLite file {location}"
+    url = urlsplit(location)
+    return f"PostgreSQL at {url.hostname}:{url.port or 5432}{url.path}"
+
+
+def open_ledger(location: str | Path | None) -> SentLedger:
+    """The ledger `location` names: a PostgreSQL URL, a SQLite file, or None (in memory)."""
+    # Imported here: both modules import this one for `Entry` and `Mark`.
+    if isinstance(location, str):
+        from activities.ledger_postgres import PostgresLedger
+
+        return PostgresLedger(location)
+    from activities.ledger_sqlite import SqliteLedger
+
+    return SqliteLedger(location)

@@ -13,7 +13,7 @@ from activities import models
 from activities.channels import SMS_BY_EMAIL, ChannelSettings, send_by_apprise, sms_target
 from activities.email import EmailSender, OutgoingMail, SmtpSettings, message_id_for
 from activities.journal_store import CaseJournal
-from activities.ledger import Mark, SentLedger
+from activities.ledger import LedgerUnavailable, Mark, SentLedger, open_ledger
 from activities.models import Delivery, JournalMessage, SentMessage
 from activities.tracking_links import TrackingLinks, TrackingSettings
 from domain.messages import DeliveryChannel, NotificationKind
@@ -49,7 +49,7 @@ class NotificationActivities:
         self._smtp = smtp
         self._channels = channels
         self._templates = templates
-        self._ledger = ledger or SentLedger(channels.sent_ledger)
+        self._ledger = ledger or open_ledger(channels.sent_ledger)
         self._journal = journal
 
     @activity.defn(name=models.SEND_NOTIFICATION)
@@ -72,6 +72,8 @@ class NotificationActivities:
                 return await self._send_once(delivery)
             except ApplicationError:
                 raise
+            except LedgerUnavailable as err:  # an outage of the ledger's store: retried
+                raise ApplicationError(str(err), type="LedgerUnavailable") from err
             except UnicodeError as err:  # an address or text no channel can carry
                 raise ApplicationError(
                     f"cannot encode the message for {delivery.address}: {err}",
@@ -273,10 +275,18 @@ class LedgerHandover:
             raise AlreadySent(self._key)
 
     def taken(self) -> None:
-        self._ledger.mark_sent(self._key)
+        try:
+            self._ledger.mark_sent(self._key)
+        except LedgerUnavailable as err:
+            # Failing the attempt now would resend for certain; completing it records the send
+            # in Temporal, and the claim left `sending` only matters to an attempt that dies.
+            activity.logger.warning("%s was sent but not marked in the ledger: %s", self._key, err)
 
     def refused(self) -> None:
-        self._ledger.release(self._key)
+        try:
+            self._ledger.release(self._key)
+        except LedgerUnavailable as err:  # the refusal is what the attempt reports
+            activity.logger.warning("%s was refused; its claim stays: %s", self._key, err)
 
 
 class AlreadySent(Exception):

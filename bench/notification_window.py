@@ -6,6 +6,7 @@ sent-ledger and returns. A crash in between resends on retry (same Message-ID). 
 message, the time from the server's accept to the ledger's commit (timed by the ledger itself).
 
     .venv/bin/python -m bench.notification_window --count 500
+    .venv/bin/python -m bench.notification_window --count 500 --ledger postgresql://…
 """
 
 import argparse
@@ -13,6 +14,7 @@ import asyncio
 import statistics
 import tempfile
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +23,8 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.channels import ChannelSettings
 from activities.email import SmtpSettings
-from activities.ledger import SentLedger
-from activities.models import Delivery
+from activities.ledger import Entry, SentLedger, ledger_location, open_ledger
+from activities.models import Delivery, SentMessage
 from activities.notifications import NotificationActivities
 from domain.policy_files import SHIPPED_TEMPLATES
 from domain.templates import TemplateCatalog
@@ -43,30 +45,43 @@ class AcceptClock:
         return "250 Message accepted"
 
 
-class TimedLedger(SentLedger):
-    """The real ledger, noting when each record is committed."""
+class TimedLedger:
+    """A real ledger, noting when each record is committed."""
 
-    def __init__(self, path: Path) -> None:
-        super().__init__(path)
+    def __init__(self, ledger: SentLedger) -> None:
+        self._ledger = ledger
         self.committed: dict[str, float] = {}
 
+    def find(self, key: str) -> Entry | None:
+        return self._ledger.find(key)
+
+    def claim(self, key: str, sent: SentMessage) -> Entry | None:
+        return self._ledger.claim(key, sent)
+
     def mark_sent(self, key: str) -> None:
-        super().mark_sent(key)
+        self._ledger.mark_sent(key)
         self.committed[key] = time.perf_counter()
 
+    def release(self, key: str) -> None:
+        self._ledger.release(key)
 
-def delivery(number: int) -> Delivery:
-    return sample_delivery(f"bench/{number}/acknowledgement/customer/email")
+
+def delivery(run: str, number: int) -> Delivery:
+    return sample_delivery(f"bench-{run}/{number}/acknowledgement/customer/email")
 
 
-async def measure(count: int, concurrency: int = 1) -> list[float]:
+async def measure(count: int, concurrency: int = 1, location: str | None = None) -> list[float]:
+    """Per email, accept -> recorded; on the ledger `location` names (a temporary SQLite file
+    when None)."""
     clock = AcceptClock()
     port = free_port()
     server = Controller(clock, hostname="127.0.0.1", port=port)
     server.start()
+    run = uuid.uuid4().hex[:8]  # a shared ledger keeps earlier runs' keys
     try:
         with tempfile.TemporaryDirectory() as folder:
-            ledger = TimedLedger(Path(folder) / "sent.sqlite3")
+            where = ledger_location(location) if location else Path(folder) / "sent.sqlite3"
+            ledger = TimedLedger(open_ledger(where))
             activities = NotificationActivities(
                 SmtpSettings(port=port),
                 ChannelSettings(sent_ledger=None),
@@ -78,19 +93,23 @@ async def measure(count: int, concurrency: int = 1) -> list[float]:
                 batch = range(first, min(first + concurrency, count))
                 await asyncio.gather(
                     *(
-                        ActivityEnvironment().run(activities.send_notification, delivery(number))
+                        ActivityEnvironment().run(
+                            activities.send_notification, delivery(run, number)
+                        )
                         for number in batch
                     )
                 )
                 for number in batch:
-                    key = delivery(number).idempotency_key
+                    key = delivery(run, number).idempotency_key
                     windows.append(ledger.committed[key] - clock.accepted[key])
             return windows
     finally:
         server.stop()
 
 
-async def under_load(count: int, concurrency: int, busy: int) -> list[float]:
+async def under_load(
+    count: int, concurrency: int, busy: int, location: str | None = None
+) -> list[float]:
     """`measure` while `busy` blocking calls keep the default thread pool occupied."""
     done = asyncio.Event()
 
@@ -100,7 +119,7 @@ async def under_load(count: int, concurrency: int, busy: int) -> list[float]:
 
     load = asyncio.create_task(occupy())
     try:
-        return await measure(count, concurrency)
+        return await measure(count, concurrency, location)
     finally:
         done.set()
         await load
@@ -116,9 +135,15 @@ def main() -> None:
         default=0,
         help="blocking 20 ms calls kept queued on the default thread pool (journal writes)",
     )
+    parser.add_argument(
+        "--ledger",
+        help="NOTIFY_SENT_LEDGER to measure (postgresql://… or a file); default a new SQLite file",
+    )
     arguments = parser.parse_args()
     count, concurrency = arguments.count, arguments.concurrency
-    windows = sorted(asyncio.run(under_load(count, concurrency, arguments.busy_pool)))
+    windows = sorted(
+        asyncio.run(under_load(count, concurrency, arguments.busy_pool, arguments.ledger))
+    )
     ms = [window * 1000 for window in windows]
     quantiles = statistics.quantiles(ms, n=100)
     print(

@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
+from psycopg import sql
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -17,12 +19,14 @@ from temporalio.worker import Worker
 from activities.channels import ChannelSettings
 from activities.email import SmtpSettings
 from activities.journal_store import IN_MEMORY, CaseJournal
+from activities.ledger_postgres import libpq_url
 from activities.tracking_links import TrackingSettings
 from api.settings import ApiSettings
 from domain.intake import ComplaintIntake
 from domain.policy import EscalationPolicy
 from harness.api import serve_api
 from harness.mailbox import Mailbox, free_port
+from harness.postgres import PostgresMissing, running_postgres
 from harness.samples import SEED_MATRIX, sample_intake
 from harness.temporal import start_dev_server, start_test_server
 from tests.support.workflows import ComplaintHandle, StartComplaint, in_flight, settled
@@ -33,7 +37,7 @@ from workflows.ids import workflow_id
 TESTS = Path(__file__).resolve().parent
 SERVER_LAYERS = {"workflows", "api", "desk", "track", "ui", "bench", "observability"}
 """Directories whose every test runs against a Temporal server, an SMTP/HTTP server or a process."""
-SERVER_FIXTURES = {"env", "dev_env", "mailbox", "hooks", "web_ui"}
+SERVER_FIXTURES = {"env", "dev_env", "mailbox", "hooks", "web_ui", "postgres_server"}
 """Fixtures that start a server (every other server fixture depends on one of them)."""
 SETTLE_WITHIN = 10.0
 """Seconds a test's workflows get, all together, to finish their tasks and activities."""
@@ -192,6 +196,29 @@ def tracking() -> TrackingSettings | None:
 def sent_ledger(tmp_path: Path) -> Path:
     """The worker's sent-ledger: a SQLite file, as `make run` and production keep it."""
     return tmp_path / "sent-notifications.sqlite3"
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """One Debian PostgreSQL for the session (skipped, saying why, where it is not installed)."""
+    try:
+        server = running_postgres()
+        url = server.__enter__()
+    except PostgresMissing as err:
+        pytest.skip(str(err))
+    try:
+        yield url
+    finally:
+        server.__exit__(None, None, None)
+
+
+@pytest.fixture
+def postgres_ledger(postgres_server: str) -> str:
+    """A `NOTIFY_SENT_LEDGER` URL: a database of the test's own on the session's server."""
+    database = f"ledger_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(libpq_url(postgres_server), autocommit=True) as connection:
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
+    return f"{postgres_server.rsplit('/', 1)[0]}/{database}"
 
 
 @pytest.fixture

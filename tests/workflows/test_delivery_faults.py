@@ -13,7 +13,8 @@ from temporalio.worker import Worker
 
 from activities.channels import ChannelSettings
 from activities.email import SmtpSettings
-from activities.ledger import Mark, SentLedger
+from activities.ledger import Mark
+from activities.ledger_sqlite import SqliteLedger
 from activities.models import Delivery
 from activities.notifications import UNEXPECTED_ATTEMPTS, NotificationActivities
 from domain.history import StepKind
@@ -217,7 +218,7 @@ async def test_a_claim_left_by_a_dead_attempt_is_sent_again_with_the_same_messag
     )
     assert again == first
     assert list(mailbox.message_ids().values()) == [2], "at least once: resent, same Message-ID"
-    entry = SentLedger(ledger).find(sample_delivery().idempotency_key)
+    entry = SqliteLedger(ledger).find(sample_delivery().idempotency_key)
     assert entry is not None and entry.mark is Mark.SENT
 
 
@@ -230,7 +231,7 @@ async def test_a_refusal_at_data_releases_the_claim(mailbox: Mailbox, tmp_path: 
             activities(mailbox, ledger).send_notification, sample_delivery()
         )
     assert (raised.value.type, raised.value.non_retryable) == ("MailDeferred", False)
-    assert SentLedger(ledger).find(sample_delivery().idempotency_key) is None
+    assert SqliteLedger(ledger).find(sample_delivery().idempotency_key) is None
     await ActivityEnvironment().run(
         activities(mailbox, ledger).send_notification, sample_delivery()
     )
@@ -248,5 +249,5 @@ async def test_a_ledger_from_before_claims_is_read_as_sent(tmp_path: Path) -> No
             "INSERT INTO sent (key, message) VALUES ('k', ?)",
             ('{"channel": "email", "address": "a@b.in", "message_id": "<m@x>", "template": "t"}',),
         )
-    entry = SentLedger(ledger).find("k")
+    entry = SqliteLedger(ledger).find("k")
     assert entry is not None and entry.mark is Mark.SENT and entry.sent.message_id == "<m@x>"
