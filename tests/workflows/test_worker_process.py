@@ -11,9 +11,11 @@ from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from pathlib import Path
 
+import psycopg
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
+from activities.ledger_postgres import libpq_url
 from activities.models import SEND_NOTIFICATION
 from api.calendars import business_calendar_for
 from domain.intake import Channel, ComplaintIntake, Customer
@@ -22,7 +24,7 @@ from harness.mailbox import Mailbox
 from harness.samples import POLICY_DIR
 from harness.temporal import CODEC_ENVIRONMENT
 from harness.waiting import eventually
-from tests.support.workflows import StartComplaint, settled
+from tests.support.workflows import ComplaintHandle, StartComplaint, settled
 from workflows.complaint import ComplaintWorkflow
 from workflows.dispatch import DELIVERY_RETRY, SEND_HEARTBEAT_TIMEOUT
 
@@ -30,9 +32,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 async def start_worker_process(
-    env: WorkflowEnvironment, mailbox: Mailbox, task_queue: str, ledger: Path
+    env: WorkflowEnvironment, mailbox: Mailbox, task_queue: str, ledger: Path | str, journal: Path
 ) -> asyncio.subprocess.Process:
-    """`python worker.py`, configured only by its environment."""
+    """`python worker.py`, configured only by its environment: `ledger` is its
+    NOTIFY_SENT_LEDGER (a file or a PostgreSQL URL), `journal` its case journal's file."""
     environment = {
         **os.environ,
         **CODEC_ENVIRONMENT,
@@ -41,7 +44,7 @@ async def start_worker_process(
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(mailbox.port),
         "NOTIFY_SENT_LEDGER": str(ledger),
-        "COMPLAINTS_JOURNAL_URL": f"sqlite:///{ledger.parent / 'journal.sqlite3'}",
+        "COMPLAINTS_JOURNAL_URL": f"sqlite:///{journal}",
     }
     return await asyncio.create_subprocess_exec(
         sys.executable, "worker.py", cwd=ROOT, env=environment
@@ -52,7 +55,9 @@ async def start_worker_process(
 async def worker_process(
     env: WorkflowEnvironment, mailbox: Mailbox, task_queue: str, tmp_path: Path
 ) -> AsyncIterator[asyncio.subprocess.Process]:
-    process = await start_worker_process(env, mailbox, task_queue, tmp_path / "sent.sqlite3")
+    process = await start_worker_process(
+        env, mailbox, task_queue, tmp_path / "sent.sqlite3", tmp_path / "journal.sqlite3"
+    )
     yield process
     if process.returncode is None:
         process.kill()
@@ -107,11 +112,38 @@ async def test_the_worker_refuses_to_start_with_a_broken_policy(tmp_path: Path) 
     assert "default.yaml:3: levels.0.resolution_window: 'soon' is not a duration" in message
 
 
-def ledger_rows(ledger: Path) -> int:
+def ledger_rows(ledger: Path | str) -> int:
+    """Messages marked sent in a SQLite ledger file or a PostgreSQL ledger."""
+    if isinstance(ledger, str):
+        with psycopg.connect(libpq_url(ledger)) as connection:
+            row = connection.execute("SELECT count(*) FROM sent_ledger WHERE state = 'sent'")
+            return row.fetchone()[0]  # pyright: ignore[reportOptionalSubscript]
     if not ledger.exists():
         return 0
     with contextlib.closing(sqlite3.connect(ledger)) as connection:
         return connection.execute("SELECT count(*) FROM sent WHERE state = 'sent'").fetchone()[0]
+
+
+async def completed_send_attempts(handle: ComplaintHandle, sends: int) -> list[int] | None:
+    """The attempts of the complaint's sends (not the case journal's writes), once `sends` of
+    them completed. (The history, not a query: queries would go to a dead worker's sticky queue.)"""
+    events = (await handle.fetch_history()).events
+    scheduled = {
+        event.event_id
+        for event in events
+        if event.activity_task_scheduled_event_attributes.activity_type.name == SEND_NOTIFICATION
+    }
+    attempts = [
+        event.activity_task_started_event_attributes.attempt
+        for event in events
+        if event.activity_task_started_event_attributes.scheduled_event_id in scheduled
+    ]
+    done = [
+        event
+        for event in events
+        if event.activity_task_completed_event_attributes.scheduled_event_id in scheduled
+    ]
+    return attempts if len(done) == sends else None
 
 
 async def test_a_worker_killed_after_the_server_took_an_email_does_not_send_it_again(
@@ -122,7 +154,7 @@ async def test_a_worker_killed_after_the_server_took_an_email_does_not_send_it_a
     start_complaint: StartComplaint,
 ) -> None:
     ledger = tmp_path / "sent.sqlite3"
-    first = await start_worker_process(env, mailbox, task_queue, ledger)
+    first = await start_worker_process(env, mailbox, task_queue, ledger, tmp_path / "journal.db")
     try:
         mailbox.quit_answered.clear()  # both emails taken (250), their activities not complete
         # The policy's attempt timeout (send_timeout) stays at its default, 1 minute: the killed
@@ -134,32 +166,10 @@ async def test_a_worker_killed_after_the_server_took_an_email_does_not_send_it_a
         killed_at = time.monotonic()
     finally:
         mailbox.quit_answered.set()
-    second = await start_worker_process(env, mailbox, task_queue, ledger)
+    second = await start_worker_process(env, mailbox, task_queue, ledger, tmp_path / "journal.db")
     try:
         # No time skipping while an activity is outstanding: this waits in real time.
-        # (The history, not a query: queries would go to the dead worker's sticky queue.)
-        async def completed_attempts() -> list[int] | None:
-            """The sends' attempts (not the case journal's writes), once both completed."""
-            events = (await handle.fetch_history()).events
-            sends = {
-                event.event_id
-                for event in events
-                if event.activity_task_scheduled_event_attributes.activity_type.name
-                == SEND_NOTIFICATION
-            }
-            attempts = [
-                event.activity_task_started_event_attributes.attempt
-                for event in events
-                if event.activity_task_started_event_attributes.scheduled_event_id in sends
-            ]
-            done = [
-                event
-                for event in events
-                if event.activity_task_completed_event_attributes.scheduled_event_id in sends
-            ]
-            return attempts if len(done) == 2 else None
-
-        attempts = await eventually(completed_attempts)
+        attempts = await eventually(lambda: completed_send_attempts(handle, sends=2))
         recovered_in = time.monotonic() - killed_at
     finally:
         second.kill()
@@ -199,7 +209,7 @@ async def test_a_worker_killed_before_the_servers_answer_resends_once_with_the_s
 ) -> None:
     """The window no ledger can close: the server stored the message, its 250 never reached us."""
     ledger = tmp_path / "sent.sqlite3"
-    first = await start_worker_process(env, mailbox, task_queue, ledger)
+    first = await start_worker_process(env, mailbox, task_queue, ledger, tmp_path / "journal.db")
     try:
         mailbox.data_answered.clear()  # both stored, neither answered
         handle = await start_complaint()
@@ -209,7 +219,7 @@ async def test_a_worker_killed_before_the_servers_answer_resends_once_with_the_s
         killed_at = time.monotonic()
     finally:
         mailbox.data_answered.set()
-    second = await start_worker_process(env, mailbox, task_queue, ledger)
+    second = await start_worker_process(env, mailbox, task_queue, ledger, tmp_path / "journal.db")
     try:
         await eventually(lambda: len(mailbox.messages) == 4 and ledger_rows(ledger) == 2)
         recovered_in = time.monotonic() - killed_at
@@ -219,3 +229,35 @@ async def test_a_worker_killed_before_the_servers_answer_resends_once_with_the_s
         await second.wait()
     assert sorted(mailbox.message_ids().values()) == [2, 2], "resent once each, same Message-ID"
     assert recovered_in < 20, "after the heartbeat timeout, not the 1-minute send_timeout"
+
+
+async def test_a_worker_on_another_host_finds_what_a_killed_worker_sent_in_the_shared_ledger(
+    env: WorkflowEnvironment,
+    mailbox: Mailbox,
+    task_queue: str,
+    tmp_path: Path,
+    start_complaint: StartComplaint,
+    postgres_ledger: str,
+) -> None:
+    """Two hosts' workers (a case journal each) share a PostgreSQL sent-ledger: the server took
+    both emails, the first worker died before completing them, the second retries them, finds them
+    sent, and sends nothing. With a SQLite file per host the second would have sent both again."""
+    ledger = libpq_url(postgres_ledger)  # NOTIFY_SENT_LEDGER=postgresql://…
+    first = await start_worker_process(env, mailbox, task_queue, ledger, tmp_path / "a.sqlite3")
+    try:
+        mailbox.quit_answered.clear()  # both emails taken (250), their activities not complete
+        handle = await start_complaint()
+        await eventually(lambda: len(mailbox.messages) == 2 and ledger_rows(ledger) == 2)
+        first.kill()
+        await first.wait()
+    finally:
+        mailbox.quit_answered.set()
+    second = await start_worker_process(env, mailbox, task_queue, ledger, tmp_path / "b.sqlite3")
+    try:
+        attempts = await eventually(lambda: completed_send_attempts(handle, sends=2))
+    finally:
+        second.kill()
+        await second.wait()
+    assert min(attempts) >= 2, "the killed worker's activities ran again on the other worker"
+    assert len(mailbox.messages) == 2, "the shared ledger kept the other host from resending"
+    assert sorted(mailbox.message_ids().values()) == [1, 1]
