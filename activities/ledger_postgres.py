@@ -99,7 +99,7 @@ class PostgresLedger:
                 yield self._connection
             except psycopg.OperationalError as err:  # down, unreachable, timed out
                 raise LedgerUnavailable(
-                    f"the sent-ledger at {self._where} cannot be used now: {err}"
+                    f"the sent-ledger ({self._where}) cannot be used now: {err}"
                 ) from err
 
     def find(self, key: str) -> Entry | None:

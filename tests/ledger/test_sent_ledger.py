@@ -183,7 +183,8 @@ def test_notify_sent_ledger_refuses_another_kind_of_url(monkeypatch: pytest.Monk
 
 def test_an_unreachable_postgresql_is_ledger_unavailable_without_its_password() -> None:
     url = f"postgresql://ledger:s3cret@127.0.0.1:{free_port()}/complaints"
-    with pytest.raises(LedgerUnavailable, match=r"PostgreSQL at 127\.0\.0\.1") as raised:
+    where = r"the sent-ledger \(PostgreSQL at 127\.0\.0\.1:\d+/complaints\) cannot be used now"
+    with pytest.raises(LedgerUnavailable, match=where) as raised:
         open_ledger(url)
     assert "s3cret" not in str(raised.value)
 

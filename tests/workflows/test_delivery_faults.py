@@ -1,11 +1,13 @@
 """Faults while delivering: internationalised addresses, the SMS-by-email gateway that `make run`
 configures, bugs that must not retry for ever, and the sent-ledger's claims."""
 
+import asyncio
 import dataclasses
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
@@ -14,6 +16,7 @@ from temporalio.worker import Worker
 from activities.channels import ChannelSettings
 from activities.email import SmtpSettings
 from activities.ledger import Mark
+from activities.ledger_postgres import PostgresLedger, libpq_url
 from activities.ledger_sqlite import SqliteLedger
 from activities.models import Delivery
 from activities.notifications import UNEXPECTED_ATTEMPTS, NotificationActivities
@@ -251,3 +254,62 @@ async def test_a_ledger_from_before_claims_is_read_as_sent(tmp_path: Path) -> No
         )
     entry = SqliteLedger(ledger).find("k")
     assert entry is not None and entry.mark is Mark.SENT and entry.sent.message_id == "<m@x>"
+
+
+def cut_ledger_connections(url: str) -> None:
+    """Close the ledgers' connections from the server's side, as a restart or a failover does."""
+    with psycopg.connect(libpq_url(url), autocommit=True) as admin:
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE application_name = 'complaints sent-ledger'"
+        )
+
+
+async def test_a_ledger_that_cannot_be_read_fails_the_attempt_as_an_outage_and_sends_nothing(
+    mailbox: Mailbox, postgres_ledger: str
+) -> None:
+    ledger = PostgresLedger(postgres_ledger)
+    sender = NotificationActivities(
+        SmtpSettings(port=mailbox.port, timeout_seconds=5),
+        ChannelSettings(sent_ledger=None),
+        load_templates(POLICY_DIR),
+        ledger,
+    )
+    cut_ledger_connections(postgres_ledger)
+    environment = ActivityEnvironment()  # the attempt after which a bug would fail for good
+    environment.info = dataclasses.replace(environment.info, attempt=UNEXPECTED_ATTEMPTS)
+    with pytest.raises(ApplicationError) as raised:
+        await environment.run(sender.send_notification, sample_delivery())
+    assert (raised.value.type, raised.value.non_retryable) == ("LedgerUnavailable", False)
+    assert "the sent-ledger (PostgreSQL at 127.0.0.1:" in raised.value.message
+    assert mailbox.messages == [], "nothing leaves unclaimed"
+    await ActivityEnvironment().run(sender.send_notification, sample_delivery())  # reconnected
+    assert len(mailbox.messages) == 1
+    entry = ledger.find(sample_delivery().idempotency_key)
+    assert entry is not None and entry.mark is Mark.SENT
+
+
+async def test_a_ledger_lost_after_the_server_took_the_message_does_not_fail_the_send(
+    mailbox: Mailbox, postgres_ledger: str
+) -> None:
+    """Failing the attempt would resend for certain; completing it records the send in Temporal."""
+    ledger = PostgresLedger(postgres_ledger)
+    sender = NotificationActivities(
+        SmtpSettings(port=mailbox.port, timeout_seconds=5),
+        ChannelSettings(sent_ledger=None),
+        load_templates(POLICY_DIR),
+        ledger,
+    )
+    mailbox.data_answered.clear()  # the server stores the message and holds its 250
+    sending = asyncio.create_task(
+        ActivityEnvironment().run(sender.send_notification, sample_delivery())
+    )
+    try:
+        await eventually(lambda: len(mailbox.messages) == 1)
+        cut_ledger_connections(postgres_ledger)  # the mark after the 250 will fail
+    finally:
+        mailbox.data_answered.set()
+    sent = await sending
+    assert sent.message_id == str(mailbox.messages[0]["Message-ID"])
+    entry = ledger.find(sample_delivery().idempotency_key)
+    assert entry is not None and entry.mark is Mark.SENDING, "the claim stays: maybe sent"

@@ -20,7 +20,7 @@ from activities.models import SEND_NOTIFICATION
 from api.calendars import business_calendar_for
 from domain.intake import Channel, ComplaintIntake, Customer
 from domain.policy_files import load_policy_set
-from harness.mailbox import Mailbox
+from harness.mailbox import Mailbox, free_port
 from harness.samples import POLICY_DIR
 from harness.temporal import CODEC_ENVIRONMENT
 from harness.waiting import eventually
@@ -32,7 +32,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 async def start_worker_process(
-    env: WorkflowEnvironment, mailbox: Mailbox, task_queue: str, ledger: Path | str, journal: Path
+    env: WorkflowEnvironment,
+    mailbox: Mailbox,
+    task_queue: str,
+    ledger: Path | str,
+    journal: Path,
+    stderr: int | None = None,
 ) -> asyncio.subprocess.Process:
     """`python worker.py`, configured only by its environment: `ledger` is its
     NOTIFY_SENT_LEDGER (a file or a PostgreSQL URL), `journal` its case journal's file."""
@@ -47,7 +52,7 @@ async def start_worker_process(
         "COMPLAINTS_JOURNAL_URL": f"sqlite:///{journal}",
     }
     return await asyncio.create_subprocess_exec(
-        sys.executable, "worker.py", cwd=ROOT, env=environment
+        sys.executable, "worker.py", cwd=ROOT, env=environment, stderr=stderr
     )
 
 
@@ -261,3 +266,19 @@ async def test_a_worker_on_another_host_finds_what_a_killed_worker_sent_in_the_s
     assert min(attempts) >= 2, "the killed worker's activities ran again on the other worker"
     assert len(mailbox.messages) == 2, "the shared ledger kept the other host from resending"
     assert sorted(mailbox.message_ids().values()) == [1, 1]
+
+
+async def test_the_worker_refuses_to_start_without_its_postgresql_ledger(
+    env: WorkflowEnvironment, mailbox: Mailbox, task_queue: str, tmp_path: Path
+) -> None:
+    ledger = f"postgresql://ledger:s3cret@127.0.0.1:{free_port()}/complaints"  # nothing listens
+    journal = tmp_path / "journal.sqlite3"
+    process = await start_worker_process(
+        env, mailbox, task_queue, ledger, journal, stderr=asyncio.subprocess.PIPE
+    )
+    async with asyncio.timeout(30):
+        _, stderr = await process.communicate()
+    assert process.returncode != 0
+    message = stderr.decode()
+    assert "refusing to start: the sent-ledger (PostgreSQL at 127.0.0.1:" in message
+    assert "s3cret" not in message
