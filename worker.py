@@ -15,7 +15,7 @@ from activities.crm_feed import CrmFeedConfigError, CrmFeedSettings, FeedDispatc
 from activities.email import SmtpSettings
 from activities.journal import JournalActivities
 from activities.journal_store import IN_MEMORY, CaseJournal
-from activities.ledger import LedgerUnavailable, describe
+from activities.ledger import LedgerUnavailable, SentLedger, describe, open_ledger
 from activities.notifications import NotificationActivities
 from activities.tracking_links import TrackingConfigError, TrackingLinks, TrackingSettings
 from domain.policy_files import SHIPPED_TEMPLATES, PolicyError, load_policy_set, load_templates
@@ -46,19 +46,22 @@ def build_worker(
     templates: TemplateCatalog | None = None,
     journal: CaseJournal | None = None,
     tracking: TrackingSettings | None = None,
+    ledger: SentLedger | None = None,
     **options: Any,
 ) -> Worker:
     """A worker with every complaint workflow and activity registered.
 
     Without `channels`, text messages are off and the sent-ledger lives in memory; without
     `journal`, the case journal is an in-memory SQLite database (tests); without `tracking`,
-    acknowledgements carry no tracking link. `options` go to the `Worker` (its cache size).
+    acknowledgements carry no tracking link; without `ledger`, the one `channels` names.
+    `options` go to the `Worker` (its cache size).
     """
     journal = journal or CaseJournal(IN_MEMORY)
     notifications = NotificationActivities(
         smtp,
         channels or ChannelSettings(sms_gateway=None, sent_ledger=None),
         templates or TemplateCatalog(SHIPPED_TEMPLATES),
+        ledger=ledger,
         journal=journal,
         tracking=tracking,
     )
@@ -94,6 +97,12 @@ async def main() -> None:
         feeds.check_brands(policies.brands)
     except CrmFeedConfigError as err:
         raise SystemExit(f"refusing to start: {err}") from None
+    channels = ChannelSettings()
+    try:
+        ledger = open_ledger(channels.sent_ledger)
+    except LedgerUnavailable as err:
+        raise SystemExit(f"refusing to start: {err}") from None
+    logging.info("sent-ledger: %s", describe(channels.sent_ledger))
     runtime = runtime_with_metrics(settings.metrics_address) if settings.metrics_address else None
     tracing = tracer_provider(settings.tracing, WORKER_SERVICE)
     try:
@@ -111,14 +120,16 @@ async def main() -> None:
         raise SystemExit(f"refusing to start: {err}") from None
     if tracking.tracking_secret is None:
         logging.warning("COMPLAINTS_TRACKING_SECRET is unset: acknowledgements carry no link")
-    channels = ChannelSettings()
-    logging.info("sent-ledger: %s", describe(channels.sent_ledger))
-    try:
-        worker = build_worker(
-            client, SmtpSettings(), settings.task_queue, channels, templates, journal, tracking
-        )
-    except LedgerUnavailable as err:
-        raise SystemExit(f"refusing to start: {err}") from None
+    worker = build_worker(
+        client,
+        SmtpSettings(),
+        settings.task_queue,
+        channels,
+        templates,
+        journal,
+        tracking,
+        ledger=ledger,
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
