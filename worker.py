@@ -41,6 +41,7 @@ def build_worker(
     templates: TemplateCatalog | None = None,
     journal: CaseJournal | None = None,
     tracking: TrackingSettings | None = None,
+    max_cached_workflows: int = EngineSettings.model_fields["max_cached_workflows"].default,
 ) -> Worker:
     """A worker with every complaint workflow and activity registered.
 
@@ -62,6 +63,7 @@ def build_worker(
         task_queue=task_queue,
         workflows=[ComplaintWorkflow, MatterWorkflow],
         workflow_runner=SANDBOX,
+        max_cached_workflows=max_cached_workflows,
         activities=[
             notifications.send_notification,
             notifications.send_notification_email,
@@ -111,6 +113,7 @@ async def main() -> None:
         templates,
         journal,
         tracking,
+        settings.max_cached_workflows,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
