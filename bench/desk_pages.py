@@ -199,7 +199,7 @@ async def running_stack(
                     )
                 )
                 api = f"http://127.0.0.1:{port}"
-                await eventually(lambda: _answers(f"{api}/health", processes, logs), within=60)
+                await eventually(lambda: _answers(f"{api}/health", processes, logs), within=180)
                 roles["api"] = processes[-1].pid
                 journal_store = CaseJournal(url)
                 yield Stack(

@@ -10,7 +10,12 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-SIDES = {"project": "tab:red", "plain": "tab:blue", "raw": "tab:gray"}
+SIDES = {
+    "project": "tab:red",
+    "plain": "tab:blue",
+    "raw": "tab:gray",
+    "project, 2 workers": "tab:orange",
+}
 
 
 def _save(figure: Any, path: Path) -> None:
@@ -22,13 +27,13 @@ def _save(figure: Any, path: Path) -> None:
 
 def scale(samples: Sequence[Any], path: Path) -> None:
     """Server, worker and API RSS, and database bytes, against open complaints (extrapolated
-    levels dashed)."""
+    bytes dashed; memory is not extrapolated)."""
     figure, (memory, disk) = plt.subplots(1, 2, figsize=(11, 4.2))
     measured = [s for s in samples if not s.extrapolated]
     guessed = [s for s in samples if s.extrapolated]
     lines = (("server_mb", "server", memory), ("worker_mb", "worker", memory))
     for key, label, axes in (*lines, ("api_mb", "API", memory)):
-        _measured_then_guessed(axes, measured, guessed, key, label, scale_by=1.0)
+        _measured_then_guessed(axes, measured, [], key, label, scale_by=1.0)
     for key, label in (("server_db_bytes", "server's SQLite"), ("journal_bytes", "case journal")):
         _measured_then_guessed(disk, measured, guessed, key, label, scale_by=1 / 1024**2)
     memory.axhline(256, color="black", linewidth=0.8, linestyle=":", label="worker target 256 MB")

@@ -25,6 +25,7 @@ docs/img/bench-scale.png.
 import argparse
 import asyncio
 import contextlib
+import math
 import os
 import shutil
 import sys
@@ -152,7 +153,10 @@ async def start_complaints(
 
 
 def extrapolate(measured: list[Sample], open_count: int) -> Sample:
-    """A level not run: each figure on the straight line through the last two measured."""
+    """A level not run: the databases' bytes on the straight line through the last two measured
+    levels (storage grows with each complaint's history). Memory is not extrapolated: the
+    worker's is bounded by its cache and the server's by its own caches, not proportional to
+    the open complaints (NaN: shown as "—")."""
     low, high = measured[-2], measured[-1]
     share = (open_count - high.open) / (high.open - low.open)
 
@@ -161,9 +165,9 @@ def extrapolate(measured: list[Sample], open_count: int) -> Sample:
 
     return Sample(
         open=open_count,
-        server_mb=line(low.server_mb, high.server_mb),
-        worker_mb=line(low.worker_mb, high.worker_mb),
-        api_mb=line(low.api_mb, high.api_mb),
+        server_mb=math.nan,
+        worker_mb=math.nan,
+        api_mb=math.nan,
         server_db_bytes=round(line(low.server_db_bytes, high.server_db_bytes)),
         journal_bytes=round(line(low.journal_bytes, high.journal_bytes)),
         extrapolated=True,
@@ -260,26 +264,31 @@ def per_complaint(samples: list[Sample]) -> str:
     ]
     for s in samples:
         mark = " (extrapolated)" if s.extrapolated else ""
-        per = (
-            [
-                f"{(s.server_mb - base.server_mb) * 1024 / s.open:.1f}",
-                f"{(s.server_db_bytes - base.server_db_bytes) / 1024 / s.open:.1f}",
-                f"{(s.journal_bytes - base.journal_bytes) / 1024 / s.open:.1f}",
-            ]
-            if s.open
-            else ["—"] * 3
-        )
+        per = [
+            _per_open(s.server_mb - base.server_mb, 1024, s.open),
+            _per_open(s.server_db_bytes - base.server_db_bytes, 1 / 1024, s.open),
+            _per_open(s.journal_bytes - base.journal_bytes, 1 / 1024, s.open),
+        ]
         cells = [
             f"{s.open:,}{mark}",
-            f"{s.server_mb:.0f}",
-            f"{s.worker_mb:.0f}",
-            f"{s.api_mb:.0f}",
+            *(_mb(value) for value in (s.server_mb, s.worker_mb, s.api_mb)),
             f"{s.server_db_bytes / MB:.1f}",
             f"{s.journal_bytes / MB:.1f}",
             *per,
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def _mb(value: float) -> str:
+    return "—" if math.isnan(value) else f"{value:.0f}"
+
+
+def _per_open(growth: float, scale_by: float, open_count: int) -> str:
+    """Growth over the empty stack per open complaint, in KB."""
+    if not open_count or math.isnan(growth):
+        return "—"
+    return f"{growth * scale_by / open_count:.1f}"
 
 
 def cache_table(points: list[CachePoint]) -> str:
