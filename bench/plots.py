@@ -37,11 +37,11 @@ def scale(samples: Sequence[Any], path: Path) -> None:
     for key, label in (("server_db_bytes", "server's SQLite"), ("journal_bytes", "case journal")):
         _measured_then_guessed(disk, measured, guessed, key, label, scale_by=1 / 1024**2)
     memory.axhline(256, color="black", linewidth=0.8, linestyle=":", label="worker target 256 MB")
-    memory.set(title="Resident memory", xlabel="open complaints", ylabel="MB (log)", yscale="log")
+    memory.set(title="Resident memory", xlabel="open complaints", ylabel="MB")
     disk.set(
         title="Database bytes on disk", xlabel="open complaints", ylabel="MB (log)", yscale="log"
     )
-    levels = [s.open for s in samples]
+    levels = _spread([s.open for s in samples])
     for axes in (memory, disk):
         axes.set_xscale("symlog", linthresh=min((n for n in levels if n), default=1))
         axes.set_xticks(levels, [f"{n:,}" for n in levels])
@@ -49,6 +49,15 @@ def scale(samples: Sequence[Any], path: Path) -> None:
         axes.grid(alpha=0.3)
         axes.legend(fontsize=8)
     _save(figure, path)
+
+
+def _spread(levels: list[int]) -> list[int]:
+    """The levels whose labels do not overlap on a log axis (each 3x the last labelled)."""
+    kept: list[int] = []
+    for level in levels:
+        if not kept or not kept[-1] or level >= 3 * kept[-1]:
+            kept.append(level)
+    return kept
 
 
 def _measured_then_guessed(
