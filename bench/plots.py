@@ -93,7 +93,7 @@ def concurrency(sweep: Mapping[str, Mapping[int, Mapping[str, float]]], path: Pa
     for axes in (rate, latency):
         axes.set_xticks(ticks, [str(c) for c in ticks])
         axes.grid(alpha=0.3)
-        axes.legend(fontsize=8)
+        _legend(axes)
     _save(figure, path)
 
 
@@ -112,8 +112,13 @@ def cdfs(
     if log:
         axes.set_xscale("log")
     axes.grid(alpha=0.3)
+    _legend(axes)
+    _save(figure, path)
+
+
+def _legend(axes: Any) -> None:
+    """The legend, or a word that this run drew nothing there."""
     if axes.get_legend_handles_labels()[0]:
         axes.legend(fontsize=8)
     else:
         axes.text(0.5, 0.5, "not measured in this run", ha="center", transform=axes.transAxes)
-    _save(figure, path)
