@@ -29,6 +29,7 @@ from workflows.tracing import temporal_interceptors, tracer_provider
 
 WORKER_SERVICE = "complaints-worker"
 """The worker's `service.name` in traces."""
+CACHED_WORKFLOWS: int = EngineSettings.model_fields["max_cached_workflows"].default
 SANDBOX = SandboxedWorkflowRunner(
     # Deterministic validators whose modules load lazily while pydantic validates workflow input
     # (phonenumbers loads each region's metadata on first use, behind a threading.Lock).
@@ -54,7 +55,8 @@ def build_worker(
     Without `channels`, text messages are off and the sent-ledger lives in memory; without
     `journal`, the case journal is an in-memory SQLite database (tests); without `tracking`,
     acknowledgements carry no tracking link; without `ledger`, the one `channels` names.
-    `options` go to the `Worker` (its cache size).
+    `options` go to the `Worker` (its cache size: `COMPLAINTS_MAX_CACHED_WORKFLOWS`'s default
+    unless given).
     """
     journal = journal or CaseJournal(IN_MEMORY)
     notifications = NotificationActivities(
@@ -76,7 +78,7 @@ def build_worker(
             notifications.send_notification_email,
             journaling.record_in_journal,
         ],
-        **options,
+        **{"max_cached_workflows": CACHED_WORKFLOWS, **options},
     )
 
 
@@ -129,6 +131,7 @@ async def main() -> None:
         journal,
         tracking,
         ledger=ledger,
+        max_cached_workflows=settings.max_cached_workflows,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

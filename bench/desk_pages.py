@@ -39,12 +39,13 @@ import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 from aiosmtpd.controller import Controller
 from temporalio.client import Client
 from temporalio.exceptions import WorkflowAlreadyStartedError
@@ -97,6 +98,13 @@ class Stack:
     """The API's base URL."""
     smtp_port: int
     """The SMTP sink's port."""
+    processes: dict[str, int] = field(default_factory=dict)
+    """Process ids by role: `server` (the dev server), `worker` (`worker-2`, … with several),
+    `api`: what `bench/resources.py` reads CPU time and memory of."""
+    database: Path | None = None
+    """The dev server's SQLite file."""
+    environment: dict[str, str] = field(default_factory=dict)
+    """The worker's and the API's environment: another worker starts with it."""
 
 
 @contextlib.contextmanager
@@ -119,10 +127,16 @@ def payload_keys(folder: Path) -> tuple[CodecKey, ...]:
 
 @contextlib.asynccontextmanager
 async def running_stack(
-    folder: Path, journal: str, mail: object | None = None
+    folder: Path,
+    journal: str,
+    mail: object | None = None,
+    workers: int = 1,
+    worker_environment: dict[str, str] | None = None,
+    extra_environment: dict[str, str] | None = None,
 ) -> AsyncIterator[Stack]:
-    """Dev server, SMTP sink (`mail` its handler, else one that counts), worker process, API
-    process; stopped and deleted at the end."""
+    """Dev server, SMTP sink (`mail` its handler, else one that counts), `workers` worker
+    processes on one task queue (`worker_environment` added to theirs), API process
+    (`extra_environment` added to every process's); stopped and deleted at the end."""
     sink = Controller(mail or Sink(), hostname="127.0.0.1", port=free_port())
     sink.start()
     task_queue = "bench-desk"
@@ -155,15 +169,22 @@ async def running_stack(
                     "COMPLAINTS_CUSTOMER_ID_SECRET": CUSTOMER_ID_SECRET,
                     "COMPLAINTS_SESSION_SECRET": SESSION_SECRET,
                     "COMPLAINTS_RATE_LIMITS__ENABLED": "false",
-                }
+                } | (extra_environment or {})
                 environment.pop("NOTIFY_SMS_GATEWAY", None)
                 environment.pop("COMPLAINTS_TRACKING_SECRET", None)
                 logs = folder / "logs"
                 logs.mkdir(exist_ok=True)
-                processes.append(await _spawn(environment, logs / "worker.log", "worker.py"))
+                roles: dict[str, int] = {"server": _server_pid(folder / "temporal.db")}
+                for number in range(1, workers + 1):
+                    role = "worker" if number == 1 else f"worker-{number}"
+                    worker = await spawn(
+                        environment | (worker_environment or {}), logs / f"{role}.log", "worker.py"
+                    )
+                    processes.append(worker)
+                    roles[role] = worker.pid
                 port = free_port()
                 processes.append(
-                    await _spawn(
+                    await spawn(
                         environment,
                         logs / "api.log",
                         "-m",
@@ -178,10 +199,22 @@ async def running_stack(
                     )
                 )
                 api = f"http://127.0.0.1:{port}"
-                await eventually(lambda: _answers(f"{api}/health", processes, logs), within=60)
-                yield Stack(client, task_queue, CaseJournal(url), api, sink.port)
+                await eventually(lambda: _answers(f"{api}/health", processes, logs), within=180)
+                roles["api"] = processes[-1].pid
+                journal_store = CaseJournal(url)
+                yield Stack(
+                    client,
+                    task_queue,
+                    journal_store,
+                    api,
+                    sink.port,
+                    roles,
+                    folder / "temporal.db",
+                    environment,
+                )
                 for process in processes:
-                    process.terminate()
+                    with contextlib.suppress(ProcessLookupError):  # a bench may have stopped it
+                        process.terminate()
                     await process.wait()
     finally:
         for process in processes:
@@ -191,7 +224,16 @@ async def running_stack(
         sink.stop()
 
 
-async def _spawn(environment: dict[str, str], log: Path, *args: str) -> asyncio.subprocess.Process:
+def _server_pid(database: Path) -> int:
+    """The dev server started on `database` (a child of this process)."""
+    for child in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            if str(database) in " ".join(child.cmdline()) and "server" in child.cmdline():
+                return child.pid
+    raise RuntimeError(f"no dev server running on {database}")
+
+
+async def spawn(environment: dict[str, str], log: Path, *args: str) -> asyncio.subprocess.Process:
     with log.open("wb") as out:
         return await asyncio.create_subprocess_exec(
             sys.executable, *args, cwd=ROOT, env=environment, stdout=out, stderr=out

@@ -99,7 +99,7 @@ async def start_burst(
 
 async def burst(
     client: Client, sink: ArrivalSink, count: int, lead: float, run: str
-) -> dict[str, float]:
+) -> tuple[dict[str, float], list[float]]:
     """`count` plain workflows sleeping to one instant `lead` seconds away: email lateness."""
     domain = f"plain-burst-{run}.example"
     instant = time.time() + lead
@@ -108,4 +108,4 @@ async def burst(
         print(f"  warning: starting took longer than the {lead:.0f} s lead", flush=True)
     await asyncio.sleep(max(0.0, instant - time.time()))
     arrivals = await sink.until(domain, count, within=120 + count * 0.5)
-    return burst_figures(instant, arrivals, count)
+    return burst_figures(instant, arrivals, count), [at - instant for at in arrivals]

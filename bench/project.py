@@ -10,7 +10,9 @@ is due at `opens` + 1 minute exactly (so a burst takes a minute at least).
 
 import asyncio
 import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
+from datetime import time as time_of_day
 
 import httpx
 from temporalio.client import Client
@@ -29,10 +31,17 @@ from workflows.ids import workflow_id
 
 BURST_WINDOW = timedelta(minutes=1)
 """One business minute: the shortest business window a policy can write."""
+DAY_END_MARGIN = timedelta(minutes=5)
+"""Working hours this short at least: time for the L1 and L2 deadlines."""
+LAST_SECOND = time_of_day(23, 59, 59)
 
 
-def filing(api: httpx.AsyncClient, run: str, domain: str) -> Call:
-    """Complaint n of this run, `POST /complaints` by an agent; returns on the 201."""
+def filing(
+    api: httpx.AsyncClient, run: str, domain: str, answers: Counter[int] | None = None
+) -> Call:
+    """Complaint n of this run, `POST /complaints` by an agent; returns on the 201 with the
+    deadline, or on a 202 (filed, the deadline not confirmed within the API's wait: a worker
+    behind or not polling yet), counting each status in `answers`."""
 
     async def call(number: int) -> None:
         form = {
@@ -41,7 +50,9 @@ def filing(api: httpx.AsyncClient, run: str, domain: str) -> Call:
             "product": f"Unit {run}-{number}",
         }
         answer = await api.post("/complaints", json=form)
-        if answer.status_code != 201:
+        if answers is not None:
+            answers[answer.status_code] += 1
+        if answer.status_code not in (201, 202):
             raise RuntimeError(f"POST /complaints: {answer.status_code} {answer.text[:300]}")
 
     return call
@@ -55,11 +66,11 @@ def api_client(stack: Stack) -> httpx.AsyncClient:
 
 def burst_policy(opens: datetime, domain: str) -> tuple[EscalationPolicy, BusinessCalendar]:
     """Three levels of one business minute each, in a UTC calendar whose working hours start at
-    `opens` (today or tomorrow, seconds kept) and last an hour."""
-    start = opens.astimezone(UTC).time().replace(microsecond=0)
-    end = (datetime.combine(opens.date(), start) + timedelta(hours=1)).time()
-    if end <= start:
-        raise ValueError(f"the burst's working hour must not cross midnight UTC ({start})")
+    `opens` (today or tomorrow, seconds kept) and last an hour, or to midnight UTC."""
+    start = opens.astimezone(UTC).replace(microsecond=0, tzinfo=None)
+    end = min(start + timedelta(hours=1), datetime.combine(start.date(), LAST_SECOND))
+    if end - start < DAY_END_MARGIN:
+        raise ValueError(f"the burst's working hours must not cross midnight UTC ({start:%H:%M})")
     hours = f"{start:%H:%M:%S}-{end:%H:%M:%S}"
     levels = [
         {
@@ -142,13 +153,16 @@ async def start_burst(
 
 async def burst(
     stack: Stack, sink: ArrivalSink, count: int, lead: float, run: str
-) -> dict[str, float]:
+) -> tuple[dict[str, float], list[float]]:
     """`count` complaints whose L1 deadline is one instant: lateness of the L2 owner's emails.
 
     They are all started within `lead` seconds, before the working hours open; the instant is a
     business minute later, time for the worker to acknowledge them all first."""
     domain = f"project-burst-{run}.example"
     opens = datetime.fromtimestamp(round(time.time() + lead), UTC)
+    midnight = datetime.combine(opens.date() + timedelta(days=1), time_of_day(), UTC)
+    if midnight - opens < DAY_END_MARGIN:  # the working hours cannot cross midnight UTC
+        opens = midnight + timedelta(seconds=5)
     instant = opens + BURST_WINDOW
     await start_burst(stack.client, stack.task_queue, run, count, opens, domain)
     if time.time() > opens.timestamp():
@@ -159,4 +173,6 @@ async def burst(
         print(f"  warning: {len(acknowledged)}/{count} acknowledged by the instant", flush=True)
     await asyncio.sleep(max(0.0, instant.timestamp() - time.time()))
     arrivals = await sink.until(f"level2@{domain}", count, within=120 + count * 0.5)
-    return burst_figures(instant.timestamp(), arrivals, count)
+    return burst_figures(instant.timestamp(), arrivals, count), [
+        at - instant.timestamp() for at in arrivals
+    ]

@@ -23,6 +23,11 @@ class EngineSettings(BaseSettings):
     unset: none."""
     tracing: TracingSettings = TracingSettings()
     """Where traces go (OTLP/HTTP); off unless an endpoint is set."""
+    max_cached_workflows: int = Field(default=100, ge=0)
+    """Workflows the worker keeps in memory between tasks (the SDK's sticky cache; its own
+    default is 1,000). Each cached complaint costs the worker memory: 100 keeps its RSS under
+    256 MB however many complaints are open (docs/benchmarks.md, `make bench-scale`); one out of
+    the cache is replayed from its history on its next task."""
     escalation_policy: Path = Field(
         default=Path("policy"),
         validation_alias="ESCALATION_POLICY",
