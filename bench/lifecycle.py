@@ -14,14 +14,12 @@ import re
 import shutil
 import time
 from pathlib import Path
-from typing import Any
 
 import httpx
-from google.protobuf.message import Message
-from temporalio.api.common.v1 import Payload
 from temporalio.client import Client
 
 from bench.desk_pages import Stack
+from bench.history_size import payloads
 from bench.measure import ArrivalSink
 from bench.resources import cpu_by_role, until_idle
 from harness.credentials import bearer, customer_bearer
@@ -49,27 +47,10 @@ def ladder_policy(folder: Path) -> Path:
     return target
 
 
-def payload_bytes(message: Message) -> int:
-    """Bytes of every payload (data and metadata) anywhere inside `message`."""
-    if isinstance(message, Payload):
-        return message.ByteSize()
-    total = 0
-    for _, value in message.ListFields():
-        items = value if isinstance(value, (list, tuple)) or _repeated(value) else [value]
-        for item in items:
-            if isinstance(item, Message):
-                total += payload_bytes(item)
-    return total
-
-
-def _repeated(value: Any) -> bool:
-    return hasattr(value, "__len__") and hasattr(value, "extend") and not isinstance(value, str)
-
-
 async def history_payload_kb(client: Client, complaint: str) -> float:
     """KB of payloads in the complaint workflow's history as it stands."""
     history = await client.get_workflow_handle(workflow_id(complaint)).fetch_history()
-    return sum(payload_bytes(event) for event in history.events) / 1024
+    return sum(p.ByteSize() for event in history.events for p in payloads(event)) / 1024
 
 
 async def cpu_per_lifecycle(
