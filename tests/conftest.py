@@ -9,9 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
-from psycopg import sql
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -19,7 +17,6 @@ from temporalio.worker import Worker
 from activities.channels import ChannelSettings
 from activities.email import SmtpSettings
 from activities.journal_store import IN_MEMORY, CaseJournal
-from activities.ledger_postgres import libpq_url
 from activities.tracking_links import TrackingSettings
 from api.settings import ApiSettings
 from domain.intake import ComplaintIntake
@@ -29,6 +26,7 @@ from harness.mailbox import Mailbox, free_port
 from harness.postgres import PostgresMissing, running_postgres
 from harness.samples import SEED_MATRIX, sample_intake
 from harness.temporal import start_dev_server, start_test_server
+from tests.support.postgres import fresh_database
 from tests.support.workflows import ComplaintHandle, StartComplaint, in_flight, settled
 from worker import build_worker
 from workflows.complaint import ComplaintStart, ComplaintWorkflow
@@ -215,10 +213,7 @@ def postgres_server() -> Iterator[str]:
 @pytest.fixture
 def postgres_ledger(postgres_server: str) -> str:
     """A `NOTIFY_SENT_LEDGER` URL: a database of the test's own on the session's server."""
-    database = f"ledger_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(libpq_url(postgres_server), autocommit=True) as connection:
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
-    return f"{postgres_server.rsplit('/', 1)[0]}/{database}"
+    return fresh_database(postgres_server, "ledger")
 
 
 @pytest.fixture

@@ -1,25 +1,17 @@
-"""The case journal's database for a test: a SQLite file, and Debian's PostgreSQL started in a
-folder of its own (skipped, saying why, where it cannot be)."""
+"""The case journal's database for a test: a SQLite file, and a database of its own on the
+session's Debian PostgreSQL (skipped, saying why, where it cannot be started)."""
 
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from harness.postgres import PostgresMissing, running_postgres
+from tests.support.postgres import fresh_database
 
 
 @pytest.fixture
-def postgres_url() -> Iterator[str]:
-    try:
-        server = running_postgres()
-        url = server.__enter__()
-    except PostgresMissing as err:
-        pytest.skip(str(err))
-    try:
-        yield url
-    finally:
-        server.__exit__(None, None, None)
+def postgres_url(postgres_server: str) -> str:
+    return fresh_database(postgres_server, "journal")
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.server)])
