@@ -1,10 +1,17 @@
 """Email over real SMTP; a refused address or message is permanent, the rest is retried."""
 
+import asyncio
 import base64
+import contextlib
 import email.policy
+import functools
 import hashlib
 import re
-from collections.abc import Mapping
+import smtplib
+import socket
+import ssl
+from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from email.errors import HeaderParseError
 from email.headerregistry import Address, AddressHeader, HeaderRegistry
@@ -12,13 +19,15 @@ from email.message import EmailMessage
 from email.policy import Policy
 from typing import Protocol
 
-import aiosmtplib
 import idna
 from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from temporalio.exceptions import ApplicationError
 
 from domain.templates import RenderedMessage
+
+SMTP_THREADS = ThreadPoolExecutor(max_workers=32, thread_name_prefix="smtp")
+"""Where SMTP sessions run; a send waiting for a thread has claimed nothing yet."""
 
 
 class SmtpSettings(BaseSettings):
@@ -153,7 +162,7 @@ def _display_name(name: str) -> list[str]:
 class MailboxHeader(str):
     """A From or To header encoded and folded here, never by a policy.
 
-    CPython 3.11 drops a display name's quotes when it refolds one (aiosmtplib refolds at 78
+    CPython 3.11 drops a display name's quotes when it refolds one (a client that refolds at 78
     columns) and decodes encoded-word lookalikes before writing them out again: either turned a
     name into recipients. A policy keeps a value whose `name` matches and lets it fold itself.
     """
@@ -233,42 +242,94 @@ class EmailSender:
         recipient: str,
         handover: Handover,
     ) -> None:
-        settings = self._settings
-        client = aiosmtplib.SMTP(
-            hostname=settings.host,
-            port=settings.port,
-            username=settings.username,
-            password=settings.password.get_secret_value() if settings.password else None,
-            use_tls=settings.use_tls,
-            start_tls=settings.start_tls,
-            timeout=settings.timeout_seconds,
+        """The SMTP exchange on a thread of `SMTP_THREADS`: the 250 to DATA is read, and the
+        ledger told, there, never behind the event loop's other work (workflow activations,
+        payload decoding), which under load held the answer for seconds while a crash could
+        strike (docs/notifications.md, "The window left"). A cancelled attempt leaves its
+        exchange to finish on its thread, bounded by the SMTP timeout."""
+        loop = asyncio.get_running_loop()
+        exchange = functools.partial(
+            _exchange, self._settings, message, sender, recipient, handover
         )
-        try:
-            async with client:
-                await _transmit(client, message, sender, recipient, handover)
-        except aiosmtplib.SMTPRecipientRefused as err:
-            permanent = 500 <= err.code < 600
-            raise ApplicationError(  # 4xx at RCPT is greylisting or a full mailbox: retry
-                f"the mail server refused {recipient}: {err.code} {err.message}",
-                type="RecipientRefused" if permanent else "RecipientDeferred",
-                non_retryable=permanent,
-            ) from err
-        except aiosmtplib.SMTPResponseException as err:
-            permanent = 500 <= err.code < 600
-            raise ApplicationError(
-                f"the mail server answered {err.code} {err.message} for {recipient}",
-                type="MailRejected" if permanent else "MailDeferred",
-                non_retryable=permanent,
-            ) from err
-        except (aiosmtplib.SMTPException, OSError) as err:
-            raise ApplicationError(
-                f"cannot reach the mail server at {settings.host}:{settings.port}: {err}",
-                type="MailServerUnreachable",
-            ) from err
+        await loop.run_in_executor(SMTP_THREADS, exchange)
 
 
-async def _transmit(
-    client: aiosmtplib.SMTP,
+def _exchange(
+    settings: SmtpSettings,
+    message: EmailMessage,
+    sender: str,
+    recipient: str,
+    handover: Handover,
+) -> None:
+    """One SMTP session, blocking: connect, TLS, log in, send; ApplicationError when refused."""
+    try:
+        with _connected(settings) as client:
+            _transmit(client, settings.host, message, sender, recipient, handover)
+    except smtplib.SMTPRecipientsRefused as err:
+        code, answer = next(iter(err.recipients.values()))
+        permanent = 500 <= code < 600
+        raise ApplicationError(  # 4xx at RCPT is greylisting or a full mailbox: retry
+            f"the mail server refused {recipient}: {code} {_text(answer)}",
+            type="RecipientRefused" if permanent else "RecipientDeferred",
+            non_retryable=permanent,
+        ) from err
+    except smtplib.SMTPResponseException as err:
+        permanent = 500 <= err.smtp_code < 600
+        raise ApplicationError(
+            f"the mail server answered {err.smtp_code} {_text(err.smtp_error)} for {recipient}",
+            type="MailRejected" if permanent else "MailDeferred",
+            non_retryable=permanent,
+        ) from err
+    except (smtplib.SMTPException, OSError) as err:
+        raise ApplicationError(
+            f"cannot reach the mail server at {settings.host}:{settings.port}: {err}",
+            type="MailServerUnreachable",
+        ) from err
+
+
+@functools.cache
+def _local_hostname() -> str:
+    """The name this host greets with (EHLO), looked up once: `smtplib` would ask the resolver
+    again for every session."""
+    return socket.getfqdn()
+
+
+@contextlib.contextmanager
+def _connected(settings: SmtpSettings) -> Iterator[smtplib.SMTP]:
+    """A session greeted, under TLS when asked for (STARTTLS when the server offers it and
+    `start_tls` is not False), logged in when a user is set; QUIT when done, if answered."""
+    context = ssl.create_default_context()
+    hostname, timeout = _local_hostname(), settings.timeout_seconds
+    client = (
+        smtplib.SMTP_SSL(settings.host, settings.port, hostname, timeout=timeout, context=context)
+        if settings.use_tls
+        else smtplib.SMTP(settings.host, settings.port, hostname, timeout=timeout)
+    )
+    try:
+        client.ehlo_or_helo_if_needed()
+        offered = client.has_extn("starttls")
+        if not settings.use_tls and (
+            settings.start_tls or (settings.start_tls is None and offered)
+        ):
+            client.starttls(context=context)
+            client.ehlo()
+        if settings.username:
+            password = settings.password.get_secret_value() if settings.password else ""
+            client.login(settings.username, password)
+        yield client
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            client.quit()
+    finally:
+        client.close()
+
+
+def _text(answer: bytes | str) -> str:
+    return answer.decode(errors="replace") if isinstance(answer, bytes) else answer
+
+
+def _transmit(
+    client: smtplib.SMTP,
+    server: str,
     message: EmailMessage,
     sender: str,
     recipient: str,
@@ -276,27 +337,21 @@ async def _transmit(
 ) -> None:
     """Send `message` as our policy writes it, to the envelope given, never to its headers.
 
-    aiosmtplib's `send_message` would rewrite every header with its own policy (78 columns) and
-    take RCPT TO from them; its `sendmail` would hide the moment DATA starts, which the ledger
-    needs: the message is claimed just before it leaves and marked the moment the server
-    answers 250, before anything else happens (QUIT included).
+    `sendmail` would hide the moment DATA starts, which the ledger needs: the message is claimed
+    just before it leaves and marked the moment the server answers 250, before anything else
+    happens (QUIT included).
     """
-    if client.is_ehlo_or_helo_needed:
-        try:
-            await client.ehlo()
-        except aiosmtplib.SMTPHeloError:
-            await client.helo()
-    policy, options, encoding = HEADERS_UNFOLDED, [], "ascii"
+    policy, options = HEADERS_UNFOLDED, []
     if not (sender + recipient).isascii():
-        if not client.supports_extension("SMTPUTF8"):
+        if not client.has_extn("smtputf8"):
             raise ApplicationError(
-                f"the mail server at {client.hostname} does not take internationalised "
+                f"the mail server at {server} does not take internationalised "
                 f"addresses (no SMTPUTF8): cannot send to {recipient}",
                 type="NoSmtpUtf8",
                 non_retryable=True,
             )
-        policy, options, encoding = policy.clone(utf8=True), ["SMTPUTF8"], "utf-8"
-    if client.supports_extension("8BITMIME"):
+        policy, options = policy.clone(utf8=True), ["SMTPUTF8"]
+    if client.has_extn("8bitmime"):
         options.append("BODY=8BITMIME")
     else:
         policy = policy.clone(cte_type="7bit")
@@ -308,13 +363,21 @@ async def _transmit(
             type="MessageEncoding",
             non_retryable=True,
         ) from err
-    await client.mail(sender, options=options, encoding=encoding)
-    await client.rcpt(recipient, encoding=encoding)
+    code, answer = client.mail(sender, options)  # SMTPUTF8 among them: commands in UTF-8
+    if code != 250:
+        raise smtplib.SMTPSenderRefused(code, answer, sender)
+    code, answer = client.rcpt(recipient)
+    if code not in (250, 251):
+        client.rset()
+        raise smtplib.SMTPRecipientsRefused({recipient: (code, answer)})
     handover.leaving()
     try:
-        await client.data(raw)
-    except aiosmtplib.SMTPResponseException:
-        handover.refused()  # an answer other than 250: the server says it did not take it
+        code, answer = client.data(raw)
+    except smtplib.SMTPResponseException:  # DATA itself refused: nothing left
+        handover.refused()
         raise
+    if code != 250:
+        handover.refused()  # an answer other than 250: the server says it did not take it
+        raise smtplib.SMTPResponseException(code, answer)
     # Any other end (a crash, a timeout, a broken connection) leaves the claim: maybe sent.
     handover.taken()

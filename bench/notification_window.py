@@ -11,10 +11,13 @@ message, the time from the server's accept to the ledger's commit (timed by the 
 
 import argparse
 import asyncio
+import dataclasses
 import statistics
 import tempfile
+import threading
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -93,9 +96,7 @@ async def measure(count: int, concurrency: int = 1, location: str | None = None)
                 batch = range(first, min(first + concurrency, count))
                 await asyncio.gather(
                     *(
-                        ActivityEnvironment().run(
-                            activities.send_notification, delivery(run, number)
-                        )
+                        attempt().run(activities.send_notification, delivery(run, number))
                         for number in batch
                     )
                 )
@@ -107,22 +108,61 @@ async def measure(count: int, concurrency: int = 1, location: str | None = None)
         server.stop()
 
 
+def attempt() -> ActivityEnvironment:
+    """An activity attempt with a minute to run, as the workflow gives a send."""
+    environment = ActivityEnvironment()
+    environment.info = dataclasses.replace(
+        environment.info, start_to_close_timeout=timedelta(minutes=1)
+    )
+    return environment
+
+
 async def under_load(
-    count: int, concurrency: int, busy: int, location: str | None = None
+    count: int,
+    concurrency: int,
+    busy: int,
+    location: str | None = None,
+    storm: int = 0,
 ) -> list[float]:
-    """`measure` while `busy` blocking calls keep the default thread pool occupied."""
+    """`measure` while `busy` blocking calls keep the default thread pool occupied, and
+    `storm` threads and as many event-loop callbacks compute in Python, as a worker's workflow
+    activations (threads holding the GIL) and payload decoding (on the loop) do while it replays
+    after a restart."""
     done = asyncio.Event()
+    stop = threading.Event()
 
     async def occupy() -> None:
         while busy and not done.is_set():
             await asyncio.gather(*(asyncio.to_thread(time.sleep, 0.02) for _ in range(busy)))
 
-    load = asyncio.create_task(occupy())
+    async def decode() -> None:
+        while not done.is_set():
+            _compute(0.005)  # a payload decoded on the loop
+            await asyncio.sleep(0)
+
+    def activate() -> None:
+        while not stop.is_set():
+            _compute(0.005)
+
+    threads = [threading.Thread(target=activate, daemon=True) for _ in range(storm)]
+    for thread in threads:
+        thread.start()
+    load = [asyncio.create_task(occupy())] + [asyncio.create_task(decode()) for _ in range(storm)]
     try:
         return await measure(count, concurrency, location)
     finally:
         done.set()
-        await load
+        stop.set()
+        await asyncio.gather(*load)
+        for thread in threads:
+            thread.join()
+
+
+def _compute(seconds: float) -> None:
+    """Pure Python work, holding the GIL, for about `seconds`."""
+    until = time.perf_counter() + seconds
+    while time.perf_counter() < until:
+        sum(range(200))
 
 
 def main() -> None:
@@ -136,18 +176,26 @@ def main() -> None:
         help="blocking 20 ms calls kept queued on the default thread pool (journal writes)",
     )
     parser.add_argument(
+        "--storm",
+        type=int,
+        default=0,
+        help="threads and loop tasks computing in Python (a worker replaying after a restart)",
+    )
+    parser.add_argument(
         "--ledger",
         help="NOTIFY_SENT_LEDGER to measure (postgresql://… or a file); default a new SQLite file",
     )
     arguments = parser.parse_args()
     count, concurrency = arguments.count, arguments.concurrency
     windows = sorted(
-        asyncio.run(under_load(count, concurrency, arguments.busy_pool, arguments.ledger))
+        asyncio.run(
+            under_load(count, concurrency, arguments.busy_pool, arguments.ledger, arguments.storm)
+        )
     )
     ms = [window * 1000 for window in windows]
     quantiles = statistics.quantiles(ms, n=100)
     print(
-        f"{count} emails, {concurrency} at once: accept -> recorded  "
+        f"{count} emails, {concurrency} at once, storm {arguments.storm}: accept -> recorded  "
         f"p50 {statistics.median(ms):.2f} ms  "
         f"p95 {quantiles[94]:.2f} ms  p99 {quantiles[98]:.2f} ms  max {ms[-1]:.2f} ms"
     )
