@@ -46,8 +46,18 @@ async def until_idle(
     (a stack that has done all the work it was given); the seconds waited."""
     started = time.monotonic()
     while time.monotonic() - started < within:
-        before = sum(cpu_seconds(pid) for pid in pids)
+        before = _cpu_of_living(pids)
         await asyncio.sleep(quiet_seconds)
-        if sum(cpu_seconds(pid) for pid in pids) - before < busy_share * quiet_seconds:
+        if _cpu_of_living(pids) - before < busy_share * quiet_seconds:
             break
     return time.monotonic() - started
+
+
+def _cpu_of_living(pids: list[int]) -> float:
+    """CPU seconds of those of `pids` still running (a stack may replace a process meanwhile:
+    whether it is idle is the question here, not whether it lives)."""
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            total += cpu_seconds(pid)
+    return total
