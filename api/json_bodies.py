@@ -70,42 +70,38 @@ def unrepresentable(body: bytes) -> list[dict[str, Any]]:
         return []
     errors: list[dict[str, Any]] = []
     for loc, value in _parts(document):
-        if isinstance(value, _NonFinite):
-            errors.append(
-                {
-                    "type": "finite_number",
-                    "loc": loc,
-                    "msg": f"Input should be a finite number: JSON has no value for {value.text}",
-                    "input": value.text,
-                }
-            )
-        elif isinstance(value, str) and (control := _first_control(value)) is not None:
-            at, char = control
-            errors.append(
-                {
-                    "type": "string_control_character",
-                    "loc": loc,
-                    "msg": f"Input should be text: character {at + 1} is the control character "
-                    f"U+{ord(char):04X}, which no one types; remove it (tabs and line breaks "
-                    "are fine)",
-                    "input": _escaped(value),
-                }
-            )
-        elif isinstance(value, str) and (found := _first_surrogate(value)) is not None:
-            at, surrogate = found
-            errors.append(
-                {
-                    "type": "string_unicode",
-                    "loc": loc,
-                    "msg": f"Input should be text: character {at + 1} is a lone UTF-16 "
-                    f"surrogate ({_escaped(surrogate)}), which is no character; send the "
-                    "character, or both halves of its pair",
-                    "input": _escaped(value),
-                }
-            )
+        if (problem := _problem(value)) is not None:
+            kind, message, shown = problem
+            errors.append({"type": kind, "loc": loc, "msg": message, "input": shown})
         if len(errors) == MAX_ERRORS:
             break
     return errors
+
+
+def _problem(value: Any) -> tuple[str, str, str] | None:
+    """What JSON text cannot hold, or no one types, in one value: (type, message, the input as
+    it can be written back), or None."""
+    if isinstance(value, _NonFinite):
+        message = f"Input should be a finite number: JSON has no value for {value.text}"
+        return "finite_number", message, value.text
+    if not isinstance(value, str):
+        return None
+    if (control := _first_control(value)) is not None:
+        at, char = control
+        message = (
+            f"Input should be text: character {at + 1} is the control character "
+            f"U+{ord(char):04X}, which no one types; remove it (tabs and line breaks are fine)"
+        )
+        return "string_control_character", message, _escaped(value)
+    if (found := _first_surrogate(value)) is not None:
+        at, surrogate = found
+        message = (
+            f"Input should be text: character {at + 1} is a lone UTF-16 surrogate "
+            f"({_escaped(surrogate)}), which is no character; send the character, or both "
+            "halves of its pair"
+        )
+        return "string_unicode", message, _escaped(value)
+    return None
 
 
 async def refusal_of_invalid_request(request: Request, exc: Exception) -> JSONResponse:
