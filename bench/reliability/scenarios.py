@@ -189,8 +189,7 @@ async def scenario_run(stack: Stack, name: str, count: int, rate: float, args: A
         views: dict[str, dict[str, Any]] = {}
         lost: list[str] = []
         for complaint in set(observed.complaint_ids.values()):
-            answer = await api.get(f"/complaints/{complaint}", headers=STAFF)
-            observed.statuses[answer.status_code] += 1
+            answer = await read_back(api, complaint, observed)
             view = answer.json() if answer.status_code == 200 else None
             if view is None or view["level"] != 2 or not view["breached"]:
                 lost.append(
@@ -259,3 +258,19 @@ async def scenario_run(stack: Stack, name: str, count: int, rate: float, args: A
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
+
+
+READ_BACK_WITHIN = 120.0
+"""How long a complaint may answer 503 (the engine still catching up) before it counts as lost."""
+
+
+async def read_back(api: httpx.AsyncClient, complaint: str, observed: Observed) -> httpx.Response:
+    """`GET /complaints/{id}` as a client would: a 503 (the engine catching up after the faults)
+    is asked again after its Retry-After, for up to `READ_BACK_WITHIN` seconds."""
+    deadline = time.monotonic() + READ_BACK_WITHIN
+    while True:
+        answer = await api.get(f"/complaints/{complaint}", headers=STAFF)
+        observed.statuses[answer.status_code] += 1
+        if answer.status_code != 503 or time.monotonic() > deadline:
+            return answer
+        await asyncio.sleep(float(answer.headers.get("Retry-After", "2")))
