@@ -296,7 +296,11 @@ class AlreadySent(Exception):
 @contextlib.asynccontextmanager
 async def _heartbeating() -> AsyncIterator[None]:
     """Heartbeat while the body runs (when the workflow asked for heartbeats), so a worker that
-    dies mid-send is noticed after the heartbeat timeout, not after the attempt's timeout."""
+    dies mid-send is noticed after the heartbeat timeout, not after the attempt's timeout.
+
+    The first beat comes a quarter of the timeout in: the server counts the timeout from the
+    attempt's start, and most sends finish well before, so they cost the server no heartbeat
+    (each one is a write to the workflow's state)."""
     timeout = activity.info().heartbeat_timeout
     if not timeout:
         yield
@@ -304,8 +308,8 @@ async def _heartbeating() -> AsyncIterator[None]:
 
     async def beat() -> None:
         while True:
-            activity.heartbeat()
             await asyncio.sleep(timeout.total_seconds() / HEARTBEATS_PER_TIMEOUT)
+            activity.heartbeat()
 
     beating = asyncio.create_task(beat())
     try:

@@ -65,8 +65,9 @@ from harness.samples import FORM, POLICY_DIR, SEED_MATRIX, with_policy
 from harness.temporal import start_dev_server
 from harness.waiting import eventually
 from workflows.codec import CodecKey, encrypted_data_converter, parse_keys
-from workflows.complaint import ComplaintStart, ComplaintWorkflow
+from workflows.complaint import ComplaintWorkflow
 from workflows.ids import workflow_id
+from workflows.inputs import ComplaintStart
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_P95_MS = 300.0

@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.history_size
 
 Filed as the API files (signal-with-start of the matter, its `outcome` update, the complaint's
-`receipt` update), with the case journal and a CRM feed configured, on Temporal's time-skipping
+`view` query), with the case journal and a CRM feed configured, on Temporal's time-skipping
 test server with the encrypting data converter every process uses: no action through L1, L2 and
 L3 (each breach escalates), then a resolution is proposed and accepted and the complaint closes.
 Prints the complaint workflow's payload bytes by event kind (and the matter's), as they are
@@ -33,9 +33,9 @@ from harness.mailbox import Mailbox, free_port
 from harness.samples import AGENT, CUSTOMER, SEED_MATRIX, sample_intake
 from harness.temporal import start_test_server
 from worker import build_worker
-from workflows.complaint import ComplaintStart, ComplaintWorkflow, Filing
+from workflows.complaint import ComplaintWorkflow
 from workflows.ids import matter_workflow_id, workflow_id
-from workflows.matter import FilingOutcome
+from workflows.inputs import ComplaintStart, Filing, FilingOutcome
 
 LADDER_HOURS = (48, 24, 12)
 """The seed matrix's windows: each sleep ends one level in a breach."""
@@ -117,7 +117,7 @@ async def ladder(
     outcome = await matter_handle.execute_update("outcome", complaint_id, result_type=FilingOutcome)
     complaint = workflow_id(outcome.complaint_id)
     handle = client.get_workflow_handle_for(ComplaintWorkflow.run, complaint)
-    await handle.execute_update(ComplaintWorkflow.receipt)
+    await handle.query(ComplaintWorkflow.view)
     for hours in LADDER_HOURS:
         await sleep(timedelta(hours=hours))
     for command in (

@@ -26,8 +26,9 @@ from domain.intake import ComplaintIntake
 from domain.policy import EscalationPolicy
 from harness.credentials import CUSTOMER_ID_SECRET, bearer
 from harness.samples import FORM
-from workflows.complaint import ComplaintStart, ComplaintWorkflow
+from workflows.complaint import ComplaintWorkflow
 from workflows.ids import workflow_id
+from workflows.inputs import ComplaintStart
 
 BURST_WINDOW = timedelta(minutes=1)
 """One business minute: the shortest business window a policy can write."""

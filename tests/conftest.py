@@ -29,8 +29,9 @@ from harness.temporal import start_dev_server, start_test_server
 from tests.support.postgres import fresh_database
 from tests.support.workflows import ComplaintHandle, StartComplaint, in_flight, settled
 from worker import build_worker
-from workflows.complaint import ComplaintStart, ComplaintWorkflow
+from workflows.complaint import ComplaintWorkflow
 from workflows.ids import workflow_id
+from workflows.inputs import ComplaintStart
 
 TESTS = Path(__file__).resolve().parent
 SERVER_LAYERS = {"workflows", "api", "desk", "track", "ui", "bench", "observability"}

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from pydantic import BaseModel, Field
 from temporalio import workflow
 from temporalio.common import RawValue, SearchAttributeKey, SearchAttributeUpdate
 from temporalio.exceptions import ApplicationError
@@ -19,25 +18,20 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from activities.models import JournalEntry
     from domain.behaviour import RELEASES
-    from domain.calendar import BusinessCalendar
     from domain.cases import CaseNotValid
     from domain.command import REFUSALS, Command
     from domain.commands import COMMANDS
-    from domain.complaint import Complaint
     from domain.engine_room import complaint_details, due_summary
     from domain.filing import file_again, open_complaint
-    from domain.history import Actor
-    from domain.intake import ComplaintIntake
     from domain.ladder import advance, next_due
-    from domain.policy import EscalationPolicy
     from domain.staff_actions import refuse_cancellation
     from domain.view import Acknowledgement, ComplaintView, acknowledgement_of, view_of
     from workflows.dispatch import Dispatcher
     from workflows.ids import matter_workflow_id
+    from workflows.inputs import ComplaintStart, Filing
     from workflows.journaling import Journaler, journal_entry
     from workflows.metrics import StepMetrics
     from workflows.sealed import (
-        StartInput,
         accepted_signal,
         cancellation_refused,
         unsealed_refusal,
@@ -56,37 +50,6 @@ HISTORY_SIZE_PATCH = "continue-as-new-on-history-size"
 HISTORY_BYTES_LIMIT = 512 * 1024
 """A run continues as new once its history grew this much, whatever the server suggests (the
 growth, not the size: a run starts with the carried complaint, which may itself be large)."""
-
-
-class ComplaintStart(StartInput):
-    """Workflow input: a new complaint, or (after continue-as-new) the state it carries on with."""
-
-    complaint_id: str
-    intake: ComplaintIntake
-    policy: EscalationPolicy
-    calendar: BusinessCalendar | None = None
-    """The complaint's country calendar with its holidays, resolved at intake."""
-    carried_state: Complaint | None = None
-    history_event_limit: int = Field(default=10_000, ge=20)
-    """Continue as new beyond this many events, or earlier when the server suggests it."""
-    matter_id: str | None = None
-    """The matter (customer and product) whose workflow started this complaint, if any."""
-    earlier_filings: int = Field(default=0, ge=0)
-    """Filings about the same matter within the repeat window before this one."""
-    customer_id: str | None = None
-    """The customer's opaque id (`cus_…`), set by the API; a search attribute, never their name."""
-    journal: bool = False
-    """Write to the case journal: the API sets it on every complaint it files (complaints
-    started otherwise, or before the journal, are written by `complaints journal rebuild`)."""
-    journaled_steps: int = Field(default=0, ge=0)
-    """Steps the case journal has had (carried across continue-as-new)."""
-
-
-class Filing(BaseModel):
-    """A complaint as filed; `start.complaint_id` is the id it gets if it starts a new one."""
-
-    start: ComplaintStart
-    by: Actor
 
 
 def _release_revision() -> int:
@@ -283,8 +246,9 @@ class ComplaintWorkflow:
 
     @workflow.update
     def receipt(self) -> ComplaintView:
-        """The state right after intake, for the API's answer to the filing (201 with the
-        deadline, or 200 for a repeat)."""
+        """The state right after intake: how the API confirmed a filing until it asked the
+        `view` query instead (which costs the history nothing); kept for the complaints whose
+        histories hold a receipt, which replay through it."""
         return view_of(self._complaint)
 
     # --- what operators see in the Temporal UI ----------------------------------------------------

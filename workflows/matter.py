@@ -13,7 +13,6 @@ import contextlib
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, Field
 from temporalio import workflow
 from temporalio.common import RawValue, WorkflowIDReusePolicy
 from temporalio.exceptions import ChildWorkflowError, FailureError, WorkflowAlreadyStartedError
@@ -22,24 +21,15 @@ with workflow.unsafe.imports_passed_through():
     from domain.complaint import zone_name_for
     from domain.engine_room import complaint_static_details, complaint_summary, matter_details
     from domain.sla import due_after
-    from workflows.complaint import ComplaintWorkflow, Filing
+    from workflows.complaint import ComplaintWorkflow
     from workflows.ids import workflow_id
+    from workflows.inputs import Filing, FilingOutcome, MatterStart
     from workflows.sealed import (
-        StartInput,
         accepted_signal,
         cancellation_refused,
         unsealed_refusal,
         value_of,
     )
-
-
-class FilingOutcome(BaseModel):
-    complaint_id: str
-    repeat: bool = Field(description="Routed to a complaint already open about the same matter")
-
-
-class MatterStart(StartInput):
-    matter_id: str
 
 
 @workflow.defn

@@ -16,11 +16,11 @@ from fastapi.responses import JSONResponse
 from temporalio.client import (
     Client,
     WorkflowHandle,
-    WorkflowUpdateFailedError,
+    WorkflowQueryFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.service import RPCError
 
 from api.auth import (
     UNAUTHORIZED,
@@ -44,9 +44,10 @@ from domain.intake import ComplaintIntake, RecorderRole
 from domain.policy import EscalationPolicy
 from domain.policy_files import PolicySet
 from domain.view import ComplaintView, for_customer
-from workflows.complaint import ComplaintStart, ComplaintWorkflow, Filing
+from workflows.complaint import ComplaintWorkflow
 from workflows.ids import matter_workflow_id, workflow_id
-from workflows.matter import FilingOutcome, MatterStart, MatterWorkflow
+from workflows.inputs import ComplaintStart, Filing, FilingOutcome, MatterStart
+from workflows.matter import MatterWorkflow
 
 log = logging.getLogger(__name__)
 FILING_ATTEMPTS = 3
@@ -249,7 +250,12 @@ async def file_intake(
                 "outcome", proposed, result_type=FilingOutcome
             )
             view = await _receipt(client, outcome.complaint_id)
-    except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError, RPCError) as err:
+    except (
+        TimeoutError,
+        WorkflowUpdateRPCTimeoutOrCancelledError,
+        WorkflowQueryFailedError,
+        RPCError,
+    ) as err:
         log.warning("complaint %s filed but not confirmed: %r", proposed, err)
         return IntakePending(
             id=proposed,
@@ -318,14 +324,11 @@ def _customer_files_own(intake: ComplaintIntake, caller: Principal, auth: Authen
 
 
 async def _receipt(client: Client, complaint_id: str) -> ComplaintView:
-    """The complaint's state as its workflow computed it; a closed one is read instead."""
+    """The complaint's state as its workflow computed it: a query, which the server holds until
+    the complaint's first workflow task is done (the deadline set), and which, unlike an update,
+    costs its history nothing."""
     handle = client.get_workflow_handle_for(ComplaintWorkflow.run, workflow_id(complaint_id))
-    try:
-        return await handle.execute_update(ComplaintWorkflow.receipt)
-    except (WorkflowUpdateFailedError, RPCError) as err:
-        if isinstance(err, RPCError) and err.status is not RPCStatusCode.NOT_FOUND:
-            raise
-        return await read_complaint(client, complaint_id)
+    return await handle.query(ComplaintWorkflow.view)
 
 
 def complaint_id_for(idempotency_key: str | None, caller: Principal) -> str:

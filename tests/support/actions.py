@@ -11,9 +11,9 @@ from domain.policy import EscalationPolicy
 from domain.view import Acknowledgement, ComplaintView
 from harness.samples import AGENT, CUSTOMER, SEED_MATRIX, sample_intake
 from tests.support.workflows import ComplaintHandle
-from workflows.complaint import ComplaintStart, ComplaintWorkflow, Filing
+from workflows.complaint import ComplaintWorkflow
 from workflows.ids import workflow_id
-from workflows.matter import FilingOutcome
+from workflows.inputs import ComplaintStart, Filing, FilingOutcome
 
 
 async def send(handle: ComplaintHandle, command: Command) -> ComplaintView:

@@ -21,8 +21,9 @@ from harness.samples import AGENT, SEED_MATRIX, sample_intake
 from tests.support.actions import answer, propose
 from tests.support.workflows import ComplaintHandle
 from worker import build_worker
-from workflows.complaint import HISTORY_BYTES_LIMIT, ComplaintStart, ComplaintWorkflow
+from workflows.complaint import HISTORY_BYTES_LIMIT, ComplaintWorkflow
 from workflows.ids import workflow_id
+from workflows.inputs import ComplaintStart
 
 NOTES = 500
 NOTE = "n" * 1000

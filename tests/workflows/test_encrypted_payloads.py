@@ -31,9 +31,10 @@ from tests.support.actions import file_with_matter, send
 from tests.support.workflows import ComplaintHandle
 from worker import build_worker
 from workflows.codec import KEY_ID, CodecKey, encrypted_data_converter
-from workflows.complaint import ComplaintStart, ComplaintWorkflow
+from workflows.complaint import ComplaintWorkflow
 from workflows.connection import runtime_with_metrics
 from workflows.ids import matter_workflow_id, workflow_id
+from workflows.inputs import ComplaintStart
 from workflows.sealed import REFUSED_WRITES_METRIC
 
 INTAKE = sample_intake()

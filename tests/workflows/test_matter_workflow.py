@@ -19,9 +19,10 @@ from harness.samples import CUSTOMER, SEED_MATRIX, sample_intake, with_policy
 from harness.waiting import eventually
 from tests.support.actions import answer, file_with_matter, propose, resolve
 from tests.support.workflows import settled
-from workflows.complaint import ComplaintStart, ComplaintWorkflow, Filing
+from workflows.complaint import ComplaintWorkflow
 from workflows.ids import matter_workflow_id, workflow_id
-from workflows.matter import FilingOutcome, MatterWorkflow
+from workflows.inputs import ComplaintStart, Filing, FilingOutcome
+from workflows.matter import MatterWorkflow
 
 DAY = timedelta(days=1)
 EVERY_FILING_COUNTS = with_policy(

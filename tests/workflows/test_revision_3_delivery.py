@@ -20,8 +20,9 @@ from domain.view import ComplaintView
 from harness.mailbox import Mailbox
 from harness.samples import CUSTOMER_EMAIL, SEED_MATRIX, sample_intake
 from tests.support.workflows import ComplaintHandle, view_when
-from workflows.complaint import ComplaintStart, ComplaintWorkflow
+from workflows.complaint import ComplaintWorkflow
 from workflows.ids import workflow_id
+from workflows.inputs import ComplaintStart
 
 H = timedelta(hours=1)
 DESK, HEAD, _ = (level.contacts.email for level in SEED_MATRIX.levels)

@@ -50,8 +50,9 @@ from tests.support.webhooks import WebhookReceiver
 from tests.support.workflows import ComplaintHandle
 from worker import build_worker
 from workflows.codec import CodecKey, encrypted_data_converter
-from workflows.complaint import ComplaintStart, ComplaintWorkflow
+from workflows.complaint import ComplaintWorkflow
 from workflows.ids import matter_workflow_id, workflow_id
+from workflows.inputs import ComplaintStart
 
 HERE = Path(__file__).parent
 VERSION = "v11"

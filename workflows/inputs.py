@@ -1,0 +1,55 @@
+"""The complaint and matter workflows' inputs and results.
+
+In a module of their own, imported through the sandbox (passed through): the sandbox runs a
+workflow's own module again for every workflow it starts, and pydantic models defined there
+would be built again each time (a measurable share of the worker's CPU per complaint).
+"""
+
+from pydantic import BaseModel, Field
+
+from domain.calendar import BusinessCalendar
+from domain.complaint import Complaint
+from domain.history import Actor
+from domain.intake import ComplaintIntake
+from domain.policy import EscalationPolicy
+from workflows.sealed import StartInput
+
+
+class ComplaintStart(StartInput):
+    """Workflow input: a new complaint, or (after continue-as-new) the state it carries on with."""
+
+    complaint_id: str
+    intake: ComplaintIntake
+    policy: EscalationPolicy
+    calendar: BusinessCalendar | None = None
+    """The complaint's country calendar with its holidays, resolved at intake."""
+    carried_state: Complaint | None = None
+    history_event_limit: int = Field(default=10_000, ge=20)
+    """Continue as new beyond this many events, or earlier when the server suggests it."""
+    matter_id: str | None = None
+    """The matter (customer and product) whose workflow started this complaint, if any."""
+    earlier_filings: int = Field(default=0, ge=0)
+    """Filings about the same matter within the repeat window before this one."""
+    customer_id: str | None = None
+    """The customer's opaque id (`cus_…`), set by the API; a search attribute, never their name."""
+    journal: bool = False
+    """Write to the case journal: the API sets it on every complaint it files (complaints
+    started otherwise, or before the journal, are written by `complaints journal rebuild`)."""
+    journaled_steps: int = Field(default=0, ge=0)
+    """Steps the case journal has had (carried across continue-as-new)."""
+
+
+class Filing(BaseModel):
+    """A complaint as filed; `start.complaint_id` is the id it gets if it starts a new one."""
+
+    start: ComplaintStart
+    by: Actor
+
+
+class FilingOutcome(BaseModel):
+    complaint_id: str
+    repeat: bool = Field(description="Routed to a complaint already open about the same matter")
+
+
+class MatterStart(StartInput):
+    matter_id: str
