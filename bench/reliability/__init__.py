@@ -16,8 +16,8 @@ Complaints are filed through `POST /complaints` with an `Idempotency-Key` (a cli
 alert).
 
 Each scenario (`scenarios`) files its own complaints while its fault (`faults`; `poison`,
-`deploy` with `bad_deploy`, `long_history`) runs, waits until every email owed is in (or gives
-up), then reads each complaint back (`GET /complaints/{id}`) and compares the emails owed,
-computed by the workflow's own logic (`domain.simulation`) from each complaint's `opened_at`,
-with the ones the sink received. Results: docs/reliability.md (`report`).
+`deploy` with `bad_deploy`, `long_history`, `international`) runs, waits until every email owed
+is in (or gives up), then reads each complaint back (`GET /complaints/{id}`) and compares the
+emails owed, computed by the workflow's own logic (`domain.simulation`) from each complaint's
+`opened_at`, with the ones the sink received. Results: docs/reliability.md (`report`).
 """

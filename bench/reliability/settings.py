@@ -66,4 +66,5 @@ SCENARIOS = (
     "poison",
     "bad-deploy",
     "long-history",
+    "no-smtputf8",
 )
