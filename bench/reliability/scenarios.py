@@ -28,7 +28,7 @@ from bench.reliability.poison import Poison
 from bench.reliability.settings import LATE_ALLOWANCE, POLICY, STAFF, WINDOW_SECONDS
 from bench.reliability.stack import Stack, wait_for
 from domain.intake import ComplaintIntake
-from domain.messages import DeliveryChannel, Notification
+from domain.messages import DeliveryChannel, Notification, NotificationKind
 from domain.policy import EscalationPolicy
 from domain.simulation import simulated_complaint
 
@@ -59,9 +59,9 @@ class Result:
     seconds: float
 
 
-Reroute = Callable[[ComplaintIntake, EscalationPolicy, Notification, DeliveryChannel], str | None]
-"""`kind/role/channel` of what the sink receives for one message owed that cannot go as owed
-(an address the server refuses: the fallback, or the owner's notice); None: as owed."""
+Reroute = Callable[[ComplaintIntake, Notification, DeliveryChannel], str | None]
+"""`kind/role/channel` of what the sink receives for one message owed (where it cannot go as
+owed: the fallback), or None for one the scenario's own checks count instead."""
 
 
 def owed(
@@ -78,15 +78,19 @@ def owed(
     due: dict[str, datetime] = {}
     for n in complaint.outbox:
         for channel in n.channels:
-            instead = reroute(intake, policy, n, channel) if reroute else None
-            as_owed = f"{n.kind.value}/{n.recipient.role}/{channel.value}"
-            due[f"{view['id']}/{instead or as_owed}"] = at[n.step]
+            received = f"{n.kind.value}/{n.recipient.role}/{channel.value}"
+            if reroute is not None and (received := reroute(intake, n, channel)) is None:
+                continue
+            due[f"{view['id']}/{received}"] = at[n.step]
     return due
 
 
 def message(key: str) -> str:
-    """An idempotency key (`complaint/step/kind/role/channel`) without its step number."""
+    """An idempotency key (`complaint/step/kind/role/channel`) without its step number, but an
+    owner's notice of an undelivered message: one per message, several may go to one owner."""
     complaint, _step, rest = key.split("/", 2)
+    if rest.startswith(f"{NotificationKind.DELIVERY_FAILED.value}/"):
+        return key
     return f"{complaint}/{rest}"
 
 

@@ -22,7 +22,11 @@ async def test_the_small_fault_suite_loses_nothing_and_answers_no_5xx_but_503() 
         assert result.faults.injected >= 1, name
         assert result.lost == [], name
         assert result.missing == [], name
-        assert result.expected == 5 * COMPLAINTS, name
+        apart = 0  # no-smtputf8: the owner's notices, to whoever owns it then, counted apart
+        if name == "no-smtputf8":
+            owner_told = dict(result.faults.measures)[Seen.OWNER_TOLD]
+            apart = int(owner_told.removesuffix(" owed").split(" of ")[1])
+        assert result.expected == 5 * COMPLAINTS - apart, name
         assert server_errors(result) == 0, name
         assert result.faults.violations == [], name
         assert result.observed.id_mismatches == 0, name
@@ -44,3 +48,7 @@ async def test_the_small_fault_suite_loses_nothing_and_answers_no_5xx_but_503() 
         "`email: the mail server at 127.0.0.1 does not take internationalised addresses"
     )
     assert international["send activities pending after the drain"] == "0"
+    failed, refused = international[
+        "sends failed in Temporal / refused for good at the first attempt"
+    ].split(" / ")
+    assert failed == refused == international[Seen.UTF8_REFUSED].split(" of ")[0]
