@@ -174,8 +174,9 @@ bench-desk: install
 ## reliability: the fault suite (issue 17) on a stack of its own on free ports: worker kills (50),
 # two workers with one killed, SMTP down, Temporal server killed and restarted, repeated
 # Idempotency-Keys, poison input, a bad deploy then the fixed one, a complaint with 1,500 notes
-# across continue-as-new; over 1,000 complaints in all; writes docs/reliability.md (about 15
-# minutes). A small version runs in `make test` (tests/bench/test_reliability.py).
+# across continue-as-new, internationalised addresses against a mail server without SMTPUTF8;
+# over 1,000 complaints in all; writes docs/reliability.md (about 15 minutes). A small version
+# runs in `make test` (tests/bench/test_reliability.py).
 # RELIABILITY_ARGS adds options: RELIABILITY_ARGS="--scenarios worker-kill --kills 20".
 reliability: install
 	.venv/bin/python -m bench.reliability --complaints 60 --rate 2 --kills 50 --kill-every 4 \

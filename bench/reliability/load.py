@@ -5,6 +5,7 @@ import contextlib
 import itertools
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,16 +77,17 @@ async def file_all(
     count: int,
     rate: float,
     until: asyncio.Event | None = None,
+    form: Callable[[str, int, str], dict[str, Any]] = filing,
 ) -> None:
-    """`count` filings at `rate` a second, and more until `until` is set (each its own task: a
-    slow one does not hold the rest)."""
+    """`count` filings (`form(scenario, number, run)`) at `rate` a second, and more until
+    `until` is set (each its own task: a slow one does not hold the rest)."""
     tasks = []
     for number in itertools.count():
         if number >= count and (until is None or until.is_set()):
             break
         key = f"{run}-{scenario}-{number}"
         tasks.append(
-            asyncio.create_task(file(api, observed, key, filing(scenario, number, run), within=180))
+            asyncio.create_task(file(api, observed, key, form(scenario, number, run), within=180))
         )
         await asyncio.sleep(1 / rate)
     await asyncio.gather(*tasks)

@@ -4,7 +4,7 @@ import asyncio
 import contextlib
 import time
 from collections import defaultdict
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,12 +21,14 @@ from bench.reliability.faults import (
     server_outage,
     smtp_outage,
 )
-from bench.reliability.load import Observed, file_all, probe, received_for
+from bench.reliability.international import NoSmtpUtf8, international_filing
+from bench.reliability.load import Observed, file_all, filing, probe, received_for
 from bench.reliability.long_history import WRITERS, LongHistory
 from bench.reliability.poison import Poison
 from bench.reliability.settings import LATE_ALLOWANCE, POLICY, STAFF, WINDOW_SECONDS
 from bench.reliability.stack import Stack, wait_for
 from domain.intake import ComplaintIntake
+from domain.messages import DeliveryChannel, Notification, NotificationKind
 from domain.policy import EscalationPolicy
 from domain.simulation import simulated_complaint
 
@@ -57,7 +59,14 @@ class Result:
     seconds: float
 
 
-def owed(view: dict[str, Any], policy: EscalationPolicy) -> dict[str, datetime]:
+Reroute = Callable[[ComplaintIntake, Notification, DeliveryChannel], str | None]
+"""`kind/role/channel` of what the sink receives for one message owed (where it cannot go as
+owed: the fallback), or None for one the scenario's own checks count instead."""
+
+
+def owed(
+    view: dict[str, Any], policy: EscalationPolicy, reroute: Reroute | None = None
+) -> dict[str, datetime]:
     """`complaint/kind/role/channel` -> due time of each email the complaint owes, by the
     workflow's own logic. Step numbers are left out: the real history has delivery steps
     between the ladder's (each kind goes once to each role under this policy)."""
@@ -66,16 +75,22 @@ def owed(view: dict[str, Any], policy: EscalationPolicy) -> dict[str, datetime]:
     horizon = opened + timedelta(seconds=3 * WINDOW_SECONDS)
     complaint = simulated_complaint(intake, policy, None, opened, [], until=horizon)
     at = {step.seq: step.at for step in complaint.history}
-    return {
-        f"{view['id']}/{n.kind.value}/{n.recipient.role}/{channel.value}": at[n.step]
-        for n in complaint.outbox
-        for channel in n.channels
-    }
+    due: dict[str, datetime] = {}
+    for n in complaint.outbox:
+        for channel in n.channels:
+            received = f"{n.kind.value}/{n.recipient.role}/{channel.value}"
+            if reroute is not None and (received := reroute(intake, n, channel)) is None:
+                continue
+            due[f"{view['id']}/{received}"] = at[n.step]
+    return due
 
 
 def message(key: str) -> str:
-    """An idempotency key (`complaint/step/kind/role/channel`) without its step number."""
+    """An idempotency key (`complaint/step/kind/role/channel`) without its step number, but an
+    owner's notice of an undelivered message: one per message, several may go to one owner."""
     complaint, _step, rest = key.split("/", 2)
+    if rest.startswith(f"{NotificationKind.DELIVERY_FAILED.value}/"):
+        return key
     return f"{complaint}/{rest}"
 
 
@@ -95,6 +110,7 @@ async def scenario_run(stack: Stack, name: str, count: int, rate: float, args: A
         prober = asyncio.create_task(probe(api, observed, stop_probe))
         intake_seconds = count / rate
         checks: Poison | LongHistory | ActionsDuringBadDeploy | None = None
+        international: NoSmtpUtf8 | None = None
         fault: Coroutine[Any, Any, None] | None = None
         if name == "worker-kill":
             kills = f"{args.kills} times" if args.kills else "through intake and escalations"
@@ -143,6 +159,14 @@ async def scenario_run(stack: Stack, name: str, count: int, rate: float, args: A
             )
             checks = LongHistory(stack, faults, run, args.notes)
             fault = checks.during(api)
+        elif name == "no-smtputf8":
+            faults.described = (
+                "SMTP sink without SMTPUTF8; customers' addresses in turn ASCII, an IDNA domain, "
+                "a non-ASCII local part with a phone (texts through the SMS-by-email gateway), "
+                "one without"
+            )
+            international = NoSmtpUtf8(stack, faults)
+            international.begin()
         elif name == "baseline":
             faults.described = "none (the load alone)"
         else:
@@ -156,7 +180,8 @@ async def scenario_run(stack: Stack, name: str, count: int, rate: float, args: A
             fault_task.add_done_callback(lambda _: kills_done.set())
             await file_all(api, observed, name, run, count, rate, until=kills_done)
         else:
-            await file_all(api, observed, name, run, count, rate)
+            form = international_filing if international else filing
+            await file_all(api, observed, name, run, count, rate, form=form)
         if name == "worker-kill":
             await asyncio.sleep(2 * WINDOW_SECONDS)  # kills go on through the escalations
             if not args.kills:
@@ -186,6 +211,8 @@ async def scenario_run(stack: Stack, name: str, count: int, rate: float, args: A
         await prober
         if checks is not None:
             await checks.after(api)
+        if international is not None:
+            await international.after(api, set(observed.complaint_ids.values()))
         views: dict[str, dict[str, Any]] = {}
         lost: list[str] = []
         for complaint in set(observed.complaint_ids.values()):
@@ -200,7 +227,7 @@ async def scenario_run(stack: Stack, name: str, count: int, rate: float, args: A
                 views[complaint] = view
     due: dict[str, datetime] = {}
     for view in views.values():
-        due |= owed(view, policy)
+        due |= owed(view, policy, international.reroute if international else None)
     complaints = set(observed.complaint_ids.values())
     copies = {
         key: times

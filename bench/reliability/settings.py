@@ -41,6 +41,8 @@ customer_decision_window: 1 day
 reopen_window: 1 day
 """
 """For the complaint with thousands of steps: its deadline stays put while notes pile up."""
+SMS_GATEWAY = "mailto:{phone}@sms.localhost"
+"""Texts as emails to the SMTP sink, as `make run` sends them (the Procfile's worker)."""
 LATE_ALLOWANCE = 10.0
 """Target: every email no later than its due time plus the outage plus this."""
 RATE_LIMITS = {
@@ -64,4 +66,5 @@ SCENARIOS = (
     "poison",
     "bad-deploy",
     "long-history",
+    "no-smtputf8",
 )

@@ -38,11 +38,14 @@ class Sink:
 class SmtpServer:
     sink: Sink
     port: int = field(default_factory=free_port)
+    smtputf8: bool = True
+    """Whether EHLO offers SMTPUTF8 (internationalised addresses); read at each start."""
     _controller: Controller | None = None
 
     def start(self) -> None:
-        # aiosmtpd's Controller offers SMTPUTF8 unless told otherwise
-        self._controller = Controller(self.sink, hostname="127.0.0.1", port=self.port)
+        self._controller = Controller(
+            self.sink, hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=self.smtputf8
+        )
         self._controller.start()
 
     def stop(self) -> None:

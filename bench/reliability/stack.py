@@ -14,7 +14,15 @@ from pathlib import Path
 
 import httpx
 
-from bench.reliability.settings import BRAND, LONG_BRAND, LONG_POLICY, POLICY, RATE_LIMITS, ROOT
+from bench.reliability.settings import (
+    BRAND,
+    LONG_BRAND,
+    LONG_POLICY,
+    POLICY,
+    RATE_LIMITS,
+    ROOT,
+    SMS_GATEWAY,
+)
 from bench.reliability.sink import Sink, SmtpServer
 from harness.credentials import CUSTOMER_ID_SECRET, JWT_SECRET, SESSION_SECRET
 from harness.mailbox import free_port
@@ -183,12 +191,13 @@ async def _running(
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(smtp.port),
         "NOTIFY_SENT_LEDGER": sent_ledger,
+        "NOTIFY_SMS_GATEWAY": SMS_GATEWAY,
         "COMPLAINTS_JWT_SECRET": JWT_SECRET,
         "COMPLAINTS_CUSTOMER_ID_SECRET": CUSTOMER_ID_SECRET,
         "COMPLAINTS_SESSION_SECRET": SESSION_SECRET,
         **{f"COMPLAINTS_RATE_LIMITS__{k}": v for k, v in RATE_LIMITS.items()},
     }
-    for unset in ("NOTIFY_SMS_GATEWAY", "COMPLAINTS_TRACKING_SECRET", "COMPLAINTS_METRICS_ADDRESS"):
+    for unset in ("COMPLAINTS_TRACKING_SECRET", "COMPLAINTS_METRICS_ADDRESS"):
         environment.pop(unset, None)
     api_port = free_port()
     stack = Stack(
