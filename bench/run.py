@@ -128,7 +128,7 @@ async def one_worker(folder: Path, args: argparse.Namespace, results: Results, s
     sink = ArrivalSink()
     answers: Counter[int] = Counter()
     """The project's answers by status, taken after each step (202: no deadline in time)."""
-    async with running_stack(folder, "sqlite", mail=sink) as stack:
+    async with running_stack(folder, "sqlite", mail=sink, worker_environment=_cache(args)) as stack:
         target = stack.client.service_client.config.target_host
         plain_client = Client(stack.client.service_client, namespace="default")
         log = folder / "logs" / "plain-worker.log"
@@ -180,6 +180,11 @@ async def one_worker(folder: Path, args: argparse.Namespace, results: Results, s
         results.worker_rss_mb = rss_mb(stack.processes["worker"])
 
 
+def _cache(args: argparse.Namespace) -> dict[str, str]:
+    """The workers' environment for `--cache`."""
+    return {} if args.cache is None else {"COMPLAINTS_MAX_CACHED_WORKFLOWS": str(args.cache)}
+
+
 async def _acknowledged(sink: ArrivalSink, domain: str, count: int) -> None:
     if len(await sink.until(domain, count, within=60 + count)) < count:
         raise RuntimeError(f"fewer than {count} acknowledgements to {domain}")
@@ -194,7 +199,9 @@ def _burst(results: Results, side: str, figures: Figures, late: list[float]) -> 
 async def two_workers(folder: Path, args: argparse.Namespace, results: Results, stamp: str) -> None:
     """The project's intake at `--clients` and its burst with two worker processes."""
     sink = ArrivalSink()
-    async with running_stack(folder, "sqlite", mail=sink, workers=2) as stack:
+    async with running_stack(
+        folder, "sqlite", mail=sink, workers=2, worker_environment=_cache(args)
+    ) as stack:
         async with project.api_client(stack) as api:
             await closed_loop(project.filing(api, "w" + stamp, "warm.example"), 5, 5)
             await _acknowledged(sink, "warm.example", 5)
@@ -523,6 +530,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--lifecycle", type=int, default=50, help="complaints for CPU (0: none)")
     parser.add_argument("--idle", type=float, default=10, help="seconds to measure idle CPU")
+    parser.add_argument("--cache", type=int, help="workflows a worker caches (default: its own)")
     parser.add_argument("--write-docs", action="store_true", help="update docs/benchmarks.md")
     parser.add_argument("--docs", type=Path, default=DOCS, help="the Markdown to update")
     parser.add_argument("--images", type=Path, default=IMAGES, help="where the plots go")
