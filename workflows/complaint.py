@@ -8,7 +8,7 @@ complaint owes (`workflows.dispatch`) and shows operators where it stands.
 import asyncio
 import contextlib
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
@@ -47,9 +47,6 @@ SEARCH_ATTRIBUTES_PATCH = "search-attributes"
 """Complaints started before search attributes replay without the upserts."""
 HISTORY_SIZE_PATCH = "continue-as-new-on-history-size"
 """Runs recorded before the size check replay without continuing where it would have."""
-KEEP_DUE_TIMER_PATCH = "keep-due-timer"
-"""Complaints recorded before it cancelled the due moment's timer and started another for the
-same moment whenever a step was recorded (a delivery, a note); they replay so."""
 HISTORY_BYTES_LIMIT = 512 * 1024
 """A run continues as new once its history grew this much, whatever the server suggests (the
 growth, not the size: a run starts with the carried complaint, which may itself be large)."""
@@ -91,9 +88,6 @@ class ComplaintWorkflow:
         """The history's size when this run first looked, carried complaint included."""
         self._indexed: dict[str, SearchValue] = {}
         """The search attribute values last upserted, so only changes are sent."""
-        self._timer: asyncio.Task[None] | None = None
-        self._timer_at: datetime | None = None
-        """The due moment `_timer` fires at."""
         for command in COMMANDS:
             workflow.set_update_handler(
                 command.update_name(),
@@ -165,40 +159,12 @@ class ComplaintWorkflow:
         if timeout == timedelta(0):
             return
         summary = due_summary(complaint, due, workflow.now()) if due else None
-
-        def changed() -> bool:
-            return len(complaint.history) != steps_seen
-
-        if not workflow.patched(KEEP_DUE_TIMER_PATCH):
-            with contextlib.suppress(TimeoutError):
-                await workflow.wait_condition(changed, timeout=timeout, timeout_summary=summary)
-            return
-        timer = self._due_timer(None if due is None else due.at, timeout, summary)
-        change = asyncio.ensure_future(workflow.wait_condition(changed))
-        try:
-            await workflow.wait(
-                [change, *([timer] if timer else [])], return_when=asyncio.FIRST_COMPLETED
+        with contextlib.suppress(TimeoutError):
+            await workflow.wait_condition(
+                lambda: len(complaint.history) != steps_seen,
+                timeout=timeout,
+                timeout_summary=summary,
             )
-        finally:
-            change.cancel()
-
-    def _due_timer(
-        self, at: datetime | None, timeout: timedelta | None, summary: str | None
-    ) -> asyncio.Task[None] | None:
-        """The timer for the due moment `at`: the one already running when the moment has not
-        moved (a delivery recorded, a note added), else a new one, the old one cancelled."""
-        running = self._timer
-        if running is not None and not running.done() and self._timer_at == at:
-            return running
-        if running is not None and not running.done():
-            running.cancel()
-        self._timer_at = at
-        self._timer = (
-            None
-            if timeout is None
-            else asyncio.ensure_future(workflow.sleep(timeout, summary=summary))
-        )
-        return self._timer
 
     def _history_too_long(self, limit: int) -> bool:
         info = workflow.info()

@@ -25,7 +25,7 @@ from workflows.complaint import HISTORY_BYTES_LIMIT, ComplaintWorkflow
 from workflows.ids import workflow_id
 from workflows.inputs import ComplaintStart
 
-NOTES = 600
+NOTES = 500
 NOTE = "n" * 1000
 PAYLOAD_LIMIT = 2 * 1024 * 1024
 """Temporal's limit on one payload; a run's input carries the complaint across runs."""
@@ -68,7 +68,7 @@ async def handle(
         await started.terminate("test over")
 
 
-async def test_six_hundred_long_notes_keep_every_run_small(
+async def test_five_hundred_long_notes_keep_every_run_small(
     dev_env: WorkflowEnvironment, handle: ComplaintHandle
 ) -> None:
     note = AddNote(by=AGENT, text=NOTE)

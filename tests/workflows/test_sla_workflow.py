@@ -7,7 +7,7 @@ from temporalio.worker import Worker
 
 from api.calendars import business_calendar_for
 from domain.calendar import BusinessCalendar
-from domain.commands import AddNote, Pause, Resume
+from domain.commands import Pause, Resume
 from domain.history import StepKind
 from domain.status import ComplaintStatus
 from harness.mailbox import Mailbox
@@ -86,24 +86,3 @@ async def test_a_business_hours_window_runs_in_the_country_calendar(
     escalated = await view_when(handle, lambda v: v.level == 2)
     breach = next(s for s in escalated.history if s.kind is StepKind.BREACHED)
     assert breach.at == deadline
-
-
-async def test_one_timer_per_due_moment_whatever_is_recorded_meanwhile(
-    env: WorkflowEnvironment, worker: Worker, mailbox: Mailbox, start_complaint: StartComplaint
-) -> None:
-    """Deliveries and notes recorded while the deadline stands keep its timer; a pause cancels
-    it and the resume starts the one for the new deadline."""
-    handle = await start_complaint()
-    await eventually(lambda: len(mailbox.to(DESK)) == 1)  # the desk told, the customer too
-    await send(handle, AddNote(by=AGENT, text="Called the service centre."))
-    await send(handle, AddNote(by=AGENT, text="Waiting for the diagnosis."))
-
-    async def timers() -> tuple[int, int]:
-        events = (await handle.fetch_history()).events
-        started = sum(e.HasField("timer_started_event_attributes") for e in events)
-        return started, sum(e.HasField("timer_canceled_event_attributes") for e in events)
-
-    assert await timers() == (1, 0)
-    await send(handle, Pause(by=AGENT, reason="asked for the invoice"))
-    await send(handle, Resume(by=AGENT, reason="invoice received"))
-    assert await timers() == (2, 1)
