@@ -25,24 +25,33 @@ class ActionsDuringBadDeploy:
     answers: Counter[str] = field(default_factory=Counter)
 
     async def during(self, api: httpx.AsyncClient, seconds: float) -> None:
-        """Read and add a note to complaints filed before the deploy; the API must answer 503
-        saying the engine fails on them (never another 5xx)."""
-        await asyncio.sleep(seconds / 2)  # their next workflow task has failed by then
+        """Add a note to complaints filed before the deploy and read them until one answers 503
+        saying the engine fails on it (never another 5xx). The note gives each complaint a
+        workflow task on the bad worker; a complaint with none yet still answers its reads (the
+        query replays it), so a single read would find the failure only by chance."""
+        await asyncio.sleep(seconds / 2)
         self.targets = list(dict.fromkeys(self.observed.complaint_ids.values()))[:ACTED_ON]
+        reading_until = asyncio.get_running_loop().time() + seconds / 2 - 1
         details: list[str] = []
 
-        async def act(complaint: str) -> None:
-            for method, path, body in (
-                ("GET", f"/complaints/{complaint}", None),
-                ("POST", f"/complaints/{complaint}/notes", {"text": NOTE}),
-            ):
-                answer = await api.request(method, path, json=body, headers=STAFF)
-                self.observed.statuses[answer.status_code] += 1
-                self.answers[f"{method} {answer.status_code}"] += 1
-                if answer.status_code == 503 and FAILING in answer.text:
-                    details.append(f"{method}: {answer.json()['detail']}")
+        async def ask(method: str, path: str, body: dict[str, str] | None = None) -> None:
+            answer = await api.request(method, path, json=body, headers=STAFF)
+            self.observed.statuses[answer.status_code] += 1
+            self.answers[f"{method} {answer.status_code}"] += 1
+            if answer.status_code == 503 and FAILING in answer.text:
+                details.append(f"{method}: {answer.json()['detail']}")
 
-        await asyncio.gather(*(act(complaint) for complaint in self.targets))
+        async def read(complaint: str) -> None:
+            read_failing = lambda: any(d.startswith("GET") for d in details)  # noqa: E731
+            while not read_failing() and asyncio.get_running_loop().time() < reading_until:
+                await ask("GET", f"/complaints/{complaint}")
+                await asyncio.sleep(0.5)
+
+        notes = [
+            ask("POST", f"/complaints/{complaint}/notes", {"text": NOTE})
+            for complaint in self.targets
+        ]
+        await asyncio.gather(*notes, *(read(complaint) for complaint in self.targets))
         for detail in sorted(set(d.split(": ", 1)[0] for d in details)):
             said = next(d for d in details if d.startswith(detail))
             self.faults.measures.append((f"503 detail ({detail})", f"`{said.split(': ', 1)[1]}`"))
