@@ -27,11 +27,12 @@ class ActionsDuringBadDeploy:
     async def during(self, api: httpx.AsyncClient, seconds: float) -> None:
         """Add a note to complaints filed before the deploy and read them until one answers 503
         saying the engine fails on it (never another 5xx). The note gives each complaint a
-        workflow task on the bad worker; a complaint with none yet still answers its reads (the
-        query replays it), so a single read would find the failure only by chance."""
-        await asyncio.sleep(seconds / 2)
+        workflow task on the bad worker (after the dead worker's sticky queue times out, 5 s);
+        a complaint with none yet still answers its reads, so a single read would find the
+        failure only by chance."""
+        reading_until = asyncio.get_running_loop().time() + seconds - 1
+        await asyncio.sleep(1)  # the bad worker polls; the good one's sticky queue, dead, waits
         self.targets = list(dict.fromkeys(self.observed.complaint_ids.values()))[:ACTED_ON]
-        reading_until = asyncio.get_running_loop().time() + seconds / 2 - 1
         details: list[str] = []
 
         async def ask(method: str, path: str, body: dict[str, str] | None = None) -> None:

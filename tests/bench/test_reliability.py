@@ -13,7 +13,7 @@ SCENARIOS = ("worker-kill", "two-workers", "poison", "bad-deploy", "no-smtputf8"
 
 
 async def test_the_small_fault_suite_loses_nothing_and_answers_no_5xx_but_503() -> None:
-    options = ["--bad-deploy", "8", "--drain", "60"]
+    options = ["--bad-deploy", "10", "--drain", "60"]
     args = parse(["--complaints", str(COMPLAINTS), "--scenarios", *SCENARIOS, *options])
     results = {result.scenario: result for result in await run(args)}
     assert list(results) == list(SCENARIOS)
