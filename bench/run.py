@@ -327,20 +327,11 @@ def workers_table(results: Results, args: argparse.Namespace) -> str:
 def lifecycle_table(results: Results) -> str:
     figures = results.lifecycle
     roles = [key.removeprefix("cpu_ms_") for key in figures if key.startswith("cpu_ms_")]
-    lines = [
-        "| process | CPU ms per complaint | idle use included |",
-        "|---|---|---|",
-    ]
-    for role in [*roles, "all"]:
-        net, gross = (
-            (figures[f"cpu_ms_{role}"], figures[f"gross_cpu_ms_{role}"])
-            if role != "all"
-            else (
-                sum(figures[f"cpu_ms_{each}"] for each in roles),
-                sum(figures[f"gross_cpu_ms_{each}"] for each in roles),
-            )
-        )
-        lines.append(f"| {role} | {net:.0f} | {gross:.0f} |")
+    net = {role: figures[f"cpu_ms_{role}"] for role in roles}
+    gross = {role: figures[f"gross_cpu_ms_{role}"] for role in roles}
+    net["all"], gross["all"] = sum(net.values()), sum(gross.values())
+    lines = ["| process | CPU ms per complaint | idle use included |", "|---|---|---|"]
+    lines += [f"| {role} | {net[role]:.0f} | {gross[role]:.0f} |" for role in net]
     return "\n".join(lines)
 
 

@@ -33,7 +33,14 @@ from api.credentials import Authenticator, Principal
 from api.rate_limits import RateLimiter, rate_limiter
 from api.schemas import ErrorDetail, IntakePending
 from api.settings import ApiSettings
-from api.temporal import TemporalClient, indexed_owner, not_found, read_complaint, unavailable
+from api.temporal import (
+    TemporalClient,
+    complaint_handle,
+    indexed_owner,
+    not_found,
+    read_complaint,
+    unavailable,
+)
 from domain.calendar import BusinessCalendar
 from domain.case_actions import playbook_for
 from domain.cases import CaseNotValid
@@ -45,7 +52,7 @@ from domain.policy import EscalationPolicy
 from domain.policy_files import PolicySet
 from domain.view import ComplaintView, for_customer
 from workflows.complaint import ComplaintWorkflow
-from workflows.ids import matter_workflow_id, workflow_id
+from workflows.ids import matter_workflow_id
 from workflows.inputs import ComplaintStart, Filing, FilingOutcome, MatterStart
 from workflows.matter import MatterWorkflow
 
@@ -327,8 +334,7 @@ async def _receipt(client: Client, complaint_id: str) -> ComplaintView:
     """The complaint's state as its workflow computed it: a query, which the server holds until
     the complaint's first workflow task is done (the deadline set), and which, unlike an update,
     costs its history nothing."""
-    handle = client.get_workflow_handle_for(ComplaintWorkflow.run, workflow_id(complaint_id))
-    return await handle.query(ComplaintWorkflow.view)
+    return await complaint_handle(client, complaint_id).query(ComplaintWorkflow.view)
 
 
 def complaint_id_for(idempotency_key: str | None, caller: Principal) -> str:

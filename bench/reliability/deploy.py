@@ -42,8 +42,10 @@ class ActionsDuringBadDeploy:
             if answer.status_code == 503 and FAILING in answer.text:
                 details.append(f"{method}: {answer.json()['detail']}")
 
+        def read_failing() -> bool:
+            return any(detail.startswith("GET") for detail in details)
+
         async def read(complaint: str) -> None:
-            read_failing = lambda: any(d.startswith("GET") for d in details)  # noqa: E731
             while not read_failing() and asyncio.get_running_loop().time() < reading_until:
                 await ask("GET", f"/complaints/{complaint}")
                 await asyncio.sleep(0.5)

@@ -211,8 +211,6 @@ async def scenario_run(stack: Stack, name: str, count: int, rate: float, args: A
         await prober
         if checks is not None:
             await checks.after(api)
-        if international is not None:
-            await international.after(api, set(observed.complaint_ids.values()))
         views: dict[str, dict[str, Any]] = {}
         lost: list[str] = []
         for complaint in set(observed.complaint_ids.values()):
@@ -225,6 +223,8 @@ async def scenario_run(stack: Stack, name: str, count: int, rate: float, args: A
                 )
             if view is not None:
                 views[complaint] = view
+        if international is not None:
+            await international.after(views)
     due: dict[str, datetime] = {}
     for view in views.values():
         due |= owed(view, policy, international.reroute if international else None)
