@@ -4,6 +4,7 @@ tests)."""
 import contextlib
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,28 +30,28 @@ class SqliteLedger:
             check_same_thread=False,
         )
         self._lock = threading.Lock()
-        with self._using() as connection:
-            if path is not None:
-                connection.execute("PRAGMA journal_mode=WAL")
-                # A commit reaches the WAL before it returns: a killed process keeps it (only a
-                # power cut could lose the last ones).
-                connection.execute("PRAGMA synchronous=NORMAL")
-            connection.execute(
-                "CREATE TABLE IF NOT EXISTS sent ("
-                " key TEXT PRIMARY KEY, message TEXT NOT NULL,"
-                " at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
-            )
-            columns = {row[1] for row in connection.execute("PRAGMA table_info(sent)")}
-            if "state" not in columns:  # a ledger from before claims: every row was sent
-                with contextlib.suppress(sqlite3.OperationalError):  # another process added it
-                    connection.execute(
-                        "ALTER TABLE sent ADD COLUMN state TEXT NOT NULL DEFAULT 'sent'"
-                    )
-            if "claims" not in columns:
-                with contextlib.suppress(sqlite3.OperationalError):
-                    connection.execute(
-                        "ALTER TABLE sent ADD COLUMN claims INTEGER NOT NULL DEFAULT 1"
-                    )
+        self._prepare(durable=path is not None)
+
+    def _prepare(self, *, durable: bool) -> None:
+        """Set the file's journal and create or extend the table.
+
+        Processes that open a new file at the same instant can find it locked without SQLite's
+        busy wait (switching to WAL takes the file for itself), so a lock is waited out here, up
+        to `WRITE_TIMEOUT_SECONDS`.
+        """
+        deadline = time.monotonic() + WRITE_TIMEOUT_SECONDS
+        while True:
+            try:
+                with self._using() as connection:
+                    _create_table(connection, durable=durable)
+                return
+            except LedgerUnavailable as err:
+                locked = isinstance(err.__cause__, sqlite3.OperationalError) and "locked" in str(
+                    err.__cause__
+                )
+                if not locked or time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.05)
 
     @contextlib.contextmanager
     def _using(self) -> Iterator[sqlite3.Connection]:
@@ -106,3 +107,31 @@ def _transaction(connection: sqlite3.Connection) -> Iterator[None]:
         connection.execute("ROLLBACK")
         raise
     connection.execute("COMMIT")
+
+
+def _create_table(connection: sqlite3.Connection, *, durable: bool) -> None:
+    """The ledger's table, with the columns later versions added; WAL for a file."""
+    if durable:
+        connection.execute("PRAGMA journal_mode=WAL")
+        # A commit reaches the WAL before it returns: a killed process keeps it (only a power cut
+        # could lose the last ones).
+        connection.execute("PRAGMA synchronous=NORMAL")
+    connection.execute(
+        "CREATE TABLE IF NOT EXISTS sent ("
+        " key TEXT PRIMARY KEY, message TEXT NOT NULL,"
+        " at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
+    )
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(sent)")}
+    if "state" not in columns:  # a ledger from before claims: every row was sent
+        _add_column(connection, "state TEXT NOT NULL DEFAULT 'sent'")
+    if "claims" not in columns:
+        _add_column(connection, "claims INTEGER NOT NULL DEFAULT 1")
+
+
+def _add_column(connection: sqlite3.Connection, column: str) -> None:
+    """Add a column to the table, unless another process just did."""
+    try:
+        connection.execute(f"ALTER TABLE sent ADD COLUMN {column}")
+    except sqlite3.OperationalError as err:
+        if "duplicate column" not in str(err):
+            raise
