@@ -40,10 +40,18 @@ LOCAL_JOURNAL_PATCH = "journal-local-activity"
 write with ordinary ones)."""
 LOCAL_WITHIN = timedelta(seconds=2)
 """How long a local write may try before the write is handed to an ordinary activity (a local
-activity holds its workflow task open while it retries)."""
+activity holds its workflow task open while it retries).
+
+It is the write's only timeout, schedule-to-close: the SDK core (temporalio 1.35) loses a
+schedule-to-close that elapses at the instant an attempt's start-to-close does, or while the
+write backs off between attempts, and then retries for ever."""
 LOCAL_RETRY = RetryPolicy(
-    initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=1)
+    initial_interval=timedelta(milliseconds=200),
+    maximum_interval=timedelta(seconds=1),
+    maximum_attempts=4,
 )
+"""Attempts that fail at once: a bound of their own, since a lost `LOCAL_WITHIN` would not end
+them."""
 
 
 class Journaler:
@@ -111,7 +119,6 @@ async def _written_locally(entry: JournalEntry) -> bool:
         await workflow.execute_local_activity(
             RECORD_IN_JOURNAL,
             entry,
-            start_to_close_timeout=LOCAL_WITHIN,
             schedule_to_close_timeout=LOCAL_WITHIN,
             retry_policy=LOCAL_RETRY,
             summary="case journal",
