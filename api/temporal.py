@@ -213,6 +213,17 @@ async def indexed_owner(client: Client, complaint_id: str) -> Indexed:
     return Indexed(customer_id=keyword(CUSTOMER_ID), policy_name=keyword(POLICY_NAME))
 
 
+async def started(client: Client, complaint_id: str) -> bool:
+    """Whether the complaint's workflow exists (open or closed)."""
+    try:
+        await _describe(client, complaint_id)
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            return False
+        raise
+    return True
+
+
 async def _closed(client: Client, complaint_id: str) -> bool:
     """Whether the workflow exists and has finished (the complaint is closed)."""
     try:

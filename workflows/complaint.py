@@ -41,10 +41,14 @@ with workflow.unsafe.imports_passed_through():
         SEARCH_ATTRIBUTES,
         SearchValue,
         complaint_search_values,
+        values_of,
     )
 
 SEARCH_ATTRIBUTES_PATCH = "search-attributes"
 """Complaints started before search attributes replay without the upserts."""
+INDEXED_AT_START_PATCH = "indexed-at-start"
+"""A run upserts only the search attributes that differ from those it started with (its matter's,
+or the run it continued from); runs before it upserted them all on their first task."""
 HISTORY_SIZE_PATCH = "continue-as-new-on-history-size"
 """Runs recorded before the size check replay without continuing where it would have."""
 HISTORY_BYTES_LIMIT = 512 * 1024
@@ -71,7 +75,7 @@ class ComplaintWorkflow:
             start.complaint_id,
             start.intake,
             start.policy,
-            workflow.now(),
+            start.opened_at or workflow.now(),
             start.calendar,
             revision=_release_revision(),
             earlier_filings=start.earlier_filings,
@@ -86,7 +90,7 @@ class ComplaintWorkflow:
         self._customer_id = start.customer_id
         self._size_at_start: int | None = None
         """The history's size when this run first looked, carried complaint included."""
-        self._indexed: dict[str, SearchValue] = {}
+        self._indexed: dict[str, SearchValue] | None = None
         """The search attribute values last upserted, so only changes are sent."""
         for command in COMMANDS:
             workflow.set_update_handler(
@@ -261,11 +265,15 @@ class ComplaintWorkflow:
 
     def _index(self, view: ComplaintView) -> None:
         """Upsert the search attributes whose values changed since the last upsert."""
+        if self._indexed is None:
+            started_with = workflow.info().typed_search_attributes
+            self._indexed = (
+                values_of(started_with) if workflow.patched(INDEXED_AT_START_PATCH) else {}
+            )
+        indexed = self._indexed
         category = self._complaint.policy.reason_category(view.intake.reason)
         values = complaint_search_values(view, self._customer_id, self._matter_id, category)
-        changed = [
-            key for key in SEARCH_ATTRIBUTES if values[key.name] != self._indexed.get(key.name)
-        ]
+        changed = [key for key in SEARCH_ATTRIBUTES if values[key.name] != indexed.get(key.name)]
         if not changed:
             return
         workflow.upsert_search_attributes([_update(key, values[key.name]) for key in changed])

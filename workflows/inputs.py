@@ -5,6 +5,8 @@ workflow's own module again for every workflow it starts, and pydantic models de
 would be built again each time (a measurable share of the worker's CPU per complaint).
 """
 
+from datetime import datetime
+
 from pydantic import BaseModel, Field
 
 from domain.calendar import BusinessCalendar
@@ -37,6 +39,10 @@ class ComplaintStart(StartInput):
     started otherwise, or before the journal, are written by `complaints journal rebuild`)."""
     journaled_steps: int = Field(default=0, ge=0)
     """Steps the case journal has had (carried across continue-as-new)."""
+    opened_at: datetime | None = None
+    """When the matter routed the filing: the complaint opens then, as the API's receipt says
+    (`FilingOutcome.opened_at`). None: when its first workflow task runs (complaints started
+    before, or without a matter)."""
 
 
 class Filing(BaseModel):
@@ -49,6 +55,12 @@ class Filing(BaseModel):
 class FilingOutcome(BaseModel):
     complaint_id: str
     repeat: bool = Field(description="Routed to a complaint already open about the same matter")
+    opened_at: datetime | None = None
+    """For the filing that started the complaint, answered to its first request: when the
+    complaint opened, with `earlier_filings` all the API needs to build the receipt the
+    complaint's workflow will compute (`domain.filing.open_complaint`). None otherwise: a
+    repeat, a retried filing, or an outcome recorded before it was carried."""
+    earlier_filings: int = Field(default=0, ge=0)
 
 
 class MatterStart(StartInput):

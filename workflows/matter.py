@@ -6,6 +6,11 @@ the same instant cannot both start a complaint. The first starts a ComplaintWork
 while it runs, later filings are repeat contacts on it; after it closes, a filing within the
 policy's repeat window starts a new complaint that counts the earlier ones. The workflow ends once
 no complaint is open and the window has passed.
+
+A filing's outcome is known once the matter decides to start a complaint, before the child has
+started: it is answered in that same workflow task (`EARLY_OUTCOME_PATCH`), with the instant the
+complaint opens at, and the API builds the 201's receipt from it (issue 18: one workflow task
+on the filing's path instead of three).
 """
 
 import asyncio
@@ -14,22 +19,29 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RawValue, WorkflowIDReusePolicy
+from temporalio.common import RawValue, TypedSearchAttributes, WorkflowIDReusePolicy
 from temporalio.exceptions import ChildWorkflowError, FailureError, WorkflowAlreadyStartedError
 
 with workflow.unsafe.imports_passed_through():
     from domain.complaint import zone_name_for
     from domain.engine_room import complaint_static_details, complaint_summary, matter_details
+    from domain.filing import open_complaint
     from domain.sla import due_after
+    from domain.view import view_of
     from workflows.complaint import ComplaintWorkflow
     from workflows.ids import workflow_id
-    from workflows.inputs import Filing, FilingOutcome, MatterStart
+    from workflows.inputs import ComplaintStart, Filing, FilingOutcome, MatterStart
     from workflows.sealed import (
         accepted_signal,
         cancellation_refused,
         unsealed_refusal,
         value_of,
     )
+    from workflows.search_attributes import complaint_search_values, typed
+
+EARLY_OUTCOME_PATCH = "outcome-before-child-start"
+"""Named behaviour switch: matters recorded before it answer a new complaint's outcome once its
+child workflow has started (a workflow task later), without the instant it opened at."""
 
 
 @workflow.defn
@@ -48,6 +60,9 @@ class MatterWorkflow:
         self._bounced: list[Filing] = []
         self._outcomes: dict[str, FilingOutcome] = {}
         """By the id a filing proposed: a retried filing gets the same answer and counts once."""
+        self._proposals: dict[str, int] = {}
+        """Filings that proposed each id: a retried one gets no `opened_at` (its receipt is the
+        complaint as it stands, not as it opened)."""
         self._watchers: list[asyncio.Task[None]] = []
 
     @workflow.run
@@ -90,7 +105,10 @@ class MatterWorkflow:
     def file(self, filing: RawValue) -> None:
         """A complaint as filed (a `Filing`); routed in the order filings arrive."""
         if accepted_signal(filing, "file"):
-            self._pending.append(value_of(filing, Filing))
+            filed = value_of(filing, Filing)
+            proposed = filed.start.complaint_id
+            self._proposals[proposed] = self._proposals.get(proposed, 0) + 1
+            self._pending.append(filed)
 
     @workflow.signal(name="bounce")
     def bounce(self, filing: RawValue) -> None:
@@ -103,7 +121,10 @@ class MatterWorkflow:
         """Where the filing that proposed `complaint_id` (a string) went, once it is routed."""
         proposed = value_of(complaint_id, str)
         await workflow.wait_condition(lambda: proposed in self._outcomes)
-        return self._outcomes[proposed]
+        outcome = self._outcomes[proposed]
+        if self._proposals.get(proposed, 0) > 1:
+            return outcome.model_copy(update={"opened_at": None})
+        return outcome
 
     @outcome.validator
     def _sealed_outcome(self, complaint_id: RawValue) -> None:
@@ -131,10 +152,22 @@ class MatterWorkflow:
         start = filing.start.model_copy(
             update={"earlier_filings": len(self._filed_at) - 1, "matter_id": self._matter_id}
         )
+        indexed = TypedSearchAttributes.empty
+        if workflow.patched(EARLY_OUTCOME_PATCH):
+            opened_at = workflow.now()
+            start = start.model_copy(update={"opened_at": opened_at})
+            self._outcomes[proposed] = FilingOutcome(
+                complaint_id=proposed,
+                repeat=False,
+                opened_at=opened_at,
+                earlier_filings=start.earlier_filings,
+            )
+            indexed = _search_attributes_at_opening(start, opened_at)
         try:
             complaint = await workflow.start_child_workflow(
                 ComplaintWorkflow.run,
                 start,
+                search_attributes=indexed,
                 id=workflow_id(proposed),
                 # An id names one complaint forever: a retry after it closed must not file anew.
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
@@ -142,11 +175,11 @@ class MatterWorkflow:
                 static_summary=complaint_summary(proposed, start.intake, start.policy),
                 static_details=complaint_static_details(start.intake, start.policy),
             )
-        except WorkflowAlreadyStartedError:
+        except WorkflowAlreadyStartedError:  # a filing retried after its matter ended
             self._outcomes[proposed] = FilingOutcome(complaint_id=proposed, repeat=False)
             return
         self._open = proposed
-        self._outcomes[proposed] = FilingOutcome(complaint_id=proposed, repeat=False)
+        self._outcomes.setdefault(proposed, FilingOutcome(complaint_id=proposed, repeat=False))
         workflow.upsert_memo({"open_complaint": proposed})
         self._watch(complaint, proposed)
 
@@ -200,3 +233,21 @@ class MatterWorkflow:
         if self._window_ends_at is None:
             return None
         return max(self._window_ends_at - workflow.now(), timedelta(0))
+
+
+def _search_attributes_at_opening(
+    start: ComplaintStart, opened_at: datetime
+) -> TypedSearchAttributes:
+    """The complaint's search attributes as it opens: it is listed, and its brand and customer
+    known to the API, from the moment it exists (the API answers before its first task)."""
+    opened = open_complaint(
+        start.complaint_id,
+        start.intake,
+        start.policy,
+        opened_at,
+        start.calendar,
+        earlier_filings=start.earlier_filings,
+    )
+    category = start.policy.reason_category(start.intake.reason)
+    values = complaint_search_values(view_of(opened), start.customer_id, start.matter_id, category)
+    return typed(values)

@@ -12,7 +12,12 @@ from typing import Any
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client
-from temporalio.common import SearchAttributeIndexedValueType, SearchAttributeKey
+from temporalio.common import (
+    SearchAttributeIndexedValueType,
+    SearchAttributeKey,
+    SearchAttributePair,
+    TypedSearchAttributes,
+)
 
 from domain.view import ComplaintView
 
@@ -102,6 +107,22 @@ def complaint_search_values(
         MATTER_ID: matter_id,
     }
     return {key.name: values[key] for key in SEARCH_ATTRIBUTES}
+
+
+def typed(values: dict[str, SearchValue]) -> TypedSearchAttributes:
+    """The values that are set, as a workflow starts with them."""
+    return TypedSearchAttributes(
+        [_pair(key, values[key.name]) for key in SEARCH_ATTRIBUTES if values[key.name] is not None]
+    )
+
+
+def _pair(key: SearchAttributeKey[Any], value: Any) -> SearchAttributePair[Any]:
+    return SearchAttributePair(key, value)
+
+
+def values_of(attributes: TypedSearchAttributes) -> dict[str, SearchValue]:
+    """The values a workflow has, by name (as `complaint_search_values` gives them)."""
+    return {pair.key.name: pair.value for pair in attributes}
 
 
 def dev_server_flags() -> list[str]:

@@ -20,7 +20,7 @@ from temporalio.client import (
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from api.auth import (
     UNAUTHORIZED,
@@ -39,18 +39,20 @@ from api.temporal import (
     indexed_owner,
     not_found,
     read_complaint,
+    started,
     unavailable,
 )
 from domain.calendar import BusinessCalendar
 from domain.case_actions import playbook_for
 from domain.cases import CaseNotValid
 from domain.engine_room import matter_summary
+from domain.filing import open_complaint
 from domain.history import ActorRole
 from domain.identity import matter_id
 from domain.intake import ComplaintIntake, RecorderRole
 from domain.policy import EscalationPolicy
 from domain.policy_files import PolicySet
-from domain.view import ComplaintView, for_customer
+from domain.view import ComplaintView, for_customer, view_of
 from workflows.complaint import ComplaintWorkflow
 from workflows.ids import matter_workflow_id
 from workflows.inputs import ComplaintStart, Filing, FilingOutcome, MatterStart
@@ -59,6 +61,8 @@ from workflows.matter import MatterWorkflow
 log = logging.getLogger(__name__)
 FILING_ATTEMPTS = 3
 """Signal-with-start attempts while concurrent filings race to start their matter's workflow."""
+RECEIPT_RETRY_SECONDS = 0.05
+"""How soon to ask again for a complaint the matter is starting but the server does not show yet."""
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorDetail, "description": "No complaint with this id"}
 }
@@ -247,16 +251,26 @@ async def file_intake(
         by=caller.actor,
     )
     try:
-        matter_handle = await send_filing(client, settings.task_queue, matter, filing)
+        if idempotency_key and await started(client, proposed):
+            matter_handle = None  # a retry: its earlier filing started the complaint
+        else:
+            matter_handle = await send_filing(client, settings.task_queue, matter, filing)
     except (RPCError, RuntimeError, WorkflowAlreadyStartedError) as err:
         log.warning("complaint %s not filed: %r", proposed, err)
         raise unavailable("nothing was filed; try again") from err
     try:
         async with asyncio.timeout(settings.intake_confirmation_seconds):
-            outcome = await matter_handle.execute_update(
-                "outcome", proposed, result_type=FilingOutcome
-            )
-            view = await _receipt(client, outcome.complaint_id)
+            if matter_handle is None:
+                outcome = FilingOutcome(complaint_id=proposed, repeat=False)
+            else:
+                outcome = await matter_handle.execute_update(
+                    "outcome", proposed, result_type=FilingOutcome
+                )
+            if outcome.opened_at is not None:
+                await _until_started(client, outcome.complaint_id)
+                view = _receipt_as_opened(filing.start, outcome, outcome.opened_at)
+            else:
+                view = await _receipt(client, outcome.complaint_id)
     except (
         TimeoutError,
         WorkflowUpdateRPCTimeoutOrCancelledError,
@@ -330,11 +344,45 @@ def _customer_files_own(intake: ComplaintIntake, caller: Principal, auth: Authen
         )
 
 
+async def _until_started(client: Client, complaint_id: str) -> None:
+    """Once the server shows the complaint the matter is starting (a few milliseconds): the
+    201's Location answers from the moment the client has it (the caller bounds the wait)."""
+    while True:
+        if await started(client, complaint_id):
+            return
+        await asyncio.sleep(RECEIPT_RETRY_SECONDS)
+
+
+def _receipt_as_opened(
+    start: ComplaintStart, outcome: FilingOutcome, opened_at: datetime
+) -> ComplaintView:
+    """The new complaint as its workflow opens it, computed here by the same domain function
+    from what the matter answered: the workflow's first task need not be waited for."""
+    return view_of(
+        open_complaint(
+            outcome.complaint_id,
+            start.intake,
+            start.policy,
+            opened_at,
+            start.calendar,
+            earlier_filings=outcome.earlier_filings,
+        )
+    )
+
+
 async def _receipt(client: Client, complaint_id: str) -> ComplaintView:
     """The complaint's state as its workflow computed it: a query, which the server holds until
-    the complaint's first workflow task is done (the deadline set), and which, unlike an update,
-    costs its history nothing."""
-    return await complaint_handle(client, complaint_id).query(ComplaintWorkflow.view)
+    the complaint's first workflow task is done, and which costs its history nothing. A child
+    the matter has just decided to start may not exist for a moment: asked again (the caller
+    bounds the wait)."""
+    handle = complaint_handle(client, complaint_id)
+    while True:
+        try:
+            return await handle.query(ComplaintWorkflow.view)
+        except RPCError as err:
+            if err.status != RPCStatusCode.NOT_FOUND:
+                raise
+        await asyncio.sleep(RECEIPT_RETRY_SECONDS)
 
 
 def complaint_id_for(idempotency_key: str | None, caller: Principal) -> str:

@@ -396,3 +396,36 @@ async def test_a_repeat_filing_about_the_same_product_joins_the_open_complaint(
     for form in (other_customer, other_product):
         separate = await api.post("/complaints", json=form)
         assert separate.status_code == 201 and separate.json()["id"] != first.json()["id"]
+
+
+async def test_the_receipt_is_the_complaint_as_its_workflow_opened_it(
+    api: httpx.AsyncClient,
+) -> None:
+    """The API builds a new complaint's 201 from what the matter answered (the instant it opened
+    at, the earlier filings): the same complaint its workflow opens, readable at once."""
+    response = await api.post("/complaints", json=FORM)
+    assert response.status_code == 201, response.text
+    receipt = response.json()
+    read = await api.get(f"/complaints/{receipt['id']}")
+    assert read.status_code == 200, "the Location answers from the moment the 201 is sent"
+    view = read.json()
+    assert receipt == view
+
+
+async def test_a_receipt_counts_the_earlier_filings_as_the_workflow_does(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    """A complaint filed again after the first closed, within the repeat window: its receipt,
+    built by the API, counts the earlier filing as its workflow does (a repeat tier)."""
+    url = f"/complaints/{(await file(api))['id']}"
+    await api.post(f"{url}/resolution", json={"resolution": "New unit"})
+    await api.post(f"{url}/feedback", json={"decision": "accept"})
+    await env.sleep(7 * 24 * H + H)  # closed: past the reopen window, within the repeat window
+
+    async def closed() -> bool:
+        return (await api.get(url)).json()["status"] == "closed"
+
+    await eventually(closed)
+    receipt = await file(api)
+    assert f"/complaints/{receipt['id']}" != url and receipt["contacts"] == 2
+    assert receipt == (await api.get(f"/complaints/{receipt['id']}")).json()

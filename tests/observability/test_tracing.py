@@ -86,7 +86,6 @@ async def test_a_filing_is_one_trace_from_the_request_to_the_activities(
         "StartWorkflowUpdate:outcome",
         "StartChildWorkflow:ComplaintWorkflow",
         "RunWorkflow:ComplaintWorkflow",
-        "QueryWorkflow:view",
         "RunActivity:send_notification",
         "RunActivity:record_in_journal",
     } <= names(trace)
