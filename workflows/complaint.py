@@ -46,9 +46,6 @@ with workflow.unsafe.imports_passed_through():
 
 SEARCH_ATTRIBUTES_PATCH = "search-attributes"
 """Complaints started before search attributes replay without the upserts."""
-INDEXED_AT_START_PATCH = "indexed-at-start"
-"""A run upserts only the search attributes that differ from those it started with (its matter's,
-or the run it continued from); runs before it upserted them all on their first task."""
 HISTORY_SIZE_PATCH = "continue-as-new-on-history-size"
 """Runs recorded before the size check replay without continuing where it would have."""
 HISTORY_BYTES_LIMIT = 512 * 1024
@@ -265,11 +262,11 @@ class ComplaintWorkflow:
 
     def _index(self, view: ComplaintView) -> None:
         """Upsert the search attributes whose values changed since the last upsert."""
-        if self._indexed is None:
-            started_with = workflow.info().typed_search_attributes
-            self._indexed = (
-                values_of(started_with) if workflow.patched(INDEXED_AT_START_PATCH) else {}
-            )
+        if self._indexed is None:  # a first run starts with its matter's (complaints
+            # started before had none); a continued run upserts them all again, as it always has
+            info = workflow.info()
+            first = info.continued_run_id is None
+            self._indexed = values_of(info.typed_search_attributes) if first else {}
         indexed = self._indexed
         category = self._complaint.policy.reason_category(view.intake.reason)
         values = complaint_search_values(view, self._customer_id, self._matter_id, category)

@@ -71,8 +71,8 @@ never drop, a rejection at the top starts a recorded new round; the CRM feed and
 are the journal's, not the workflow's. v11: journal writes are local activities (an ordinary
 activity when the database does not take one within seconds); payloads compressed. v12: the
 matter answers a new complaint's outcome in the task that starts it, with the instant it opens
-at (the API builds the receipt), and starts it with its search attributes; a run upserts only
-those that differ from the ones it started with."""
+at (the API builds the receipt), and starts it with its search attributes, which its first run
+upserts only where they changed."""
 RECORDING_KEY = CodecKey("recording", hashlib.sha256(b"replay histories, not a secret").digest())
 """The key v7 and later histories are encrypted with, so the replay test can open them."""
 H = timedelta(hours=1)
