@@ -2,12 +2,12 @@
 
     .venv/bin/python -m bench.history_size
 
-Filed as the API files (signal-with-start of the matter, its `outcome` update, the complaint's
-`view` query), with the case journal and a CRM feed configured, on Temporal's time-skipping
-test server with the encrypting data converter every process uses: no action through L1, L2 and
-L3 (each breach escalates), then a resolution is proposed and accepted and the complaint closes.
-Prints the complaint workflow's payload bytes by event kind (and the matter's), as they are
-stored: encrypted (and compressed, when the codec compresses).
+Filed as the API files (signal-with-start of the matter, its `outcome` update, answered as the
+matter starts the complaint), with the case journal and a CRM feed configured, on Temporal's
+time-skipping test server with the encrypting data converter every process uses: no action
+through L1, L2 and L3 (each breach escalates), then a resolution is proposed and accepted and
+the complaint closes. Prints the complaint workflow's payload bytes by event kind (and the
+matter's), as they are stored: encrypted (and compressed, when the codec compresses).
 """
 
 import asyncio
@@ -27,7 +27,7 @@ from temporalio.client import Client
 from activities.crm_feed import CrmEndpoint, CrmFeeds
 from activities.email import SmtpSettings
 from activities.journal_store import CaseJournal
-from api.routers.complaints import send_filing
+from api.routers.complaints import send_filing, until_started
 from domain.commands import CustomerFeedback, ProposeResolution
 from harness.mailbox import Mailbox, free_port
 from harness.samples import AGENT, CUSTOMER, SEED_MATRIX, sample_intake
@@ -115,9 +115,9 @@ async def ladder(
     )
     matter_handle = await send_filing(client, task_queue, matter, filing)
     outcome = await matter_handle.execute_update("outcome", complaint_id, result_type=FilingOutcome)
+    await until_started(client, outcome.complaint_id)
     complaint = workflow_id(outcome.complaint_id)
     handle = client.get_workflow_handle_for(ComplaintWorkflow.run, complaint)
-    await handle.query(ComplaintWorkflow.view)
     for hours in LADDER_HOURS:
         await sleep(timedelta(hours=hours))
     for command in (

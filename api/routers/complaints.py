@@ -61,7 +61,7 @@ from workflows.matter import MatterWorkflow
 log = logging.getLogger(__name__)
 FILING_ATTEMPTS = 3
 """Signal-with-start attempts while concurrent filings race to start their matter's workflow."""
-RECEIPT_RETRY_SECONDS = 0.05
+RECEIPT_RETRY_SECONDS = 0.01
 """How soon to ask again for a complaint the matter is starting but the server does not show yet."""
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorDetail, "description": "No complaint with this id"}
@@ -267,7 +267,7 @@ async def file_intake(
                     "outcome", proposed, result_type=FilingOutcome
                 )
             if outcome.opened_at is not None:
-                await _until_started(client, outcome.complaint_id)
+                await until_started(client, outcome.complaint_id)
                 view = _receipt_as_opened(filing.start, outcome, outcome.opened_at)
             else:
                 view = await _receipt(client, outcome.complaint_id)
@@ -344,7 +344,7 @@ def _customer_files_own(intake: ComplaintIntake, caller: Principal, auth: Authen
         )
 
 
-async def _until_started(client: Client, complaint_id: str) -> None:
+async def until_started(client: Client, complaint_id: str) -> None:
     """Once the server shows the complaint the matter is starting (a few milliseconds): the
     201's Location answers from the moment the client has it (the caller bounds the wait)."""
     while True:

@@ -4,7 +4,7 @@ from typing import Literal
 
 from temporalio.client import Client
 
-from api.routers.complaints import send_filing
+from api.routers.complaints import send_filing, until_started
 from domain.command import Command
 from domain.commands import CustomerFeedback, ProposeResolution
 from domain.policy import EscalationPolicy
@@ -41,13 +41,17 @@ async def file_with_matter(
     complaint_id: str,
     policy: EscalationPolicy = SEED_MATRIX,
 ) -> FilingOutcome:
-    """File as the API does: signal-with-start the matter, then ask where the filing went."""
+    """File as the API does: signal-with-start the matter, ask where the filing went, and wait
+    until a complaint it starts exists (the matter answers as it decides to start one)."""
     filing = Filing(
         start=ComplaintStart(complaint_id=complaint_id, intake=sample_intake(), policy=policy),
         by=CUSTOMER,
     )
     handle = await send_filing(client, task_queue, matter, filing)
-    return await handle.execute_update("outcome", complaint_id, result_type=FilingOutcome)
+    outcome = await handle.execute_update("outcome", complaint_id, result_type=FilingOutcome)
+    if outcome.opened_at is not None:
+        await until_started(client, outcome.complaint_id)
+    return outcome
 
 
 async def resolve(client: Client, complaint_id: str) -> ComplaintHandle:
