@@ -11,6 +11,7 @@ write changes nothing. `complaints journal rebuild` fills it again from the work
 import asyncio
 import contextlib
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.schema import CreateIndex
 
@@ -62,6 +64,10 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 IN_MEMORY = "sqlite://"
 """A journal that lives as long as its process (tests)."""
+SCHEMA_ATTEMPTS = 8
+"""Tries at creating the schema while another process creates it too."""
+SCHEMA_RACES = ("already exists", "duplicate key", "database is locked")
+"""What another process creating the same schema at the same instant makes fail."""
 
 
 @dataclass(frozen=True)
@@ -95,9 +101,7 @@ class CaseJournal:
             event.listen(self._engine, "connect", _sqlite_pragmas)
         else:
             self._engine = create_engine(url, pool_pre_ping=True)
-        metadata.create_all(self._engine)
-        self._update_indexes()
-        feed_outbox.metadata.create_all(self._engine)
+        self._create_schema()
 
     # --- writes -------------------------------------------------------------------------------
 
@@ -302,6 +306,24 @@ class CaseJournal:
         return found is not None
 
     # --- plumbing -----------------------------------------------------------------------------
+
+    def _create_schema(self) -> None:
+        """The journal's tables and indexes. The worker and the API open a new journal at the same
+        instant (`make run`): a table the other process created between this one's check and its
+        `CREATE` fails as existing, and a new SQLite file switching to WAL is locked without
+        SQLite's busy wait; the next attempt finds the table, or the file free."""
+        for attempt in range(1, SCHEMA_ATTEMPTS + 1):
+            try:
+                metadata.create_all(self._engine)
+                self._update_indexes()
+                feed_outbox.metadata.create_all(self._engine)
+                return
+            except (OperationalError, ProgrammingError, IntegrityError) as err:
+                if not any(race in str(err) for race in SCHEMA_RACES):
+                    raise
+                if attempt == SCHEMA_ATTEMPTS:
+                    raise
+                time.sleep(0.05 * attempt)
 
     def _update_indexes(self) -> None:
         """`create_all` makes the indexes of new tables only: a journal made by an earlier version
