@@ -18,6 +18,7 @@ from activities.ledger_postgres import PostgresLedger, libpq_url
 from activities.models import SentMessage
 from domain.messages import DeliveryChannel
 from harness.mailbox import free_port
+from tests.support.opening import failures_opening_at_once
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = "c1/1/acknowledgement/customer/email"
@@ -156,35 +157,15 @@ def test_two_processes_claiming_the_same_200_keys_at_once_claim_each_exactly_onc
     assert sorted(won[0] + won[1]) == sorted(keys)
 
 
-OPENER = """
-import sys, time
-from pathlib import Path
-from activities.ledger_sqlite import SqliteLedger
-
-folder, start, rounds = Path(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
-for number in range(rounds):
-    while time.time() < start + number * 0.1:
-        pass
-    SqliteLedger(folder / f"{number}.sqlite3")
-print("opened", flush=True)
-"""
-"""A worker process starting: open a new ledger file at agreed instants, one file per round."""
-
-
 def test_worker_processes_starting_at_once_all_open_a_new_ledger_file(tmp_path: Path) -> None:
-    start, rounds = time.time() + 2.0, 20
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-c", OPENER, str(tmp_path), str(start), str(rounds)],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(6)
-    ]
-    outcomes = [process.communicate(timeout=60) for process in processes]
-    failures = [err.strip().splitlines()[-1] for out, err in outcomes if out != "opened\n"]
+    failures = failures_opening_at_once(
+        tmp_path,
+        "from activities.ledger_sqlite import SqliteLedger",
+        "SqliteLedger(path)",
+        processes=6,
+        rounds=20,
+        lead=2.0,
+    )
     assert not failures, f"a process could not open a new ledger: {failures}"
 
 
