@@ -215,24 +215,25 @@ async def indexed_owner(client: Client, complaint_id: str) -> Indexed:
 
 async def started(client: Client, complaint_id: str) -> bool:
     """Whether the complaint's workflow exists (open or closed)."""
-    try:
-        await _describe(client, complaint_id)
-    except RPCError as err:
-        if err.status == RPCStatusCode.NOT_FOUND:
-            return False
-        raise
-    return True
+    return await _described_if_any(client, complaint_id) is not None
 
 
 async def _closed(client: Client, complaint_id: str) -> bool:
     """Whether the workflow exists and has finished (the complaint is closed)."""
+    described = await _described_if_any(client, complaint_id)
+    return described is not None and described.workflow_execution_info.HasField("close_time")
+
+
+async def _described_if_any(
+    client: Client, complaint_id: str
+) -> DescribeWorkflowExecutionResponse | None:
+    """The raw description, or None when there is no such workflow."""
     try:
-        described = await _describe(client, complaint_id)
+        return await _describe(client, complaint_id)
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
-            return False
+            return None
         raise
-    return described.workflow_execution_info.HasField("close_time")
 
 
 async def _describe(client: Client, complaint_id: str) -> DescribeWorkflowExecutionResponse:
