@@ -22,7 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.command import REFUSALS, Command
     from domain.commands import COMMANDS
     from domain.engine_room import complaint_details, due_summary
-    from domain.filing import file_again, open_complaint
+    from domain.filing import file_again
     from domain.ladder import advance, next_due
     from domain.staff_actions import refuse_cancellation
     from domain.view import Acknowledgement, ComplaintView, acknowledgement_of, view_of
@@ -68,14 +68,8 @@ class ComplaintWorkflow:
 
     @workflow.init
     def __init__(self, start: ComplaintStart) -> None:
-        self._complaint = start.carried_state or open_complaint(
-            start.complaint_id,
-            start.intake,
-            start.policy,
-            start.opened_at or workflow.now(),
-            start.calendar,
-            revision=_release_revision(),
-            earlier_filings=start.earlier_filings,
+        self._complaint = start.carried_state or start.opening(
+            start.opened_at or workflow.now(), revision=_release_revision()
         )
         self._dispatcher = Dispatcher(self._complaint)
         self._metrics = StepMetrics(self._complaint, carried=start.carried_state is not None)

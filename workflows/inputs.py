@@ -9,8 +9,10 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from domain.behaviour import CURRENT
 from domain.calendar import BusinessCalendar
 from domain.complaint import Complaint
+from domain.filing import open_complaint
 from domain.history import Actor
 from domain.intake import ComplaintIntake
 from domain.policy import EscalationPolicy
@@ -44,6 +46,19 @@ class ComplaintStart(StartInput):
     (`FilingOutcome.opened_at`). None: when its first workflow task runs (complaints started
     before, or without a matter)."""
 
+    def opening(self, at: datetime, revision: int = CURRENT.revision) -> Complaint:
+        """The complaint as it opens at `at`: what its workflow starts from, what its matter
+        indexes it by and what the API's receipt shows, computed one way for all three."""
+        return open_complaint(
+            self.complaint_id,
+            self.intake,
+            self.policy,
+            at,
+            self.calendar,
+            revision=revision,
+            earlier_filings=self.earlier_filings,
+        )
+
 
 class Filing(BaseModel):
     """A complaint as filed; `start.complaint_id` is the id it gets if it starts a new one."""
@@ -58,7 +73,7 @@ class FilingOutcome(BaseModel):
     opened_at: datetime | None = None
     """For the filing that started the complaint, answered to its first request: when the
     complaint opened, with `earlier_filings` all the API needs to build the receipt the
-    complaint's workflow will compute (`domain.filing.open_complaint`). None otherwise: a
+    complaint's workflow will compute (`ComplaintStart.opening`). None otherwise: a
     repeat, a retried filing, or an outcome recorded before it was carried."""
     earlier_filings: int = Field(default=0, ge=0)
 

@@ -25,7 +25,6 @@ from temporalio.exceptions import ChildWorkflowError, FailureError, WorkflowAlre
 with workflow.unsafe.imports_passed_through():
     from domain.complaint import zone_name_for
     from domain.engine_room import complaint_static_details, complaint_summary, matter_details
-    from domain.filing import open_complaint
     from domain.sla import due_after
     from domain.view import view_of
     from workflows.complaint import ComplaintWorkflow
@@ -240,14 +239,7 @@ def _search_attributes_at_opening(
 ) -> TypedSearchAttributes:
     """The complaint's search attributes as it opens: it is listed, and its brand and customer
     known to the API, from the moment it exists (the API answers before its first task)."""
-    opened = open_complaint(
-        start.complaint_id,
-        start.intake,
-        start.policy,
-        opened_at,
-        start.calendar,
-        earlier_filings=start.earlier_filings,
-    )
+    opened = start.opening(opened_at)
     category = start.policy.reason_category(start.intake.reason)
     values = complaint_search_values(view_of(opened), start.customer_id, start.matter_id, category)
     return typed(values)

@@ -20,7 +20,7 @@ from temporalio.client import (
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.service import RPCError
 
 from api.auth import (
     UNAUTHORIZED,
@@ -46,7 +46,6 @@ from domain.calendar import BusinessCalendar
 from domain.case_actions import playbook_for
 from domain.cases import CaseNotValid
 from domain.engine_room import matter_summary
-from domain.filing import open_complaint
 from domain.history import ActorRole
 from domain.identity import matter_id
 from domain.intake import ComplaintIntake, RecorderRole
@@ -356,33 +355,18 @@ async def until_started(client: Client, complaint_id: str) -> None:
 def _receipt_as_opened(
     start: ComplaintStart, outcome: FilingOutcome, opened_at: datetime
 ) -> ComplaintView:
-    """The new complaint as its workflow opens it, computed here by the same domain function
-    from what the matter answered: the workflow's first task need not be waited for."""
-    return view_of(
-        open_complaint(
-            outcome.complaint_id,
-            start.intake,
-            start.policy,
-            opened_at,
-            start.calendar,
-            earlier_filings=outcome.earlier_filings,
-        )
-    )
+    """The new complaint as its workflow opens it (`ComplaintStart.opening`), from what the
+    matter answered: the workflow's first task need not be waited for."""
+    counted = start.model_copy(update={"earlier_filings": outcome.earlier_filings})
+    return view_of(counted.opening(opened_at))
 
 
 async def _receipt(client: Client, complaint_id: str) -> ComplaintView:
     """The complaint's state as its workflow computed it: a query, which the server holds until
-    the complaint's first workflow task is done, and which costs its history nothing. A child
-    the matter has just decided to start may not exist for a moment: asked again (the caller
-    bounds the wait)."""
-    handle = complaint_handle(client, complaint_id)
-    while True:
-        try:
-            return await handle.query(ComplaintWorkflow.view)
-        except RPCError as err:
-            if err.status != RPCStatusCode.NOT_FOUND:
-                raise
-        await asyncio.sleep(RECEIPT_RETRY_SECONDS)
+    the complaint's first workflow task is done, and which costs its history nothing; asked once
+    the server shows the complaint (the matter may have just decided to start it)."""
+    await until_started(client, complaint_id)
+    return await complaint_handle(client, complaint_id).query(ComplaintWorkflow.view)
 
 
 def complaint_id_for(idempotency_key: str | None, caller: Principal) -> str:
