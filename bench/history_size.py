@@ -27,7 +27,7 @@ from temporalio.client import Client
 from activities.crm_feed import CrmEndpoint, CrmFeeds
 from activities.email import SmtpSettings
 from activities.journal_store import CaseJournal
-from api.routers.complaints import send_filing, until_started
+from api.routers.complaints import routed, send_filing
 from domain.commands import CustomerFeedback, ProposeResolution
 from harness.mailbox import Mailbox, free_port
 from harness.samples import AGENT, CUSTOMER, SEED_MATRIX, sample_intake
@@ -35,7 +35,7 @@ from harness.temporal import start_test_server
 from worker import build_worker
 from workflows.complaint import ComplaintWorkflow
 from workflows.ids import matter_workflow_id, workflow_id
-from workflows.inputs import ComplaintStart, Filing, FilingOutcome
+from workflows.inputs import ComplaintStart, Filing
 
 LADDER_HOURS = (48, 24, 12)
 """The seed matrix's windows: each sleep ends one level in a breach."""
@@ -114,8 +114,7 @@ async def ladder(
         by=CUSTOMER,
     )
     matter_handle = await send_filing(client, task_queue, matter, filing)
-    outcome = await matter_handle.execute_update("outcome", complaint_id, result_type=FilingOutcome)
-    await until_started(client, outcome.complaint_id)
+    outcome = await routed(client, matter_handle, complaint_id)
     complaint = workflow_id(outcome.complaint_id)
     handle = client.get_workflow_handle_for(ComplaintWorkflow.run, complaint)
     for hours in LADDER_HOURS:

@@ -262,11 +262,8 @@ async def file_intake(
             if matter_handle is None:
                 outcome = FilingOutcome(complaint_id=proposed, repeat=False)
             else:
-                outcome = await matter_handle.execute_update(
-                    "outcome", proposed, result_type=FilingOutcome
-                )
+                outcome = await routed(client, matter_handle, proposed)
             if outcome.opened_at is not None:
-                await until_started(client, outcome.complaint_id)
                 view = _receipt_as_opened(filing.start, outcome, outcome.opened_at)
             else:
                 view = await _receipt(client, outcome.complaint_id)
@@ -343,7 +340,18 @@ def _customer_files_own(intake: ComplaintIntake, caller: Principal, auth: Authen
         )
 
 
-async def until_started(client: Client, complaint_id: str) -> None:
+async def routed(
+    client: Client, matter_handle: WorkflowHandle[MatterWorkflow, list[str]], proposed: str
+) -> FilingOutcome:
+    """Where the filing that proposed `proposed` went (the matter's `outcome` update), once a
+    complaint it starts exists (the matter answers as it decides to start one)."""
+    outcome = await matter_handle.execute_update("outcome", proposed, result_type=FilingOutcome)
+    if outcome.opened_at is not None:
+        await _until_started(client, outcome.complaint_id)
+    return outcome
+
+
+async def _until_started(client: Client, complaint_id: str) -> None:
     """Once the server shows the complaint the matter is starting (a few milliseconds): the
     201's Location answers from the moment the client has it (the caller bounds the wait)."""
     while True:
@@ -365,7 +373,7 @@ async def _receipt(client: Client, complaint_id: str) -> ComplaintView:
     """The complaint's state as its workflow computed it: a query, which the server holds until
     the complaint's first workflow task is done, and which costs its history nothing; asked once
     the server shows the complaint (the matter may have just decided to start it)."""
-    await until_started(client, complaint_id)
+    await _until_started(client, complaint_id)
     return await complaint_handle(client, complaint_id).query(ComplaintWorkflow.view)
 
 

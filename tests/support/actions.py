@@ -4,7 +4,7 @@ from typing import Literal
 
 from temporalio.client import Client
 
-from api.routers.complaints import send_filing, until_started
+from api.routers.complaints import routed, send_filing
 from domain.command import Command
 from domain.commands import CustomerFeedback, ProposeResolution
 from domain.policy import EscalationPolicy
@@ -48,10 +48,7 @@ async def file_with_matter(
         by=CUSTOMER,
     )
     handle = await send_filing(client, task_queue, matter, filing)
-    outcome = await handle.execute_update("outcome", complaint_id, result_type=FilingOutcome)
-    if outcome.opened_at is not None:
-        await until_started(client, outcome.complaint_id)
-    return outcome
+    return await routed(client, handle, complaint_id)
 
 
 async def resolve(client: Client, complaint_id: str) -> ComplaintHandle:
