@@ -23,6 +23,7 @@ from harness.credentials import ADMIN, TEST_AUTH
 from harness.mailbox import Mailbox
 from harness.samples import FORM
 from harness.serving import serving
+from harness.waiting import eventually
 from tests.conftest import close_workflows
 from tests.support.workflows import settled
 from worker import build_worker
@@ -70,6 +71,8 @@ async def test_a_filing_is_one_trace_from_the_request_to_the_activities(
         assert filed.status_code == 201, filed.text
         complaint = workflow_id(filed.json()["id"])
         opened_workflows.add(complaint)
+        # The 201 comes before the complaint's first task: wait for what it sends, then settle.
+        await eventually(lambda: len(mailbox.messages) >= 2)
         await settled(env.client, complaint)
         assert (await api.get("/health")).status_code == 200  # probes are not traced
         await close_workflows(env, opened_workflows)
