@@ -7,7 +7,7 @@ from typing import Any
 
 from temporalio.client import Client
 from temporalio.runtime import Runtime
-from temporalio.worker import Worker
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.channels import ChannelSettings
@@ -37,6 +37,7 @@ SANDBOX = SandboxedWorkflowRunner(
         "email_validator", "idna", "phonenumbers"
     )
 )
+"""The tests' runner, and production's with COMPLAINTS_WORKFLOW_SANDBOX=true."""
 
 
 def build_worker(
@@ -48,13 +49,15 @@ def build_worker(
     journal: CaseJournal | None = None,
     tracking: TrackingSettings | None = None,
     ledger: SentLedger | None = None,
+    runner: WorkflowRunner = SANDBOX,
     **options: Any,
 ) -> Worker:
     """A worker with every complaint workflow and activity registered.
 
     Without `channels`, text messages are off and the sent-ledger lives in memory; without
     `journal`, the case journal is an in-memory SQLite database (tests); without `tracking`,
-    acknowledgements carry no tracking link; without `ledger`, the one `channels` names.
+    acknowledgements carry no tracking link; without `ledger`, the one `channels` names;
+    without `runner`, the sandbox.
     `options` go to the `Worker` (its cache size: `COMPLAINTS_MAX_CACHED_WORKFLOWS`'s default
     unless given).
     """
@@ -72,7 +75,7 @@ def build_worker(
         client,
         task_queue=task_queue,
         workflows=[ComplaintWorkflow, MatterWorkflow],
-        workflow_runner=SANDBOX,
+        workflow_runner=runner,
         activities=[
             notifications.send_notification,
             notifications.send_notification_email,
@@ -105,6 +108,7 @@ async def main() -> None:
     except LedgerUnavailable as err:
         raise SystemExit(f"refusing to start: {err}") from None
     logging.info("sent-ledger: %s", describe(channels.sent_ledger))
+    logging.info("workflow sandbox: %s", "on" if settings.workflow_sandbox else "off")
     runtime = runtime_with_metrics(settings.metrics_address) if settings.metrics_address else None
     tracing = tracer_provider(settings.tracing, WORKER_SERVICE)
     try:
@@ -131,6 +135,7 @@ async def main() -> None:
         journal,
         tracking,
         ledger=ledger,
+        runner=SANDBOX if settings.workflow_sandbox else UnsandboxedWorkflowRunner(),
         max_cached_workflows=settings.max_cached_workflows,
     )
     stop = asyncio.Event()

@@ -28,6 +28,12 @@ class EngineSettings(BaseSettings):
     default is 1,000). Each cached complaint costs the worker memory: 100 keeps its RSS under
     256 MB however many complaints are open (docs/benchmarks.md, `make bench-scale`); one out of
     the cache is replayed from its history on its next task."""
+    workflow_sandbox: bool = False
+    """Run workflow code in the SDK's sandbox, which re-creates its modules for each workflow and
+    refuses non-deterministic calls. The tests always run it (`worker.SANDBOX`), so every path
+    they cover is checked; a production worker runs without it by default, at about half the
+    CPU per workflow task (docs/benchmarks.md). Turn it on to check a change against live
+    traffic."""
     escalation_policy: Path = Field(
         default=Path("policy"),
         validation_alias="ESCALATION_POLICY",

@@ -37,9 +37,11 @@ async def start_worker_process(
     task_queue: str,
     ledger: Path | str,
     journal: Path,
+    sandbox: bool = False,
 ) -> asyncio.subprocess.Process:
     """`python worker.py`, configured only by its environment: `ledger` is its
-    NOTIFY_SENT_LEDGER (a file or a PostgreSQL URL), `journal` its case journal's file."""
+    NOTIFY_SENT_LEDGER (a file or a PostgreSQL URL), `journal` its case journal's file,
+    `sandbox` its COMPLAINTS_WORKFLOW_SANDBOX."""
     environment = {
         **os.environ,
         **CODEC_ENVIRONMENT,
@@ -49,18 +51,29 @@ async def start_worker_process(
         "SMTP_PORT": str(mailbox.port),
         "NOTIFY_SENT_LEDGER": str(ledger),
         "COMPLAINTS_JOURNAL_URL": f"sqlite:///{journal}",
+        "COMPLAINTS_WORKFLOW_SANDBOX": str(sandbox).lower(),
     }
     return await asyncio.create_subprocess_exec(
         sys.executable, "worker.py", cwd=ROOT, env=environment
     )
 
 
-@pytest.fixture
+@pytest.fixture(params=[False, True], ids=["unsandboxed", "sandbox"])
 async def worker_process(
-    env: WorkflowEnvironment, mailbox: Mailbox, task_queue: str, tmp_path: Path
+    env: WorkflowEnvironment,
+    mailbox: Mailbox,
+    task_queue: str,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
 ) -> AsyncIterator[asyncio.subprocess.Process]:
+    """The worker as production runs it by default (no sandbox) and with the sandbox on."""
     process = await start_worker_process(
-        env, mailbox, task_queue, tmp_path / "sent.sqlite3", tmp_path / "journal.sqlite3"
+        env,
+        mailbox,
+        task_queue,
+        tmp_path / "sent.sqlite3",
+        tmp_path / "journal.sqlite3",
+        sandbox=request.param,
     )
     yield process
     if process.returncode is None:
@@ -75,7 +88,7 @@ async def test_the_worker_process_runs_a_complaint_and_stops_cleanly_on_sigterm(
     start_complaint: StartComplaint,
 ) -> None:
     # A Mexican customer: the worker process has never loaded that phone region's metadata,
-    # which it then does inside the workflow sandbox while decoding the input.
+    # which it then does while decoding the input (inside the sandbox, when it is on).
     intake = ComplaintIntake(
         customer=Customer(name="Lucía", email="lucia@example.mx", phone="+52 55 1234 5678"),
         country="MX",
@@ -85,7 +98,7 @@ async def test_the_worker_process_runs_a_complaint_and_stops_cleanly_on_sigterm(
         description="Three weeks at the service centre without a diagnosis.",
     )
     # De'Longhi's policy counts business days in the Mexican calendar, holidays included: the
-    # calendar (zoneinfo, tzdata) must also load inside the fresh process's sandbox.
+    # calendar (zoneinfo, tzdata) must also load in the fresh process (and its sandbox).
     policy = load_policy_set(POLICY_DIR).for_brand("delonghi-mx")
     calendar = business_calendar_for(policy, "MX", date(2026, 11, 23))
     handle = await start_complaint(intake, policy=policy, calendar=calendar)
