@@ -91,6 +91,7 @@ class CaseJournal:
         """Writes take microseconds: callers need no thread for them."""
         self._one_at_a_time = threading.Lock() if memory else contextlib.nullcontext()
         """An in-memory database is one connection: threads take turns on it."""
+        self._upserts: dict[tuple[str, ...], Any] = {}
         if url.startswith("sqlite"):
             _make_folder_of(url)
             self._engine = create_engine(
@@ -112,15 +113,7 @@ class CaseJournal:
         view = entry.view
         row = row_of(entry)
         with self._write() as connection:
-            insert = self._insert(complaints).values(**row)
-            changed = {name: insert.excluded[name] for name in row if name != "id"}
-            connection.execute(
-                insert.on_conflict_do_update(
-                    index_elements=["id"],
-                    set_=changed,
-                    where=complaints.c.steps <= insert.excluded.steps,
-                )
-            )
+            connection.execute(self._complaint_upsert(tuple(row)), row)
             if not view.history:
                 return
             written = (
@@ -343,6 +336,19 @@ class CaseJournal:
     def _read(self) -> Iterator[Connection]:
         with self._one_at_a_time, self._engine.connect() as connection:
             yield connection
+
+    def _complaint_upsert(self, columns: tuple[str, ...]) -> Any:
+        """The complaint row's insert-or-move-forward, built once per column set (building it,
+        `excluded` above all, cost as much CPU as running it)."""
+        if (statement := self._upserts.get(columns)) is None:
+            insert = self._insert(complaints)
+            statement = insert.on_conflict_do_update(
+                index_elements=["id"],
+                set_={name: insert.excluded[name] for name in columns if name != "id"},
+                where=complaints.c.steps <= insert.excluded.steps,
+            )
+            self._upserts[columns] = statement
+        return statement
 
     def _insert(self, table: Table) -> Any:
         dialect = postgresql if self._engine.dialect.name == "postgresql" else sqlite
