@@ -55,7 +55,7 @@ from workflows.ids import matter_workflow_id, workflow_id
 from workflows.inputs import ComplaintStart
 
 HERE = Path(__file__).parent
-VERSION = "v12"
+VERSION = "v13"
 """v1: the walking skeleton. v2: policy files, business calendars, warnings, pause/resume.
 v3: playbooks, repeat contacts and supervisor calls, reply approval, assessment, decision
 reminders (revision 3), and the matter workflow. v4: search attributes. v5: channels, fallback,
