@@ -190,15 +190,6 @@ class ComplaintWorkflow:
                 workflow.sleep(at - workflow.now(), summary=summary)
             )
         return self._due_timer
-        if running:
-            self._due_timer.cancel()
-        self._due_timer_for, self._due_timer = due, None
-        if due is not None:
-            at, summary = due
-            self._due_timer = asyncio.create_task(
-                workflow.sleep(at - workflow.now(), summary=summary)
-            )
-        return self._due_timer
 
     def _history_too_long(self, limit: int) -> bool:
         info = workflow.info()
