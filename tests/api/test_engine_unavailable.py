@@ -8,9 +8,10 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from fastapi import HTTPException
 from pydantic import SecretStr
 from temporalio import workflow
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -18,6 +19,7 @@ from activities.journal_store import IN_MEMORY, CaseJournal
 from activities.tracking_links import TrackingLinks, TrackingSettings
 from api.main import create_app
 from api.settings import ApiSettings
+from api.temporal import ACT_WITHIN, engine_answering
 from harness.credentials import ADMIN, TEST_AUTH, bearer
 from harness.mailbox import free_port
 from harness.samples import FORM
@@ -137,6 +139,19 @@ async def test_a_complaint_whose_workflow_task_fails_answers_503_saying_so(
     assert "nothing was changed" in read.json()["detail"]
     assert "read the complaint before sending it again" in noted.json()["detail"]
     assert any("workflow task is failing" in r.getMessage() for r in caplog.records)
+
+
+async def test_an_update_whose_outcome_the_server_stopped_waiting_for_is_a_503(
+    dev_env: WorkflowEnvironment,
+) -> None:
+    """The server's wait for an update's outcome can run out before the API's own limit: still
+    503 (the update may yet apply), never a 500. The fault suite's bad deploy met it."""
+    with pytest.raises(HTTPException) as refused:
+        async with engine_answering(dev_env.client, "3f9c2a7be41d0c55", True, ACT_WITHIN):
+            raise WorkflowUpdateRPCTimeoutOrCancelledError()
+    assert refused.value.status_code == 503
+    assert (refused.value.headers or {})["Retry-After"].isdigit()
+    assert "read the complaint before sending it again" in refused.value.detail
 
 
 async def test_ready_tells_whether_a_worker_polls_the_task_queue(
