@@ -31,9 +31,9 @@ class EngineSettings(BaseSettings):
     workflow_sandbox: bool = False
     """Run workflow code in the SDK's sandbox, which re-creates its modules for each workflow and
     refuses non-deterministic calls. The tests always run it (`worker.SANDBOX`), so every path
-    they cover is checked; a production worker runs without it by default, at about half the
-    CPU per workflow task (docs/benchmarks.md). Turn it on to check a change against live
-    traffic."""
+    they cover is checked; a production worker runs without it by default: with it, the worker
+    used 1.7 times the CPU in a breach burst (docs/benchmarks.md). Turn it on to check a change
+    against live traffic."""
     escalation_policy: Path = Field(
         default=Path("policy"),
         validation_alias="ESCALATION_POLICY",
