@@ -8,7 +8,7 @@ complaint owes (`workflows.dispatch`) and shows operators where it stands.
 import asyncio
 import contextlib
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
@@ -48,10 +48,6 @@ SEARCH_ATTRIBUTES_PATCH = "search-attributes"
 """Complaints started before search attributes replay without the upserts."""
 HISTORY_SIZE_PATCH = "continue-as-new-on-history-size"
 """Runs recorded before the size check replay without continuing where it would have."""
-DUE_TIMER_KEPT_PATCH = "due-timer-kept"
-"""Runs recorded before it replay with a new timer each time a step was added (a cancelled and a
-started timer per step, a delivery's included); since, the timer stays while the moment it waits
-for does."""
 HISTORY_BYTES_LIMIT = 512 * 1024
 """A run continues as new once its history grew this much, whatever the server suggests (the
 growth, not the size: a run starts with the carried complaint, which may itself be large)."""
@@ -86,9 +82,6 @@ class ComplaintWorkflow:
         self._size_at_start: int | None = None
         """The history's size when this run first looked, carried complaint included."""
         self._indexed: dict[str, SearchValue] | None = None
-        self._due_timer: asyncio.Task[None] | None = None
-        self._due_timer_for: tuple[datetime, str] | None = None
-        """The moment and summary `_due_timer` sleeps to."""
         """The search attribute values last upserted, so only changes are sent."""
         for command in COMMANDS:
             workflow.set_update_handler(
@@ -161,35 +154,12 @@ class ComplaintWorkflow:
         if timeout == timedelta(0):
             return
         summary = due_summary(complaint, due, workflow.now()) if due else None
-        if not workflow.patched(DUE_TIMER_KEPT_PATCH):
-            with contextlib.suppress(TimeoutError):
-                await workflow.wait_condition(
-                    lambda: len(complaint.history) != steps_seen,
-                    timeout=timeout,
-                    timeout_summary=summary,
-                )
-            return
-        timer = self._timer_until(None if due is None or summary is None else (due.at, summary))
-        await workflow.wait_condition(
-            lambda: len(complaint.history) != steps_seen or (timer is not None and timer.done())
-        )
-
-    def _timer_until(self, due: tuple[datetime, str] | None) -> asyncio.Task[None] | None:
-        """The timer sleeping to `due` (its moment and summary): the one already running, or a
-        new one in place of a timer for another moment; none when nothing is due."""
-        timer = self._due_timer
-        running = timer is not None and not timer.done()
-        if due == self._due_timer_for and running:
-            return timer
-        if timer is not None and running:
-            timer.cancel()
-        self._due_timer_for, self._due_timer = due, None
-        if due is not None:
-            at, summary = due
-            self._due_timer = asyncio.create_task(
-                workflow.sleep(at - workflow.now(), summary=summary)
+        with contextlib.suppress(TimeoutError):
+            await workflow.wait_condition(
+                lambda: len(complaint.history) != steps_seen,
+                timeout=timeout,
+                timeout_summary=summary,
             )
-        return self._due_timer
 
     def _history_too_long(self, limit: int) -> bool:
         info = workflow.info()

@@ -2,7 +2,6 @@
 
 from datetime import datetime, time, timedelta
 
-from temporalio.api.enums.v1 import EventType
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -15,7 +14,7 @@ from harness.mailbox import Mailbox
 from harness.samples import AGENT, SEED_MATRIX, with_policy
 from harness.waiting import eventually
 from tests.support.actions import send
-from tests.support.workflows import StartComplaint, settled, view_when
+from tests.support.workflows import StartComplaint, view_when
 from workflows.complaint import ComplaintWorkflow
 
 H = timedelta(hours=1)
@@ -46,25 +45,6 @@ async def test_pause_and_resume_keep_exactly_the_time_left(
     escalated = await view_when(handle, lambda v: v.level == 2)
     breach = next(s for s in escalated.history if s.kind is StepKind.BREACHED)
     assert breach.at == resumed.deadline
-
-
-async def test_one_timer_per_due_moment_whatever_steps_come_between(
-    env: WorkflowEnvironment, worker: Worker, mailbox: Mailbox, start_complaint: StartComplaint
-) -> None:
-    """The deliveries' steps (acknowledged, assigned) wake the workflow but leave its deadline
-    where it was: the timer to it stays, none is cancelled and started again."""
-    handle = await start_complaint()
-    await eventually(lambda: len(mailbox.messages) == 2)
-    await settled(env.client, handle.id)
-    await env.sleep(49 * H)
-    escalated = await view_when(handle, lambda v: v.level == 2)
-    await settled(env.client, handle.id)
-    notified = sum(s.kind is StepKind.NOTIFIED for s in escalated.history)
-    assert notified >= 4  # acknowledgement, assignment, L2's assignment, the customer told
-    kinds = [event.event_type async for event in handle.fetch_history_events()]
-    assert kinds.count(EventType.EVENT_TYPE_TIMER_CANCELED) == 0
-    assert kinds.count(EventType.EVENT_TYPE_TIMER_FIRED) == 1  # L1's deadline
-    assert kinds.count(EventType.EVENT_TYPE_TIMER_STARTED) == 2  # L1's deadline, L2's
 
 
 async def test_warnings_reach_the_owner_before_the_breach(
