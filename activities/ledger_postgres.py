@@ -60,10 +60,13 @@ class PostgresLedger:
         self._where = describe(url)
         self._lock = threading.Lock()
         self._connection: psycopg.Connection | None = None
-        # Two processes creating it at once: the loser's IF NOT EXISTS can still collide.
+        # Two processes creating it at once: the loser's IF NOT EXISTS can still collide, on
+        # the table, its row type ("type sent_ledger already exists") or the catalogue's index.
         with (
             self._using() as connection,
-            contextlib.suppress(errors.UniqueViolation, errors.DuplicateTable),
+            contextlib.suppress(
+                errors.UniqueViolation, errors.DuplicateTable, errors.DuplicateObject
+            ),
         ):
             connection.execute(_CREATE)
 
