@@ -93,8 +93,16 @@ RELEASES = (
             }
         ),
     ),
+    Release(revision=8, patch_id="complaint-revision-8", switches=frozenset()),
 )
-"""Oldest first; complaints of a release follow its switches and those of every earlier one."""
+"""Oldest first; complaints of a release follow its switches and those of every earlier one.
+
+Revision 8 changed no rule of the domain's: from it on, the workflow's own switches of earlier
+releases (search attributes, the case journal and its local writes, continuing as new on history
+size) are implied by the revision rather than each recorded with a marker of its own (issue 18:
+a new complaint's first workflow task recorded four markers and four search-attribute upserts)."""
+WORKFLOW_SWITCHES_IMPLIED = 8
+"""From this revision on, the workflow's earlier switches are on without markers of their own."""
 CURRENT = RELEASES[-1]
 
 

@@ -43,6 +43,7 @@ with workflow.unsafe.imports_passed_through():
         complaint_search_values,
         values_of,
     )
+    from workflows.switches import switched_on
 
 SEARCH_ATTRIBUTES_PATCH = "search-attributes"
 """Complaints started before search attributes replay without the upserts."""
@@ -169,7 +170,7 @@ class ComplaintWorkflow:
         if self._size_at_start is None:
             self._size_at_start = size
         grown = size - self._size_at_start
-        return grown >= HISTORY_BYTES_LIMIT and workflow.patched(HISTORY_SIZE_PATCH)
+        return grown >= HISTORY_BYTES_LIMIT and switched_on(self._complaint, HISTORY_SIZE_PATCH)
 
     # --- what people do: one update per command of the registry ----------------------------------
 
@@ -250,7 +251,7 @@ class ComplaintWorkflow:
 
     def _show_details(self) -> None:
         view = view_of(self._complaint)
-        if workflow.patched(SEARCH_ATTRIBUTES_PATCH):
+        if switched_on(self._complaint, SEARCH_ATTRIBUTES_PATCH):
             self._index(view)
         workflow.set_current_details(complaint_details(self._complaint, workflow.now()))
 

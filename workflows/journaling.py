@@ -24,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.models import RECORD_IN_JOURNAL, JournalEntry
     from domain.complaint import Complaint
     from domain.view import view_of
+    from workflows.switches import switched_on
 
 JOURNAL_PATCH = "case-journal"
 """Named behaviour switch: complaints started before the journal do not write to it (the
@@ -75,7 +76,7 @@ class Journaler:
     def catch_up(self) -> None:
         """Start a write if the journal lacks steps and none is in flight."""
         if self._on is None:
-            self._on = workflow.patched(JOURNAL_PATCH)
+            self._on = switched_on(self._complaint, JOURNAL_PATCH)
         if not self._on or self._stopped:
             return
         if self._writing is not None and not self._writing.done():
@@ -102,7 +103,8 @@ class Journaler:
         while not self._stopped and len(complaint.history) > self._journaled:
             through = len(complaint.history)
             entry = journal_entry(complaint, self._reason_category, since=self._journaled)
-            if not workflow.patched(LOCAL_JOURNAL_PATCH) or not await _written_locally(entry):
+            local = switched_on(complaint, LOCAL_JOURNAL_PATCH)
+            if not local or not await _written_locally(entry):
                 await workflow.execute_activity(
                     RECORD_IN_JOURNAL,
                     entry,

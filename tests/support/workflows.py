@@ -1,5 +1,6 @@
 """Handles on running complaints, and waiting for what a workflow has done."""
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -17,11 +18,20 @@ ComplaintHandle = WorkflowHandle[ComplaintWorkflow, ComplaintView]
 StartComplaint = Callable[..., Awaitable[ComplaintHandle]]
 
 
+QUERY_WITHIN = 3.0
+"""A query unanswered this long is asked again: the Java test server now and then never answers
+one sent just as a run continues as new (the dev server answers within milliseconds)."""
+
+
 async def view_when(handle: ComplaintHandle, condition: Any) -> ComplaintView:
     """The workflow's state once `condition(view)` holds."""
 
     async def probe() -> ComplaintView | None:
-        view = await handle.query(ComplaintWorkflow.view)
+        try:
+            async with asyncio.timeout(QUERY_WITHIN):
+                view = await handle.query(ComplaintWorkflow.view)
+        except TimeoutError:
+            return None
         return view if condition(view) else None
 
     return await eventually(probe)

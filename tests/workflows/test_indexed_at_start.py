@@ -1,5 +1,6 @@
 """A complaint its matter starts is indexed from the moment it exists (the API answers before the
-complaint's first task), and its first task upserts none of what it started with."""
+complaint's first task), and its first task upserts none of what it started with; it records
+one patch marker, its release's (the workflow's earlier switches are implied by it)."""
 
 import uuid
 
@@ -7,6 +8,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.testing import WorkflowEnvironment
 
 from activities.email import SmtpSettings
+from domain.behaviour import CURRENT
 from harness.mailbox import Mailbox
 from harness.waiting import eventually
 from tests.support.actions import file_with_matter
@@ -47,3 +49,16 @@ async def test_a_complaint_starts_with_its_search_attributes_and_upserts_none_ag
     ]
     upserted = {name for attributes in upserts for name in attributes.indexed_fields}
     assert not upserted & ours, f"upserted again what it started with: {upserted & ours}"
+    markers = [
+        event.marker_recorded_event_attributes
+        for event in history.events
+        if event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED
+        and event.marker_recorded_event_attributes.marker_name == "core_patch"
+    ]
+    patches = [
+        dev_env.client.data_converter.payload_converter.from_payload(
+            marker.details["patch-data"].payloads[0], dict
+        )["id"]
+        for marker in markers
+    ]
+    assert patches == [CURRENT.patch_id]

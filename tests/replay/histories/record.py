@@ -55,7 +55,7 @@ from workflows.ids import matter_workflow_id, workflow_id
 from workflows.inputs import ComplaintStart
 
 HERE = Path(__file__).parent
-VERSION = "v12"
+VERSION = "v13"
 """v1: the walking skeleton. v2: policy files, business calendars, warnings, pause/resume.
 v3: playbooks, repeat contacts and supervisor calls, reply approval, assessment, decision
 reminders (revision 3), and the matter workflow. v4: search attributes. v5: channels, fallback,
@@ -72,7 +72,8 @@ are the journal's, not the workflow's. v11: journal writes are local activities 
 activity when the database does not take one within seconds); payloads compressed. v12: the
 matter answers a new complaint's outcome in the task that starts it, with the instant it opens
 at (the API builds the receipt), and starts it with its search attributes, which its first run
-upserts only where they changed."""
+upserts only where they changed. v13 (revision 8): a new complaint records its release's
+marker only; the workflow's earlier switches are implied by the revision."""
 RECORDING_KEY = CodecKey("recording", hashlib.sha256(b"replay histories, not a secret").digest())
 """The key v7 and later histories are encrypted with, so the replay test can open them."""
 H = timedelta(hours=1)
