@@ -78,5 +78,13 @@ class FilingOutcome(BaseModel):
     earlier_filings: int = Field(default=0, ge=0)
 
 
+MATTER_REVISION = 2
+"""What the API starts matters at. 2: a new complaint's outcome is answered in the task that
+starts it without a patch marker of its own (`EARLY_OUTCOME_PATCH` is implied); 1, matters
+started before: they ask the patch, as their histories recorded it."""
+
+
 class MatterStart(StartInput):
     matter_id: str
+    revision: int = 1
+    """The matter's behaviour (`MATTER_REVISION`); 1 for input recorded without one."""

@@ -41,6 +41,9 @@ with workflow.unsafe.imports_passed_through():
 EARLY_OUTCOME_PATCH = "outcome-before-child-start"
 """Named behaviour switch: matters recorded before it answer a new complaint's outcome once its
 child workflow has started (a workflow task later), without the instant it opened at."""
+EARLY_OUTCOME_IMPLIED = 2
+"""Matters started at this revision (`MatterStart.revision`) on answer early without asking
+the patch: no marker, nor its `TemporalChangeVersion` upsert, in every new matter's history."""
 
 
 @workflow.defn
@@ -50,6 +53,7 @@ class MatterWorkflow:
     @workflow.init
     def __init__(self, start: MatterStart) -> None:
         self._matter_id = start.matter_id
+        self._revision = start.revision
         self._open: str | None = None
         self._filed_at: list[datetime] = []
         self._window_ends_at: datetime | None = None
@@ -152,7 +156,7 @@ class MatterWorkflow:
             update={"earlier_filings": len(self._filed_at) - 1, "matter_id": self._matter_id}
         )
         indexed = TypedSearchAttributes.empty
-        if workflow.patched(EARLY_OUTCOME_PATCH):
+        if self._revision >= EARLY_OUTCOME_IMPLIED or workflow.patched(EARLY_OUTCOME_PATCH):
             opened_at = workflow.now()
             start = start.model_copy(update={"opened_at": opened_at})
             self._outcomes[proposed] = FilingOutcome(

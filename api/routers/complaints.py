@@ -54,7 +54,13 @@ from domain.policy_files import PolicySet
 from domain.view import ComplaintView, for_customer, view_of
 from workflows.complaint import ComplaintWorkflow
 from workflows.ids import matter_workflow_id
-from workflows.inputs import ComplaintStart, Filing, FilingOutcome, MatterStart
+from workflows.inputs import (
+    MATTER_REVISION,
+    ComplaintStart,
+    Filing,
+    FilingOutcome,
+    MatterStart,
+)
 from workflows.matter import MatterWorkflow
 
 log = logging.getLogger(__name__)
@@ -306,7 +312,7 @@ async def send_filing(
         try:
             return await client.start_workflow(
                 MatterWorkflow.run,
-                MatterStart(matter_id=matter),
+                MatterStart(matter_id=matter, revision=MATTER_REVISION),
                 id=matter_workflow_id(matter),
                 task_queue=task_queue,
                 start_signal="file",

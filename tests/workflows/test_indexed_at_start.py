@@ -1,10 +1,13 @@
 """A complaint its matter starts is indexed from the moment it exists (the API answers before the
 complaint's first task), and its first task upserts none of what it started with; it records
-one patch marker, its release's (the workflow's earlier switches are implied by it)."""
+one patch marker, its release's (the workflow's earlier switches are implied by it), and its
+matter none (implied by the matter's revision)."""
 
 import uuid
 
 from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowHistory
+from temporalio.converter import PayloadConverter
 from temporalio.testing import WorkflowEnvironment
 
 from activities.email import SmtpSettings
@@ -14,7 +17,7 @@ from harness.waiting import eventually
 from tests.support.actions import file_with_matter
 from tests.support.workflows import settled
 from worker import build_worker
-from workflows.ids import workflow_id
+from workflows.ids import matter_workflow_id, workflow_id
 from workflows.search_attributes import COMPLAINT_LEVEL, DEADLINE, OPENED_AT, SEARCH_ATTRIBUTES
 
 
@@ -31,6 +34,8 @@ async def test_a_complaint_starts_with_its_search_attributes_and_upserts_none_ag
         handle = client.get_workflow_handle(workflow_id(complaint_id))
         await settled(client, handle.id)
         history = await handle.fetch_history()
+        matter = client.get_workflow_handle(matter_workflow_id(f"m-{complaint_id}"))
+        matter_history = await matter.fetch_history()
 
         async def listed() -> bool:
             query = f"WorkflowId = '{handle.id}' AND {COMPLAINT_LEVEL.name} = 1"
@@ -49,16 +54,15 @@ async def test_a_complaint_starts_with_its_search_attributes_and_upserts_none_ag
     ]
     upserted = {name for attributes in upserts for name in attributes.indexed_fields}
     assert not upserted & ours, f"upserted again what it started with: {upserted & ours}"
-    markers = [
-        event.marker_recorded_event_attributes
+    assert _patches(history) == [CURRENT.patch_id]
+    assert _patches(matter_history) == [], "a new matter's behaviour is its revision's"
+
+
+def _patches(history: WorkflowHistory) -> list[str]:
+    """The ids of the patch markers a history recorded, in order."""
+    converter = PayloadConverter.default
+    return [
+        converter.from_payload(marker.details["patch-data"].payloads[0], dict)["id"]
         for event in history.events
-        if event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED
-        and event.marker_recorded_event_attributes.marker_name == "core_patch"
+        if (marker := event.marker_recorded_event_attributes).marker_name == "core_patch"
     ]
-    patches = [
-        dev_env.client.data_converter.payload_converter.from_payload(
-            marker.details["patch-data"].payloads[0], dict
-        )["id"]
-        for marker in markers
-    ]
-    assert patches == [CURRENT.patch_id]

@@ -73,7 +73,8 @@ activity when the database does not take one within seconds); payloads compresse
 matter answers a new complaint's outcome in the task that starts it, with the instant it opens
 at (the API builds the receipt), and starts it with its search attributes, which its first run
 upserts only where they changed. v13 (revision 8): a new complaint records its release's
-marker only; the workflow's earlier switches are implied by the revision."""
+marker only; the workflow's earlier switches are implied by the revision; a new matter
+(`MatterStart.revision` 2) records none."""
 RECORDING_KEY = CodecKey("recording", hashlib.sha256(b"replay histories, not a secret").digest())
 """The key v7 and later histories are encrypted with, so the replay test can open them."""
 H = timedelta(hours=1)
