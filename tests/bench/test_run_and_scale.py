@@ -41,7 +41,7 @@ def test_bench_run_writes_every_side_target_and_plot(tmp_path: Path) -> None:
     text = docs.read_text()
     assert text.startswith("prose before\n") and "prose between" in text
     assert f"{scale.BEGIN}\nold\n{scale.END}" in text
-    args = run.parse(argv)
+    args = run.parse([*argv, "--docs", str(docs)])
     for target in run.targets(results, args):
         assert target.row() in text
     for label, key, _ in run.ROWS[:8]:

@@ -15,6 +15,7 @@ from domain.identity import matter_id
 from domain.playbooks import HandlingTier
 from domain.status import ComplaintStatus
 from domain.view import ComplaintView
+from harness.mailbox import Mailbox
 from harness.samples import CUSTOMER, SEED_MATRIX, sample_intake, with_policy
 from harness.waiting import eventually
 from tests.support.actions import answer, file_with_matter, propose, resolve
@@ -184,9 +185,11 @@ async def test_a_complaint_terminated_from_temporal_does_not_swallow_the_next_fi
     task_queue: str,
     matter: str,
     opened_workflows: set[str],
+    mailbox: Mailbox,
 ) -> None:
     first = await file(env, task_queue, matter, opened_workflows)
-    await settled(env.client, workflow_id(first.complaint_id))  # its first emails sent
+    await eventually(lambda: len(mailbox.messages) == 2)  # its first emails sent: the
+    await settled(env.client, workflow_id(first.complaint_id))  # customer's and the desk's
     await env.client.get_workflow_handle(workflow_id(first.complaint_id)).terminate("by hand")
     second = await file(env, task_queue, matter, opened_workflows)
     assert (second.repeat, second.complaint_id != first.complaint_id) == (False, True)
