@@ -30,7 +30,7 @@ from bench.measure import ArrivalSink
 from bench.resources import cpu_by_role, rss_mb
 from bench.run import BIG_BURST_BEGIN as BEGIN
 from bench.run import BIG_BURST_END as END
-from bench.run import DOCS, machine, replace_block
+from bench.run import DOCS, Figures, cache_environment, machine, replace_block
 
 SAMPLE_SECONDS = 1.0
 
@@ -57,6 +57,17 @@ def _sample(processes: dict[str, int]) -> Sample:
     return Sample(time.time(), cpu_by_role(processes), rss)
 
 
+@dataclass(frozen=True)
+class BurstResults:
+    plain: Figures
+    project: Figures
+    lead_s: float
+    """From starting the project's complaints to their instant."""
+    use: dict[str, float]
+    """CPU seconds a second while the project's burst drained, by role."""
+    peak_rss_mb: dict[str, float]
+
+
 def use_between(samples: list[Sample], start: float, end: float) -> dict[str, float]:
     """CPU seconds a second, by role, from the last sample before `start` to the first after
     `end`."""
@@ -66,10 +77,10 @@ def use_between(samples: list[Sample], start: float, end: float) -> dict[str, fl
     return {role: (last.cpu[role] - first.cpu[role]) / seconds for role in last.cpu}
 
 
-async def run(args: argparse.Namespace) -> dict[str, object]:
+async def run(args: argparse.Namespace) -> BurstResults:
     stamp = datetime.now(UTC).strftime("%H%M%S")
     sink = ArrivalSink()
-    cache = {} if args.cache is None else {"COMPLAINTS_MAX_CACHED_WORKFLOWS": str(args.cache)}
+    cache = cache_environment(args)
     with tempfile.TemporaryDirectory(prefix="big-burst-") as folder:
         async with running_stack(Path(folder), "sqlite", mail=sink, worker_environment=cache) as (
             stack
@@ -79,7 +90,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
             log = Path(folder) / "logs" / "plain-worker.log"
             async with plain_temporal.plain_worker(target, stack.smtp_port, log):
                 print(f"plain burst: {args.count:,}", flush=True)
-                lead = args.plain_lead or 10 + args.count / 50
+                lead = args.plain_lead or plain_temporal.burst_lead(args.count)
                 plain, _ = await plain_temporal.burst(plain_client, sink, args.count, lead, stamp)
                 print(f"  {plain}", flush=True)
             samples: list[Sample] = []
@@ -87,28 +98,25 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
             sampler = asyncio.create_task(sampling(stack.processes, samples, stop))
             print(f"project burst: {args.count:,}", flush=True)
             started = time.time()
-            lead = args.lead or 5 + args.count / 6
+            lead = args.lead or project.burst_lead(args.count)
             mine, _ = await project.burst(stack, sink, args.count, lead, stamp)
             drained = time.time()
             stop.set()
             await sampler
             print(f"  {mine}", flush=True)
     instant = drained - mine["max_s"]
-    return {
-        "plain": plain,
-        "project": mine,
-        "lead_s": instant - started,
-        "use": use_between(samples, instant, drained),
-        "peak_rss_mb": {role: max(s.rss_mb[role] for s in samples) for role in samples[-1].rss_mb},
-    }
+    return BurstResults(
+        plain=plain,
+        project=mine,
+        lead_s=instant - started,
+        use=use_between(samples, instant, drained),
+        peak_rss_mb={role: max(s.rss_mb[role] for s in samples) for role in samples[-1].rss_mb},
+    )
 
 
-def report(results: dict[str, object], args: argparse.Namespace, about: str) -> str:
-    plain, mine = results["plain"], results["project"]
-    assert isinstance(plain, dict) and isinstance(mine, dict)
-    use = results["use"]
-    peak = results["peak_rss_mb"]
-    assert isinstance(use, dict) and isinstance(peak, dict)
+def report(results: BurstResults, args: argparse.Namespace, about: str) -> str:
+    plain, mine = results.plain, results.project
+    use, peak = results.use, results.peak_rss_mb
     ratio = mine["max_s"] / plain["max_s"]
     rows = [
         "| measure | project | plain Temporal | project / plain |",
@@ -131,7 +139,7 @@ def report(results: dict[str, object], args: argparse.Namespace, about: str) -> 
             f"Run {datetime.now(UTC):%d %B %Y %H:%M} UTC: `.venv/bin/python -m bench.big_burst "
             f"{' '.join(a for a in sys.argv[1:] if a != '--write-docs')}` ({args.count:,} due "
             f"in the same second, each side; the project's complaints started and acknowledged "
-            f"in the {results['lead_s']:.0f} s before the instant).",
+            f"in the {results.lead_s:.0f} s before the instant).",
             "",
             f"Machine: {about}.",
             "",

@@ -97,6 +97,11 @@ async def start_burst(
     await asyncio.gather(*(starter() for _ in range(concurrency)))
 
 
+def burst_lead(count: int) -> float:
+    """Seconds to start a burst of `count` plain workflows before their instant."""
+    return 10 + count / 50
+
+
 async def burst(
     client: Client, sink: ArrivalSink, count: int, lead: float, run: str
 ) -> tuple[dict[str, float], list[float]]:

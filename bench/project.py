@@ -152,6 +152,12 @@ async def start_burst(
     await asyncio.gather(*(starter() for _ in range(concurrency)))
 
 
+def burst_lead(count: int) -> float:
+    """Seconds to start a burst of `count` complaints and have them acknowledged before the
+    working hours open."""
+    return 5 + count / 6
+
+
 async def burst(
     stack: Stack, sink: ArrivalSink, count: int, lead: float, run: str
 ) -> tuple[dict[str, float], list[float]]:

@@ -134,7 +134,9 @@ async def one_worker(folder: Path, args: argparse.Namespace, results: Results, s
     sink = ArrivalSink()
     answers: Counter[int] = Counter()
     """The project's answers by status, taken after each step (202: no deadline in time)."""
-    async with running_stack(folder, "sqlite", mail=sink, worker_environment=_cache(args)) as stack:
+    async with running_stack(
+        folder, "sqlite", mail=sink, worker_environment=cache_environment(args)
+    ) as stack:
         target = stack.client.service_client.config.target_host
         plain_client = Client(stack.client.service_client, namespace="default")
         log = folder / "logs" / "plain-worker.log"
@@ -175,18 +177,18 @@ async def one_worker(folder: Path, args: argparse.Namespace, results: Results, s
                             results.latencies[side] = latencies
             if args.burst:
                 print(f"burst: {args.burst} due at one instant", flush=True)
-                lead = args.lead or 10 + args.burst / 50
+                lead = args.lead or plain_temporal.burst_lead(args.burst)
                 figures, late = await plain_temporal.burst(
                     plain_client, sink, args.burst, lead, stamp
                 )
                 _burst(results, "plain", figures, late)
-                lead = args.lead or 5 + args.burst / 6
+                lead = args.lead or project.burst_lead(args.burst)
                 figures, late = await project.burst(stack, sink, args.burst, lead, stamp)
                 _burst(results, "project", figures, late)
         results.worker_rss_mb = rss_mb(stack.processes["worker"])
 
 
-def _cache(args: argparse.Namespace) -> dict[str, str]:
+def cache_environment(args: argparse.Namespace) -> dict[str, str]:
     """The workers' environment for `--cache`."""
     return {} if args.cache is None else {"COMPLAINTS_MAX_CACHED_WORKFLOWS": str(args.cache)}
 
@@ -206,7 +208,7 @@ async def two_workers(folder: Path, args: argparse.Namespace, results: Results, 
     """The project's intake at `--clients` and its burst with two worker processes."""
     sink = ArrivalSink()
     async with running_stack(
-        folder, "sqlite", mail=sink, workers=2, worker_environment=_cache(args)
+        folder, "sqlite", mail=sink, workers=2, worker_environment=cache_environment(args)
     ) as stack:
         async with project.api_client(stack) as api:
             await closed_loop(project.filing(api, "w" + stamp, "warm.example"), 5, 5)
@@ -223,7 +225,7 @@ async def two_workers(folder: Path, args: argparse.Namespace, results: Results, 
             )
             results.sides[TWO_WORKERS] = figures | {"answered_202": float(answers[202])}
         if args.burst:
-            lead = args.lead or 5 + args.burst / 6
+            lead = args.lead or project.burst_lead(args.burst)
             figures, late = await project.burst(stack, sink, args.burst, lead, "2w" + stamp)
             _burst(results, TWO_WORKERS, figures, late)
 
@@ -418,9 +420,8 @@ def _big_burst(docs: Path) -> Target:
     """The 10,000 burst as `make bench-burst` last wrote it into `docs`, if it has."""
     what = "10,000 due at once: measured (`make bench-burst`)"
     text = docs.read_text() if docs.exists() else ""
-    block = text.split(BIG_BURST_BEGIN, 1)[-1].split(BIG_BURST_END, 1)[0]
-    found = BIG_BURST_MAX.search(block) if BIG_BURST_BEGIN in text else None
-    if found is None:
+    block = text.partition(BIG_BURST_BEGIN)[2].partition(BIG_BURST_END)[0]
+    if (found := BIG_BURST_MAX.search(block)) is None:
         return Target(what, "—", "reported", None, None)
     mine, plain, ratio = found.groups()
     return Target(what, f"last email {mine} s vs {plain} s", "reported", float(ratio), True)

@@ -22,13 +22,13 @@ def test_cpu_use_is_taken_from_just_before_the_instant_to_just_after_the_last_em
 
 
 def test_the_report_feeds_make_benchs_target_row(tmp_path: Path) -> None:
-    results: dict[str, object] = {
-        "plain": {"p50_s": 20.0, "max_s": 40.0, "missing": 0.0},
-        "project": {"p50_s": 300.0, "max_s": 600.0, "missing": 0.0},
-        "lead_s": 900.0,
-        "use": {"worker": 0.98, "server": 0.6, "api": 0.0},
-        "peak_rss_mb": {"worker": 250.0, "server": 900.0, "api": 130.0},
-    }
+    results = big_burst.BurstResults(
+        plain={"p50_s": 20.0, "max_s": 40.0, "missing": 0.0},
+        project={"p50_s": 300.0, "max_s": 600.0, "missing": 0.0},
+        lead_s=900.0,
+        use={"worker": 0.98, "server": 0.6, "api": 0.0},
+        peak_rss_mb={"worker": 250.0, "server": 900.0, "api": 130.0},
+    )
     args = argparse.Namespace(count=10_000)
     text = big_burst.report(results, args, "a machine")
     docs = tmp_path / "benchmarks.md"
